@@ -1,0 +1,29 @@
+"""Alembic environment: migrates the database venuecrm is configured for."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import create_engine, pool
+
+from venuecrm.config import get_settings
+from venuecrm.db.engine import database_url
+from venuecrm.db.models import Base
+
+config = context.config
+url = config.attributes.get("url") or database_url(get_settings())
+
+
+def run_migrations_online() -> None:
+    """Run every pending migration in one transaction."""
+    connectable = create_engine(url, poolclass=pool.NullPool)
+    with connectable.connect() as connection:
+        context.configure(
+            connection=connection, target_metadata=Base.metadata, compare_server_default=True
+        )
+        with context.begin_transaction():
+            # Concurrent starts (several workers, a CLI beside the server) migrate one at a time.
+            connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7215524)")
+            context.run_migrations()
+
+
+run_migrations_online()

@@ -1,0 +1,1 @@
+"""venuecrm: an iVvy-compatible venue CRM API on PostgreSQL."""

@@ -1,0 +1,5 @@
+"""``python -m venuecrm``."""
+
+from venuecrm.cli import main
+
+main()

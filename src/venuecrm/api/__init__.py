@@ -1,0 +1,1 @@
+"""HTTP edge: routers, dependencies, error rendering."""

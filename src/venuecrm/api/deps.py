@@ -1,0 +1,86 @@
+"""What a request needs: the runtime (settings, database, clock), its body and its account."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.requests import Request
+
+from venuecrm.auth import signing
+from venuecrm.config import Settings
+from venuecrm.db.uow import UnitOfWork
+from venuecrm.errors import AuthenticationFailed, KeyRevoked, RequestTooLarge
+from venuecrm.services.accounts import find_credentials
+
+
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    """Everything the app shares between requests; built once by ``create_app``."""
+
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    clock: Callable[[], datetime]
+
+    def uow(self) -> UnitOfWork:
+        """A fresh unit of work."""
+        return UnitOfWork(self.session_factory)
+
+
+def runtime(request: Request) -> Runtime:
+    """The app's runtime."""
+    found: Runtime = request.app.state.runtime
+    return found
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The raw body, refused with 413 as soon as it is known to exceed ``limit`` bytes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise RequestTooLarge(f"Request body is {declared} bytes; the limit is {limit}")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise RequestTooLarge(f"Request body exceeds the limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def signed_request(request: Request, body: bytes, api_version: str) -> signing.SignedRequest:
+    """The parts of ``request`` its signature covers, exactly as received."""
+    raw_path = request.scope.get("raw_path") or request.scope["path"].encode()
+    query = request.scope.get("query_string", b"")
+    request_string = raw_path.decode("latin-1") + ("?" + query.decode("latin-1") if query else "")
+    return signing.SignedRequest(
+        method=request.method,
+        request_string=request_string,
+        api_version=api_version,
+        headers={name.lower(): value for name, value in request.headers.items()},
+        body=body,
+    )
+
+
+def authenticate(rt: Runtime, signed: signing.SignedRequest) -> int:
+    """The id of the account whose key signed ``signed``; the body can never name one."""
+    key, signature = signing.parse_authorization(signed.headers.get("x-api-authorization"))
+    credentials = find_credentials(rt.uow(), key)
+    if credentials is None:
+        raise AuthenticationFailed(
+            "Unknown API key", specific_code=AuthenticationFailed.UNKNOWN_KEY
+        )
+    signing.verify(
+        signed,
+        secret=credentials.secret,
+        signature=signature,
+        now=rt.clock(),
+        window_seconds=rt.settings.stale_window_seconds,
+    )
+    if credentials.revoked:
+        raise KeyRevoked()
+    return credentials.account_id

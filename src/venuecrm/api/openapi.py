@@ -1,0 +1,96 @@
+"""The OpenAPI document: FastAPI's routes plus one operation per registered iVvy action."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel
+
+from venuecrm.api.actions import Action
+from venuecrm.schemas.ivvy import ErrorEnvelope
+
+_REF = "#/components/schemas/{model}"
+_ERRORS = {
+    "400": "Invalid request (iVvy specific codes in the envelope).",
+    "401": "Missing, malformed, unknown or wrong signature, or a stale request (23005).",
+    "404": "Unknown namespace or action.",
+    "405": "Only POST is allowed.",
+    "413": "Body over the configured limit.",
+    "463": "The API key was revoked.",
+    "500": "Unexpected failure; the message carries the request id.",
+}
+_SIGNING_HEADERS = [
+    ("Content-MD5", True, "Lowercase hex MD5 of the body (also for an empty body)."),
+    ("IVVY-Date", False, "yyyy-mm-dd HH:mm:ss [UTC]; when sent, the Date slot is not signed."),
+    ("Date", False, "RFC 7231 date, signed and checked when no IVVY-* header is sent."),
+]
+
+
+def _schema_ref(model: type[BaseModel], components: dict[str, Any]) -> dict[str, str]:
+    schema = model.model_json_schema(ref_template=_REF)
+    components.update(schema.pop("$defs", {}))
+    components[model.__name__] = schema
+    return {"$ref": _REF.format(model=model.__name__)}
+
+
+def _operation(action: Action, components: dict[str, Any]) -> dict[str, Any]:
+    body_schema = (
+        _schema_ref(action.request_model, components)
+        if action.request_model
+        else {"type": "object", "description": "No parameters: send an empty body, {} or []."}
+    )
+    body: dict[str, Any] = {"schema": body_schema}
+    if action.request_example is not None:
+        body["example"] = dict(action.request_example)
+    error = {"content": {"application/json": {"schema": _schema_ref(ErrorEnvelope, components)}}}
+    return {
+        "tags": [action.namespace],
+        "summary": action.summary,
+        "operationId": f"{action.namespace}.{action.name}",
+        "parameters": [
+            {
+                "name": name,
+                "in": "header",
+                "required": required,
+                "description": text,
+                "schema": {"type": "string"},
+            }
+            for name, required, text in _SIGNING_HEADERS
+        ],
+        "requestBody": {"required": False, "content": {"application/json": body}},
+        "responses": {
+            "200": {
+                "description": "Success",
+                "content": {
+                    "application/json": {"schema": _schema_ref(action.reply_model, components)}
+                },
+            },
+            **{code: {"description": text, **error} for code, text in _ERRORS.items()},
+        },
+        "security": [{"iVvySignature": []}],
+    }
+
+
+def build_openapi(app: FastAPI, actions: Iterable[Action]) -> dict[str, Any]:
+    """The whole document; iVvy operations are keyed by path plus ``?action=``."""
+    document = get_openapi(
+        title=app.title, version=app.version, description=app.description, routes=app.routes
+    )
+    components: dict[str, Any] = document.setdefault("components", {}).setdefault("schemas", {})
+    paths: dict[str, Any] = document.setdefault("paths", {})
+    for action in sorted(actions, key=lambda a: (a.namespace, a.name)):
+        path = f"/api/1.0/{action.namespace}?action={action.name}"
+        paths[path] = {"post": _operation(action, components)}
+    document["components"]["securitySchemes"] = {
+        "iVvySignature": {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-Api-Authorization",
+            "description": "IWS {apiKey}:{hex HMAC-SHA1 of the string to sign}; "
+            "see the README or use `venuecrm call`, which signs for you.",
+        }
+    }
+    return document

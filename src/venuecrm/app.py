@@ -1,0 +1,71 @@
+"""The ASGI application: routers, error handlers, request context, docs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
+
+from venuecrm.api import health, ivvy
+from venuecrm.api.actions import ACTIONS, Action, registry
+from venuecrm.api.deps import Runtime
+from venuecrm.api.envelope import install_error_handlers
+from venuecrm.api.middleware import RequestContextMiddleware
+from venuecrm.api.openapi import build_openapi
+from venuecrm.config import Settings, get_settings
+from venuecrm.db.engine import make_engine, make_session_factory
+from venuecrm.logs import configure_logging
+
+DESCRIPTION = """\
+An iVvy-compatible venue CRM API. Every iVvy call is `POST /api/1.0/{namespace}?action={action}`
+with a JSON body, signed with `X-Api-Authorization: IWS {key}:{signature}` (HMAC-SHA1, see the
+README). Try it with `venuecrm call test ping`.
+"""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] = _now,
+    actions: tuple[Action, ...] = ACTIONS,
+) -> FastAPI:
+    """Build the app for ``settings``; ``clock`` and ``actions`` are injectable for tests."""
+    engine = make_engine(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app: FastAPI = FastAPIOffline(
+        title="venuecrm", version="0.1.0", description=DESCRIPTION, lifespan=lifespan
+    )
+    app.state.runtime = Runtime(settings, engine, make_session_factory(engine), clock)
+    app.state.actions = registry(actions)
+    install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware)
+    app.include_router(ivvy.router)
+    app.include_router(health.router)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = build_openapi(app, app.state.actions.values())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app
+
+
+def app_factory() -> FastAPI:
+    """Entry point for uvicorn workers: settings from the environment, JSON logs."""
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    return create_app(settings)

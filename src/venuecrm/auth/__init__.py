@@ -1,0 +1,1 @@
+"""Request authentication: iVvy signing and API key material."""

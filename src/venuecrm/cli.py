@@ -1,0 +1,181 @@
+"""The ``venuecrm`` command: serve, migrate, manage accounts and keys, seed, call the API."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import typer
+import uvicorn
+
+from venuecrm.auth.signing import sign_headers
+from venuecrm.config import Settings, get_settings
+from venuecrm.db import migrate
+from venuecrm.db.engine import database_url, make_engine, make_session_factory
+from venuecrm.db.uow import UnitOfWork
+from venuecrm.services import accounts as account_service
+from venuecrm.services.demo import seed_demo
+
+app = typer.Typer(no_args_is_help=True, help=__doc__)
+db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
+accounts_app = typer.Typer(no_args_is_help=True, help="Accounts (tenants).")
+keys_app = typer.Typer(no_args_is_help=True, help="API keys.")
+app.add_typer(db_app, name="db")
+app.add_typer(accounts_app, name="accounts")
+app.add_typer(keys_app, name="keys")
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+
+
+def _prepared_uow(settings: Settings) -> UnitOfWork:
+    """A unit of work on a migrated database."""
+    url = database_url(settings)
+    migrate.upgrade(settings, url)
+    return UnitOfWork(make_session_factory(make_engine(settings, url)))
+
+
+def _print_json(value: Any) -> None:
+    typer.echo(json.dumps(value, indent=2))
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
+) -> None:
+    """Apply pending migrations and serve the API (embedded PostgreSQL unless DATABASE_URL)."""
+    settings = get_settings()
+    url = database_url(settings)
+    migrate.upgrade(settings, url)
+    # Workers are separate processes that read settings from the environment: hand them the
+    # database this process resolved (and keeps the embedded server alive for).
+    os.environ["DATABASE_URL"] = url
+    get_settings.cache_clear()
+    uvicorn.run(
+        "venuecrm.app:app_factory",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers or settings.workers,
+        access_log=False,
+        log_level=settings.log_level.lower(),
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply pending migrations."""
+    settings = get_settings()
+    migrate.upgrade(settings, database_url(settings))
+    typer.echo("database is at the latest revision")
+
+
+@accounts_app.command("create")
+def accounts_create(name: str, as_json: JsonFlag = False) -> None:
+    """Create an account."""
+    account_id = account_service.create_account(_prepared_uow(get_settings()), name)
+    _print_json({"accountId": account_id}) if as_json else typer.echo(f"account {account_id}")
+
+
+@keys_app.command("create")
+def keys_create(
+    account: Annotated[int, typer.Option(help="Account id.")],
+    label: Annotated[str, typer.Option(help="What the key is for.")] = "",
+    as_json: JsonFlag = False,
+) -> None:
+    """Create an API key and print its key and secret (the secret is shown only here)."""
+    uow = _prepared_uow(get_settings())
+    try:
+        key, secret = account_service.create_key(uow, account_id=account, label=label)
+    except LookupError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    if as_json:
+        _print_json({"accountId": account, "apiKey": key, "apiSecret": secret})
+    else:
+        typer.echo(f"key:    {key}\nsecret: {secret}")
+
+
+@keys_app.command("revoke")
+def keys_revoke(key: str) -> None:
+    """Revoke an API key; calls signed with it then get errorCode 463."""
+    if not account_service.revoke_key(_prepared_uow(get_settings()), key):
+        typer.echo(f"error: no active key {key}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"revoked {key}")
+
+
+@app.command("seed-demo")
+def seed_demo_command(as_json: JsonFlag = False) -> None:
+    """Create two demo accounts (idempotent) and print their ids, keys and custom fields."""
+    seeded = seed_demo(_prepared_uow(get_settings()))
+    if as_json:
+        _print_json({"accounts": seeded})
+        return
+    for account in seeded:
+        typer.echo(
+            f"account {account['accountId']}: venue {account['venueId']}, "
+            f"key {account['apiKey']}, secret {account['apiSecret']}"
+        )
+    typer.echo("try: VENUECRM_API_KEY=<key> VENUECRM_API_SECRET=<secret> venuecrm call test ping")
+
+
+@app.command()
+def call(
+    namespace: str,
+    action: str,
+    body: Annotated[str, typer.Argument(help="JSON body, or @file to read it from a file.")] = "",
+    key: Annotated[str | None, typer.Option(help="API key [VENUECRM_API_KEY].")] = None,
+    secret: Annotated[str | None, typer.Option(help="API secret [VENUECRM_API_SECRET].")] = None,
+    url: Annotated[str | None, typer.Option(help="Server [VENUECRM_API_URL].")] = None,
+) -> None:
+    """Sign and send one iVvy call; print the JSON reply; exit 1 on an error envelope."""
+    settings = get_settings()
+    key = key or settings.api_key
+    secret = secret or (settings.api_secret.get_secret_value() if settings.api_secret else None)
+    if not key or not secret:
+        typer.echo("error: give --key and --secret (or VENUECRM_API_KEY/SECRET)", err=True)
+        raise typer.Exit(2)
+    payload = Path(body[1:]).read_bytes() if body.startswith("@") else body.encode()
+    request_string = f"/api/1.0/{namespace}?action={action}"
+    headers = sign_headers(
+        key=key,
+        secret=secret,
+        request_string=request_string,
+        body=payload,
+        now=datetime.now(UTC),
+    )
+    try:
+        response = httpx.post(
+            (url or settings.api_url).rstrip("/") + request_string,
+            content=payload,
+            headers=headers,
+            timeout=30,
+        )
+    except httpx.HTTPError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    try:
+        reply = response.json()
+    except ValueError:
+        typer.echo(response.text)
+        raise typer.Exit(1) from None
+    _print_json(reply)
+    if response.is_error or (isinstance(reply, dict) and "errorCode" in reply):
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    """Console entry point."""
+    app(prog_name="venuecrm")
+
+
+if __name__ == "__main__":
+    main()
+    sys.exit(0)

@@ -1,0 +1,54 @@
+"""Settings from the environment (``VENUECRM_*`` plus ``DATABASE_URL``); nothing else reads env."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    """Typed service settings with safe local defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="VENUECRM_", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DATABASE_URL", "VENUECRM_DATABASE_URL"),
+        description="PostgreSQL URL; unset means the embedded server under data_dir.",
+    )
+    data_dir: Path = Path(".venuecrm")
+    migrations_dir: Path = _REPO_ROOT / "migrations"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    max_body_bytes: int = 1024 * 1024
+    stale_window_seconds: float = 300.0
+    pool_size: int = 10
+    pool_max_overflow: int = 20
+    log_level: str = "INFO"
+    # Client side, for `venuecrm call`.
+    api_url: str = "http://127.0.0.1:8000"
+    api_key: str | None = None
+    api_secret: SecretStr | None = None
+
+    @field_validator("database_url")
+    @classmethod
+    def _use_psycopg3(cls, value: str | None) -> str | None:
+        """Hosted PostgreSQL hands out postgres:// URLs; SQLAlchemy needs the psycopg 3 driver."""
+        if value is None or not value.strip():
+            return None
+        for prefix in ("postgres://", "postgresql://"):
+            if value.startswith(prefix):
+                return "postgresql+psycopg://" + value[len(prefix) :]
+        return value
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

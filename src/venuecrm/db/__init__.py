@@ -1,0 +1,1 @@
+"""Persistence: ORM models, engine, unit of work, repositories, embedded PostgreSQL."""

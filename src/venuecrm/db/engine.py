@@ -1,0 +1,29 @@
+"""Engine and session factory built from Settings."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from venuecrm.config import Settings
+from venuecrm.db.embedded import start_embedded
+
+
+def database_url(settings: Settings) -> str:
+    """``DATABASE_URL`` if set, else the embedded server's URL (starting it if needed)."""
+    return settings.database_url or start_embedded(settings.data_dir)
+
+
+def make_engine(settings: Settings, url: str | None = None) -> Engine:
+    """A pooled psycopg 3 engine for ``url`` (default: ``database_url(settings)``)."""
+    return create_engine(
+        url or database_url(settings),
+        pool_size=settings.pool_size,
+        max_overflow=settings.pool_max_overflow,
+        pool_pre_ping=True,
+    )
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that keep loaded objects usable after commit (replies are built after it)."""
+    return sessionmaker(engine, expire_on_commit=False)

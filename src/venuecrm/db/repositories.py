@@ -1,0 +1,99 @@
+"""Repositories: read and write rows, never commit. Tenant repositories filter by account."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import select, text, update
+from sqlalchemy.orm import Session
+
+from venuecrm.db.base import Tenant
+from venuecrm.db.models import Account, ApiKey
+
+T = TypeVar("T", bound=Tenant)
+
+
+class Accounts:
+    """Accounts and their API keys: the tenancy catalog, looked up before an account is known."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, account_id: int) -> Account | None:
+        """The account with this id."""
+        return self.session.get(Account, account_id)
+
+    def find_by_name(self, name: str) -> Account | None:
+        """The account with this name."""
+        return self.session.scalars(select(Account).where(Account.name == name)).one_or_none()
+
+    def add(self, name: str) -> Account:
+        """Insert an account."""
+        account = Account(name=name)
+        self.session.add(account)
+        self.session.flush()
+        return account
+
+    def find_key(self, key: str) -> ApiKey | None:
+        """The API key row for this key string, revoked or not."""
+        return self.session.scalars(select(ApiKey).where(ApiKey.key == key)).one_or_none()
+
+    def find_key_by_label(self, account_id: int, label: str) -> ApiKey | None:
+        """The oldest unrevoked key of the account with this label."""
+        query = (
+            select(ApiKey)
+            .where(
+                ApiKey.account_id == account_id,
+                ApiKey.label == label,
+                ApiKey.revoked_at.is_(None),
+            )
+            .order_by(ApiKey.id)
+            .limit(1)
+        )
+        return self.session.scalars(query).one_or_none()
+
+    def add_key(self, *, account_id: int, key: str, secret: str, label: str) -> ApiKey:
+        """Insert an API key."""
+        row = ApiKey(account_id=account_id, key=key, secret=secret, label=label)
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def revoke_key(self, key: str) -> bool:
+        """Mark the key revoked; False when there is no such unrevoked key."""
+        result = self.session.execute(
+            update(ApiKey)
+            .where(ApiKey.key == key, ApiKey.revoked_at.is_(None))
+            .values(revoked_at=datetime.now(UTC))
+            .returning(ApiKey.id)
+        )
+        return result.first() is not None
+
+    def lock(self, name: str) -> None:
+        """Serialise concurrent writers of the same named thing until the transaction ends."""
+        self.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
+
+
+class Lookups:
+    """An account's configuration rows (venues, users, lead lookups, custom field definitions)."""
+
+    def __init__(self, session: Session, account_id: int) -> None:
+        self.session = session
+        self.account_id = account_id
+
+    def get(self, model: type[T], row_id: int) -> T | None:
+        """The row of ``model`` with this id in the account."""
+        return self.session.get(model, (self.account_id, row_id))
+
+    def find(self, model: type[T], **where: Any) -> T | None:
+        """The lowest-id row of ``model`` in the account whose columns equal ``where``."""
+        query = select(model).where(model.account_id == self.account_id).filter_by(**where)
+        return self.session.scalars(query.order_by(model.id).limit(1)).one_or_none()
+
+    def add(self, model: type[T], **values: Any) -> T:
+        """Insert a row of ``model`` into the account."""
+        row = model(account_id=self.account_id, **values)
+        self.session.add(row)
+        self.session.flush()
+        return row

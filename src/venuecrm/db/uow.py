@@ -1,0 +1,43 @@
+"""UnitOfWork: one session and its repositories; rolls back unless the service commits."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from venuecrm.db.repositories import Accounts, Lookups
+
+
+class UnitOfWork:
+    """A transaction scope. ``with uow:`` opens it; leaving without ``commit()`` rolls back."""
+
+    session: Session
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._session_factory = session_factory
+
+    def __enter__(self) -> Self:
+        self.session = self._session_factory()
+        self.accounts = Accounts(self.session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            self.session.rollback()
+        finally:
+            self.session.close()
+
+    def lookups(self, account_id: int) -> Lookups:
+        """Repository of the account's configuration tables."""
+        return Lookups(self.session, account_id)
+
+    def commit(self) -> None:
+        """Commit everything done in this unit of work."""
+        self.session.commit()

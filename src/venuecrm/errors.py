@@ -1,0 +1,162 @@
+"""The one registry of error codes venuecrm answers with.
+
+Every failure a client can see is a ``VenueCrmError``: ``error_code`` is iVvy's HTTP-like code
+(and the HTTP status), ``specific_code`` the 5-digit code. iVvy's own codes come from
+``reference/ivvy-api.md``; codes in the 90xxx range are ours, for cases iVvy documents no code for
+(decision 27).
+
+    VenueCrmError
+    +-- StaleRequest              401 / 23005  no usable Date/IVVY-Date, or off by > window
+    +-- AuthenticationFailed      401 / 90101  no X-Api-Authorization header
+    |                                   90102  header not of the form "IWS key:signature"
+    |                                   90103  unknown API key
+    |                                   90104  signature does not match
+    |                                   90105  Content-MD5 missing or not the MD5 of the body
+    +-- KeyRevoked                463 / 90107  the API key was revoked
+    +-- UnknownAction             404 / 90404  unknown API version, namespace or action
+    +-- MethodNotAllowed          405 / 90405  anything but POST on an iVvy route
+    +-- RequestTooLarge           413 / 90413  body over VENUECRM_MAX_BODY_BYTES
+    +-- InternalError             500 / 90500  unexpected failure; the request id is in the message
+    +-- InvalidParameter          400 / 23016  a parameter failed validation
+    +-- MissingParameter          400 / 23017  a required parameter is missing
+    +-- EmptyRequest              400 / 24221  addOrUpdateOpportunity with nothing in it
+    +-- OpportunityNotFound       400 / 24222  addOrUpdateOpportunity on an unknown id
+    +-- InvalidOpportunityDetails 400 / 24224  every problem found, one "path: reason" each
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class VenueCrmError(Exception):
+    """A failure with an iVvy error code; rendered by ``api.envelope`` only."""
+
+    error_code: ClassVar[int] = 400
+    specific_code: int = 0
+    default_message: ClassVar[str] = "Bad request"
+
+    def __init__(
+        self,
+        message: str | None = None,
+        additional_messages: list[str] | None = None,
+        *,
+        specific_code: int | None = None,
+    ) -> None:
+        self.message = message or self.default_message
+        self.additional_messages = list(additional_messages or [])
+        if specific_code is not None:
+            self.specific_code = specific_code
+        super().__init__(self.message)
+
+
+class StaleRequest(VenueCrmError):
+    """The request date is missing, unparseable or outside the allowed window."""
+
+    error_code = 401
+    specific_code = 23005
+    default_message = "Request is stale"
+
+
+class AuthenticationFailed(VenueCrmError):
+    """The request is not signed by a known key; ``specific_code`` says why."""
+
+    error_code = 401
+    MISSING_HEADER: ClassVar[int] = 90101
+    MALFORMED_HEADER: ClassVar[int] = 90102
+    UNKNOWN_KEY: ClassVar[int] = 90103
+    BAD_SIGNATURE: ClassVar[int] = 90104
+    BAD_CONTENT_MD5: ClassVar[int] = 90105
+    specific_code = BAD_SIGNATURE
+    default_message = "Unauthorized"
+
+
+class KeyRevoked(VenueCrmError):
+    """The API key exists but was revoked."""
+
+    error_code = 463
+    specific_code = 90107
+    default_message = "Key Revoked"
+
+
+class UnknownAction(VenueCrmError):
+    """No such API version, namespace or action."""
+
+    error_code = 404
+    specific_code = 90404
+    default_message = "Not Found"
+
+
+class MethodNotAllowed(VenueCrmError):
+    """iVvy routes accept POST only."""
+
+    error_code = 405
+    specific_code = 90405
+    default_message = "Method Not Allowed: iVvy API calls are POST requests"
+
+
+class RequestTooLarge(VenueCrmError):
+    """The body exceeds the configured limit."""
+
+    error_code = 413
+    specific_code = 90413
+    default_message = "Request body too large"
+
+
+class InternalError(VenueCrmError):
+    """An unexpected failure; details are only in the server log."""
+
+    error_code = 500
+    specific_code = 90500
+    default_message = "An error has occurred"
+
+
+class InvalidParameter(VenueCrmError):
+    """A parameter failed validation (iVvy 23016)."""
+
+    specific_code = 23016
+    default_message = "A parameter does not validate"
+
+
+class MissingParameter(VenueCrmError):
+    """A required parameter is missing (iVvy 23017)."""
+
+    specific_code = 23017
+    default_message = "A required parameter is missing"
+
+
+class EmptyRequest(VenueCrmError):
+    """addOrUpdateOpportunity received nothing to act on."""
+
+    specific_code = 24221
+    default_message = "The request is empty"
+
+
+class OpportunityNotFound(VenueCrmError):
+    """The opportunity to update does not exist in the caller's account and venue."""
+
+    specific_code = 24222
+    default_message = "The opportunity does not exist"
+
+
+class InvalidOpportunityDetails(VenueCrmError):
+    """The opportunity details are invalid; ``additional_messages`` lists every problem."""
+
+    specific_code = 24224
+    default_message = "The opportunity details are invalid"
+
+
+ALL_ERRORS: tuple[type[VenueCrmError], ...] = (
+    StaleRequest,
+    AuthenticationFailed,
+    KeyRevoked,
+    UnknownAction,
+    MethodNotAllowed,
+    RequestTooLarge,
+    InternalError,
+    InvalidParameter,
+    MissingParameter,
+    EmptyRequest,
+    OpportunityNotFound,
+    InvalidOpportunityDetails,
+)

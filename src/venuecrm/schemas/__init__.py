@@ -1,0 +1,1 @@
+"""Wire formats: Pydantic models for iVvy and Apideck requests and replies."""

@@ -1,0 +1,1 @@
+"""Business rules: plain functions taking a UnitOfWork; they raise VenueCrmError."""
