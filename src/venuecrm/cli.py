@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -57,6 +58,9 @@ def serve(
     # database this process resolved (and keeps the embedded server alive for).
     os.environ["DATABASE_URL"] = url
     get_settings.cache_clear()
+    # uvicorn re-raises SIGTERM once it has shut down gracefully; exiting normally instead lets
+    # the embedded PostgreSQL's exit hook stop the server when this process was its last user.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     uvicorn.run(
         "venuecrm.app:app_factory",
         factory=True,

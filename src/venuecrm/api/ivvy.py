@@ -16,10 +16,10 @@ API_VERSION = "1.0"
 router = APIRouter()
 
 
-def _find_action(request: Request, version: str, namespace: str) -> Action:
+def _find_action(request: Request, namespace: str) -> Action:
     name = request.query_params.get("action", "")
     actions: dict[tuple[str, str], Action] = request.app.state.actions
-    found = actions.get((namespace.lower(), name.lower())) if version == API_VERSION else None
+    found = actions.get((namespace.lower(), name.lower()))
     if found is None:
         if not name:
             raise UnknownAction("The 'action' query parameter is required")
@@ -30,7 +30,7 @@ def _find_action(request: Request, version: str, namespace: str) -> Action:
 def _run(rt: Runtime, request: Request, version: str, namespace: str, body: bytes) -> Any:
     account_id = authenticate(rt, signed_request(request, body, version))
     request.state.account_id = account_id
-    action = _find_action(request, version, namespace)
+    action = _find_action(request, namespace)
     reply = action.handler(ActionContext(account_id, body, rt.clock(), rt.uow))
     return reply.model_dump(mode="json", exclude_none=True)
 
@@ -38,6 +38,8 @@ def _run(rt: Runtime, request: Request, version: str, namespace: str, body: byte
 @router.post("/api/{version}/{namespace}", include_in_schema=False)
 async def call_action(request: Request, version: str, namespace: str) -> JSONResponse:
     """Every iVvy call: the body is read raw because the signature covers its exact bytes."""
+    if version != API_VERSION:
+        raise UnknownAction(f"Unknown API version '{version}'; this server speaks {API_VERSION}")
     rt = runtime(request)
     body = await read_body(request, rt.settings.max_body_bytes)
     # Key lookup and actions use the synchronous database stack: one hop to the threadpool.

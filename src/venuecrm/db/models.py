@@ -19,7 +19,7 @@ from sqlalchemy import (
     String,
     Text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSON
 from sqlalchemy.orm import Mapped, mapped_column
 
 from venuecrm.db.base import Base, Tenant, Timestamped
@@ -189,8 +189,9 @@ class CustomFieldDefinition(Tenant):
     is_required: Mapped[bool] = mapped_column(Boolean, default=False)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
-    select_values: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
-    file_types: Mapped[list[str] | None] = mapped_column(JSONB)
+    # json, not jsonb: the order of select values is the order a user sees them in.
+    select_values: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    file_types: Mapped[list[str] | None] = mapped_column(JSON)
 
 
 class AccountSettings(Timestamped, Base):

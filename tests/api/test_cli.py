@@ -1,0 +1,170 @@
+"""The ``venuecrm`` command as a newcomer uses it, in real processes beside a real server."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import _free_port, wait_until_ready
+
+INT_FIELDS = (
+    "accountId",
+    "venueId",
+    "otherVenueId",
+    "sourceId",
+    "referralSourceId",
+    "typeId",
+    "typeWithSubtypesId",
+    "subtypeId",
+    "stageId",
+    "stageReasonId",
+    "foreignStageReasonId",
+    "channelId",
+    "qualityId",
+    "industryId",
+    "ownerUserId",
+)
+
+
+def venuecrm(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run the CLI in its own process, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "venuecrm", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def cli_env(database_url: str, tmp_path: Path) -> dict[str, str]:
+    """Environment pointing the CLI at the test database."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VENUECRM_")}
+    return {**env, "DATABASE_URL": database_url, "VENUECRM_DATA_DIR": str(tmp_path)}
+
+
+def _check_demo_account(account: dict[str, Any], *, required_fields: bool) -> None:
+    for name in INT_FIELDS:
+        assert isinstance(account[name], int), name
+    assert account["venueId"] != account["otherVenueId"]
+    assert account["sourceId"] != account["referralSourceId"]
+    assert account["typeId"] != account["typeWithSubtypesId"]
+    assert account["stageReasonId"] != account["foreignStageReasonId"]
+    assert isinstance(account["apiKey"], str)
+    assert isinstance(account["apiSecret"], str)
+    fields = account["customFields"]
+    assert {f["fieldType"] for f in fields} >= {0, 2, 3, 5, 8}
+    for field in fields:
+        assert set(field) == {"fieldId", "fieldType", "displayName", "isRequired", "selectValues"}
+        assert isinstance(field["fieldId"], int)
+        if field["fieldType"] in (2, 3):
+            assert field["selectValues"]
+    assert any(f["isRequired"] for f in fields) is required_fields
+
+
+def test_seed_demo_prints_the_same_json_twice(cli_env: dict[str, str]) -> None:
+    first = venuecrm("seed-demo", "--json", env=cli_env)
+    second = venuecrm("seed-demo", "--json", env=cli_env)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout
+    document = json.loads(first.stdout)
+    assert list(document) == ["accounts"]
+    a, b = document["accounts"]
+    assert a["accountId"] != b["accountId"]
+    assert a["apiKey"] != b["apiKey"]
+    _check_demo_account(a, required_fields=False)
+    _check_demo_account(b, required_fields=True)
+
+
+def test_call_signs_and_prints_the_reply(
+    cli_env: dict[str, str], live_server: str, tmp_path: Path
+) -> None:
+    created = venuecrm("accounts", "create", f"cli-{tmp_path.name}", "--json", env=cli_env)
+    assert created.returncode == 0, created.stderr
+    account_id = json.loads(created.stdout)["accountId"]
+    keys = venuecrm("keys", "create", "--account", str(account_id), "--json", env=cli_env)
+    assert keys.returncode == 0, keys.stderr
+    credentials = json.loads(keys.stdout)
+    assert credentials["accountId"] == account_id
+    env = {
+        **cli_env,
+        "VENUECRM_API_URL": live_server,
+        "VENUECRM_API_KEY": credentials["apiKey"],
+        "VENUECRM_API_SECRET": credentials["apiSecret"],
+    }
+    ping = venuecrm("call", "test", "ping", env=env)
+    assert ping.returncode == 0, ping.stdout + ping.stderr
+    assert set(json.loads(ping.stdout)) == {"ack"}
+
+    body_file = tmp_path / "body.json"
+    body_file.write_text('{"example": "body"}')
+    from_file = venuecrm("call", "test", "ping", f"@{body_file}", env=env)
+    assert from_file.returncode == 0, from_file.stdout
+
+    unknown = venuecrm("call", "test", "nope", "{}", env=env)
+    assert unknown.returncode == 1
+    assert json.loads(unknown.stdout)["errorCode"] == 404
+
+    revoked = venuecrm("keys", "revoke", credentials["apiKey"], env=cli_env)
+    assert revoked.returncode == 0, revoked.stderr
+    after = venuecrm("call", "test", "ping", env=env)
+    assert after.returncode == 1
+    assert json.loads(after.stdout)["errorCode"] == 463
+    again = venuecrm("keys", "revoke", credentials["apiKey"], env=cli_env)
+    assert again.returncode == 1
+
+
+def test_keys_create_for_an_unknown_account_fails(cli_env: dict[str, str]) -> None:
+    result = venuecrm("keys", "create", "--account", "999999999", env=cli_env)
+    assert result.returncode == 1
+    assert "no account" in result.stderr
+
+
+def test_readme_flow_on_the_embedded_database(tmp_path: Path) -> None:
+    """serve, seed-demo and call beside it share one embedded PostgreSQL, as in the README."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VENUECRM_")}
+    env.pop("DATABASE_URL", None)
+    env["VENUECRM_DATA_DIR"] = str(tmp_path / "data")
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "venuecrm", "serve", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_until_ready(f"http://127.0.0.1:{port}", server, log)
+        seeded = venuecrm("seed-demo", "--json", env=env)
+        assert seeded.returncode == 0, seeded.stderr
+        account = json.loads(seeded.stdout)["accounts"][0]
+        ping = venuecrm(
+            "call",
+            "test",
+            "ping",
+            "--key",
+            account["apiKey"],
+            "--secret",
+            account["apiSecret"],
+            "--url",
+            f"http://127.0.0.1:{port}",
+            env=env,
+        )
+        assert ping.returncode == 0, ping.stdout + ping.stderr
+        assert "ack" in json.loads(ping.stdout)
+        # The CLI process left; the server it shared must still be up.
+        assert (tmp_path / "data" / "pg" / "postmaster.pid").exists()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    # The last process holding the embedded server stopped it.
+    assert not (tmp_path / "data" / "pg" / "postmaster.pid").exists()

@@ -1,0 +1,142 @@
+"""Shared fixtures: a real PostgreSQL (embedded, or DATABASE_URL), migrated once; the real app."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from psycopg import sql
+from sqlalchemy.engine import make_url
+
+from tests.factories import Clock, Tenant, new_tenant
+from venuecrm.app import create_app
+from venuecrm.config import Settings
+from venuecrm.db import migrate
+from venuecrm.db.embedded import start_embedded
+from venuecrm.db.engine import make_engine, make_session_factory
+from venuecrm.db.uow import UnitOfWork
+
+
+def _libpq(url: str) -> str:
+    """A SQLAlchemy URL as psycopg wants it."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh, migrated database for this test run."""
+    external = os.environ.get("DATABASE_URL")
+    name = f"venuecrm_test_{uuid.uuid4().hex[:8]}"
+    if external:
+        base = Settings(database_url=external).database_url
+        assert base is not None
+        admin = _libpq(base)
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        url = make_url(base).set(database=name).render_as_string(hide_password=False)
+    else:
+        url = start_embedded(tmp_path_factory.mktemp("pg"), database=name)
+    migrate.upgrade(Settings(database_url=url), url)
+    yield url
+    if external:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings pointing at the test database."""
+    return Settings(database_url=database_url, data_dir=tmp_path_factory.mktemp("data"))
+
+
+@pytest.fixture(scope="session")
+def clock() -> Clock:
+    """The app's clock; tests move it instead of sleeping."""
+    return Clock(datetime.now(UTC))
+
+
+@pytest.fixture(autouse=True)
+def _reset_clock(clock: Clock) -> None:
+    clock.now = datetime.now(UTC).replace(microsecond=0)
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings, clock: Clock) -> FastAPI:
+    """The real application on the test database."""
+    return create_app(settings, clock=clock)
+
+
+@pytest.fixture(scope="session")
+def client(app: FastAPI) -> Iterator[TestClient]:
+    """HTTP client talking to the app in-process; server errors come back as responses."""
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def uow_factory(settings: Settings) -> Iterator[UnitOfWork]:
+    """A unit of work for arranging and checking the database directly."""
+    engine = make_engine(settings)
+    yield UnitOfWork(make_session_factory(engine))
+    engine.dispose()
+
+
+@pytest.fixture
+def tenant(uow_factory: UnitOfWork) -> Tenant:
+    """A fresh account with one API key: every test gets its own tenant, so none interfere."""
+    return new_tenant(uow_factory)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``venuecrm serve`` in a real process on the test database; yields its base URL."""
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": database_url}
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "venuecrm", "serve", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_ready(base, process, log)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def wait_until_ready(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    """Poll the readiness probe until the server answers, failing fast if it died."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"server exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{base}/ready", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)  # polling interval, not synchronisation: the probe decides
+    pytest.fail(f"server not ready after 60 s:\n{log.read_text()}")
