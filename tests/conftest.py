@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
-from tests.factories import Clock, Tenant, new_tenant
+from tests.factories import Clock, Seeded, Tenant, new_tenant, seeded_tenant
 from venuecrm.app import create_app
 from venuecrm.config import Settings
 from venuecrm.db import migrate
@@ -140,3 +140,9 @@ def wait_until_ready(base: str, process: subprocess.Popen[bytes], log: Path) -> 
             pass
         time.sleep(0.1)  # polling interval, not synchronisation: the probe decides
     pytest.fail(f"server not ready after 60 s:\n{log.read_text()}")
+
+
+@pytest.fixture
+def seeded(uow_factory: UnitOfWork) -> Seeded:
+    """A fresh account configured like seed-demo's account A."""
+    return seeded_tenant(uow_factory)

@@ -118,3 +118,30 @@ def ivvy_uri(namespace: str, action: str) -> str:
 def json_body(value: Any) -> bytes:
     """Compact JSON, as the JS SDK's JSON.stringify sends it."""
     return json.dumps(value, separators=(",", ":")).encode()
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """A configured account (venues, lookups, custom fields) and the ids seed-demo reports."""
+
+    tenant: Tenant
+    ids: dict[str, Any]
+
+    def __getitem__(self, name: str) -> Any:
+        return self.ids[name]
+
+    def field_id(self, field_type: int, *, required: bool = False) -> int:
+        """The id of the account's opportunity custom field of this type."""
+        return next(
+            f["fieldId"]
+            for f in self.ids["customFields"]
+            if f["fieldType"] == field_type and f["isRequired"] == required
+        )
+
+
+def seeded_tenant(uow: UnitOfWork, *, required_fields: bool = False) -> Seeded:
+    """A fresh account configured like seed-demo's (account B's shape with required_fields)."""
+    from venuecrm.services.demo import seed_account
+
+    ids = seed_account(uow, f"test-{uuid.uuid4().hex}", with_required_field=required_fields)
+    return Seeded(Tenant(ids["accountId"], ids["apiKey"], ids["apiSecret"]), ids)

@@ -14,7 +14,7 @@ from venuecrm.auth import signing
 from venuecrm.config import Settings
 from venuecrm.db.uow import UnitOfWork
 from venuecrm.errors import AuthenticationFailed, KeyRevoked, RequestTooLarge
-from venuecrm.services.accounts import find_credentials
+from venuecrm.services.accounts import Credentials, find_credentials
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +66,8 @@ def signed_request(request: Request, body: bytes, api_version: str) -> signing.S
     )
 
 
-def authenticate(rt: Runtime, signed: signing.SignedRequest) -> int:
-    """The id of the account whose key signed ``signed``; the body can never name one."""
+def authenticate(rt: Runtime, signed: signing.SignedRequest) -> Credentials:
+    """The key that signed ``signed``, and so the account; the body can never name one."""
     key, signature = signing.parse_authorization(signed.headers.get("x-api-authorization"))
     credentials = find_credentials(rt.uow(), key)
     if credentials is None:
@@ -83,4 +83,4 @@ def authenticate(rt: Runtime, signed: signing.SignedRequest) -> int:
     )
     if credentials.revoked:
         raise KeyRevoked()
-    return credentials.account_id
+    return credentials

@@ -28,10 +28,11 @@ def _find_action(request: Request, namespace: str) -> Action:
 
 
 def _run(rt: Runtime, request: Request, version: str, namespace: str, body: bytes) -> Any:
-    account_id = authenticate(rt, signed_request(request, body, version))
-    request.state.account_id = account_id
+    credentials = authenticate(rt, signed_request(request, body, version))
+    request.state.account_id = credentials.account_id
     action = _find_action(request, namespace)
-    reply = action.handler(ActionContext(account_id, body, rt.clock(), rt.uow))
+    context = ActionContext(credentials.account_id, credentials.key_id, body, rt.clock(), rt.uow)
+    reply = action.handler(context)
     return reply.model_dump(mode="json", exclude_none=True)
 
 

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     ForeignKeyConstraint,
     Identity,
+    Index,
     Integer,
     Numeric,
     SmallInteger,
     String,
     Text,
+    func,
 )
-from sqlalchemy.dialects.postgresql import JSON
+from sqlalchemy.dialects.postgresql import JSON, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from venuecrm.db.base import Base, Tenant, Timestamped
@@ -212,3 +215,153 @@ class AccountSettings(Timestamped, Base):
     default_venue_id: Mapped[int | None] = mapped_column(Integer)
     default_type_id: Mapped[int | None] = mapped_column(Integer)
     default_source_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class Contact(Tenant):
+    """A person; ``natural_key`` is normalised firstName + lastName + email (decision 24)."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (Index(None, "account_id", "natural_key"),)
+
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    first_name: Mapped[str] = mapped_column(String(200), default="")
+    last_name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(320), default="")
+    phone: Mapped[str | None] = mapped_column(String(50))
+    status: Mapped[int | None] = mapped_column(SmallInteger)
+    sms_status: Mapped[int | None] = mapped_column(SmallInteger)
+    privacy_consent: Mapped[bool | None] = mapped_column(Boolean)
+    external_urls: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    natural_key: Mapped[str] = mapped_column(Text)
+
+
+class Company(Tenant):
+    """An organisation; ``natural_key`` is the normalised businessName (decision 24)."""
+
+    __tablename__ = "companies"
+    __table_args__ = (
+        Index(None, "account_id", "natural_key"),
+        _fk("primary_contact_id", "contacts"),
+        _fk("primary_account_manager_id", "users"),
+        _fk("secondary_account_manager_id", "users"),
+        _fk("industry_id", "industries"),
+    )
+
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    business_name: Mapped[str] = mapped_column(String(255))
+    trading_name: Mapped[str | None] = mapped_column(String(255))
+    business_number: Mapped[str | None] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(50))
+    other_phone: Mapped[str | None] = mapped_column(String(50))
+    fax: Mapped[str | None] = mapped_column(String(50))
+    website: Mapped[str | None] = mapped_column(String(500))
+    email: Mapped[str | None] = mapped_column(String(320))
+    address: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    primary_contact_id: Mapped[int | None] = mapped_column(Integer)
+    primary_account_manager_id: Mapped[int | None] = mapped_column(Integer)
+    secondary_account_manager_id: Mapped[int | None] = mapped_column(Integer)
+    industry_id: Mapped[int | None] = mapped_column(Integer)
+    is_agent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # commissionSpace ... commissionAccommodationType, as sent (types are undocumented).
+    commissions: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    iata_number: Mapped[str | None] = mapped_column(String(50))
+    external_urls: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    natural_key: Mapped[str] = mapped_column(Text)
+
+
+class CompanyContact(Base):
+    """A contact belongs to a company (``companies`` of addOrUpdateContact)."""
+
+    __tablename__ = "company_contacts"
+    __table_args__ = (_fk("company_id", "companies"), _fk("contact_id", "contacts"))
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    company_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+CONTACT_TYPE_COMPANY = "company"
+CONTACT_TYPE_CONTACT = "contact"
+
+
+class Opportunity(Tenant):
+    """A sales opportunity of one venue (reference 3.1)."""
+
+    __tablename__ = "opportunities"
+    __table_args__ = (
+        CheckConstraint("contact_type IN ('company', 'contact')", name="contact_type"),
+        _fk("venue_id", "venues"),
+        _fk("company_id", "companies"),
+        _fk("contact_id", "contacts"),
+        _fk("quality_id", "lead_qualities"),
+        _fk("industry_id", "industries"),
+        _fk("source_id", "lead_sources"),
+        _fk("owner_user_id", "users"),
+        _fk("type_id", "lead_types"),
+        _fk("subtype_id", "lead_subtypes"),
+        _fk("stage_id", "lead_stages"),
+        _fk("stage_reason_id", "lead_stage_reasons"),
+        _fk("channel_id", "lead_channels"),
+        _fk("referral_contact_id", "contacts"),
+        _fk("referral_company_id", "companies"),
+        _fk("lost_reason_id", "lost_reasons"),
+        _fk("created_by_key_id", "api_keys"),
+        _fk("modified_by_key_id", "api_keys"),
+        Index(None, "account_id", "venue_id", "id"),
+    )
+
+    venue_id: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text)
+    contact_type: Mapped[str] = mapped_column(String(10))
+    company_id: Mapped[int | None] = mapped_column(Integer)
+    # The contact of a contact opportunity, or the lead contact of a company opportunity.
+    contact_id: Mapped[int | None] = mapped_column(Integer)
+    quality_id: Mapped[int | None] = mapped_column(Integer)
+    industry_id: Mapped[int | None] = mapped_column(Integer)
+    source_id: Mapped[int] = mapped_column(Integer)
+    owner_user_id: Mapped[int | None] = mapped_column(Integer)
+    type_id: Mapped[int] = mapped_column(Integer)
+    subtype_id: Mapped[int | None] = mapped_column(Integer)
+    stage_id: Mapped[int] = mapped_column(Integer)
+    stage_reason_id: Mapped[int | None] = mapped_column(Integer)
+    channel_id: Mapped[int | None] = mapped_column(Integer)
+    utm_source: Mapped[str | None] = mapped_column(String(255))
+    utm_medium: Mapped[str | None] = mapped_column(String(255))
+    utm_campaign: Mapped[str | None] = mapped_column(String(255))
+    utm_term: Mapped[str | None] = mapped_column(String(255))
+    utm_content: Mapped[str | None] = mapped_column(String(255))
+    referral_contact_id: Mapped[int | None] = mapped_column(Integer)
+    referral_company_id: Mapped[int | None] = mapped_column(Integer)
+    confirmed_quote_id: Mapped[int | None] = mapped_column(Integer)
+    confirmed_quote_status: Mapped[int | None] = mapped_column(Integer)
+    cancelled_quote_id: Mapped[int | None] = mapped_column(Integer)
+    lost_reason_id: Mapped[int | None] = mapped_column(Integer)
+    closed_date: Mapped[date | None] = mapped_column(Date)
+    external_urls: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    stage_changed_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    created_by_key_id: Mapped[int | None] = mapped_column(Integer)
+    modified_by_key_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class CustomFieldValue(Base):
+    """A custom field's value on an opportunity, contact or company (``entity``)."""
+
+    __tablename__ = "custom_field_values"
+    __table_args__ = (
+        CheckConstraint("entity IN ('opportunity', 'contact', 'company')", name="entity"),
+        _fk("field_id", "custom_field_definitions"),
+    )
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    entity: Mapped[str] = mapped_column(String(20), primary_key=True)
+    record_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    field_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # json, not jsonb: a value reads back exactly as it was written.
+    value: Mapped[Any] = mapped_column(JSON)

@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from venuecrm.db.crm import Crm
 from venuecrm.db.repositories import Accounts, Lookups
 
 
@@ -37,6 +38,10 @@ class UnitOfWork:
     def lookups(self, account_id: int) -> Lookups:
         """Repository of the account's configuration tables."""
         return Lookups(self.session, account_id)
+
+    def crm(self, account_id: int) -> Crm:
+        """Repository of the account's CRM records."""
+        return Crm(self.session, account_id)
 
     def commit(self) -> None:
         """Commit everything done in this unit of work."""

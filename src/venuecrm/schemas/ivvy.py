@@ -1,16 +1,95 @@
-"""iVvy wire models shared by every action: the error envelope, timestamps, ping."""
+"""iVvy wire models shared by every action: field types, envelopes, timestamps, ping."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
+
+MAX_ID = 2**31 - 1  # ids are PostgreSQL integers and the .NET SDK's Int32
+_TIMESTAMP = re.compile(r"^(\d{4}-\d{2}-\d{2})(?: (\d{2}:\d{2}:\d{2}))?(?: UTC)?$", re.IGNORECASE)
 
 
 def format_timestamp(moment: datetime) -> str:
     """An iVvy timestamp: ``yyyy-mm-dd HH:mm:ss UTC`` (reference section 5)."""
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _id(value: Any) -> int:
+    """Decision 10: an int, or a digit-only string (``"107"``), that is a positive id."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and value.isascii() and value.isdigit():
+        number = int(value)
+    else:
+        raise PydanticCustomError("id", "must be a positive whole-number id")
+    if not 0 < number <= MAX_ID:
+        raise PydanticCustomError("id", "must be a positive whole-number id")
+    return number
+
+
+def _whole_number(value: Any) -> int:
+    """A JSON integer or a string of digits with an optional sign."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"[+-]?\d{1,18}", value.strip()):
+        return int(value)
+    raise PydanticCustomError("whole_number", "must be a whole number")
+
+
+def parse_ivvy_date(value: Any) -> date:
+    """A date from ``yyyy-mm-dd`` or an iVvy timestamp (the .NET SDK sends timestamps)."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    match = _TIMESTAMP.match(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        raise PydanticCustomError("date", "must be a date (yyyy-mm-dd) or an iVvy timestamp")
+    try:
+        return date.fromisoformat(match.group(1))
+    except ValueError:
+        raise PydanticCustomError("date", "is not a real calendar date") from None
+
+
+def _flag(value: Any) -> bool:
+    """Booleans as the SDKs send them: true/false, 0/1, "0"/"1"."""
+    if isinstance(value, bool):
+        return value
+    if value in (0, 1, "0", "1"):
+        return bool(int(value))
+    raise PydanticCustomError("flag", "must be true or false (or 0 or 1)")
+
+
+Id = Annotated[int, BeforeValidator(_id)]
+WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
+IvvyDate = Annotated[date, BeforeValidator(parse_ivvy_date)]
+Flag = Annotated[bool, BeforeValidator(_flag)]
+Text = Annotated[str, StringConstraints(strict=True, max_length=65535)]
+Str50 = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, max_length=50)]
+Str100 = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, max_length=100)]
+Str255 = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, max_length=255)]
+
+
+class IvvyModel(BaseModel):
+    """Base of iVvy request models: camelCase on the wire, unknown keys ignored (decision 23)."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+
+    def sent(self, name: str) -> bool:
+        """Whether the client sent this field (explicit null included)."""
+        return name in self.model_fields_set
+
+
+class SuccessReply(BaseModel):
+    """Every addOrUpdate* success (decision 8)."""
+
+    model_config = ConfigDict(json_schema_extra={"example": {"success": True, "id": 755}})
+
+    success: bool = True
+    id: int
 
 
 class ErrorEnvelope(BaseModel):
@@ -20,10 +99,10 @@ class ErrorEnvelope(BaseModel):
         alias_generator=to_camel,
         json_schema_extra={
             "example": {
-                "errorCode": 401,
-                "message": "Request is stale",
-                "specificCode": 23005,
-                "additionalMessages": [],
+                "errorCode": 400,
+                "message": "The opportunity details are invalid",
+                "specificCode": 24224,
+                "additionalMessages": ["contact.email: not a valid email address"],
             }
         },
     )

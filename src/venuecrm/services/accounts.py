@@ -13,6 +13,7 @@ class Credentials:
     """What authentication needs to know about a key."""
 
     account_id: int
+    key_id: int
     key: str
     secret: str
     revoked: bool
@@ -51,4 +52,4 @@ def find_credentials(uow: UnitOfWork, key: str) -> Credentials | None:
         row = uow.accounts.find_key(key)
         if row is None:
             return None
-        return Credentials(row.account_id, row.key, row.secret, row.revoked_at is not None)
+        return Credentials(row.account_id, row.id, row.key, row.secret, row.revoked_at is not None)

@@ -131,6 +131,17 @@ def _seed_account(uow: UnitOfWork, name: str, *, with_required_field: bool) -> d
     }
 
 
+def seed_account(
+    uow: UnitOfWork, name: str, *, with_required_field: bool = False
+) -> dict[str, Any]:
+    """Create (or find) one account configured like a demo account; same shape as seed-demo."""
+    with uow:
+        uow.accounts.lock(f"venuecrm.seed-demo:{name}")
+        seeded = _seed_account(uow, name, with_required_field=with_required_field)
+        uow.commit()
+    return seeded
+
+
 def seed_demo(uow: UnitOfWork) -> list[dict[str, Any]]:
     """Create (or find) demo accounts A and B; the same ids and keys on every run."""
     with uow:

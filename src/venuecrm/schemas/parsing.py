@@ -1,0 +1,98 @@
+"""Request bodies to models, with every problem as one ``"path: reason"`` string (decision 21)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+M = TypeVar("M", bound=BaseModel)
+
+# Reasons worded for integrators; pydantic's own message is the fallback.
+_REASONS = {
+    "missing": "is required",
+    "string_type": "must be a string",
+    "list_type": "must be an array",
+    "model_type": "must be an object",
+    "model_attributes_type": "must be an object",
+    "dict_type": "must be an object",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "literal_error": "must be one of {expected}",
+    "string_too_long": "must be at most {max_length} characters",
+    "string_too_short": "must not be empty",
+    "too_long": "must have at most {max_length} items",
+}
+
+
+class BodyError(ValueError):
+    """The body is not a JSON object; ``empty`` when it holds nothing at all (decision 22)."""
+
+    def __init__(self, reason: str, *, empty: bool = False) -> None:
+        super().__init__(reason)
+        self.empty = empty
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def decode_object(body: bytes) -> dict[str, Any]:
+    """The body as a JSON object; raise ``BodyError`` for empty, malformed or non-object bodies."""
+    if not body.strip():
+        raise BodyError("the request is empty", empty=True)
+    try:
+        value = json.loads(body, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as exc:
+        raise BodyError(f"not valid JSON ({exc})") from None
+    if value in ({}, [], ""):
+        raise BodyError("the request is empty", empty=True)
+    if not isinstance(value, dict):
+        raise BodyError(f"must be a JSON object, not {type(value).__name__}")
+    return value
+
+
+def format_path(loc: tuple[int | str, ...]) -> str:
+    """``('customFields', 2, 'fieldValue')`` as ``customFields[2].fieldValue``."""
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+def describe(error: ErrorDetails) -> str:
+    """One validation error as ``path: reason``."""
+    template = _REASONS.get(error["type"])
+    context = error.get("ctx", {})
+    reason = template.format(**context) if template else error["msg"]
+    loc = tuple(part for part in error["loc"] if not str(part).startswith("function-"))
+    return f"{format_path(loc) or 'body'}: {reason[:1].lower()}{reason[1:]}"
+
+
+@dataclass
+class Parsed(Generic[M]):
+    """A model of what was valid, the problems with the rest, and the top-level keys at fault."""
+
+    model: M | None
+    problems: list[str] = field(default_factory=list)
+    invalid_keys: set[str] = field(default_factory=set)
+
+
+def parse_lenient(model: type[M], data: dict[str, Any]) -> Parsed[M]:
+    """Validate ``data``; on errors, also validate what remains so later checks still run."""
+    try:
+        return Parsed(model.model_validate(data))
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+    problems = [describe(error) for error in errors]
+    invalid = {str(error["loc"][0]) for error in errors if error["loc"]}
+    try:
+        rest = model.model_validate({k: v for k, v in data.items() if k not in invalid})
+    except ValidationError:
+        rest = None
+    return Parsed(rest, problems, invalid)

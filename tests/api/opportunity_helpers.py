@@ -1,0 +1,100 @@
+"""Helpers for addOrUpdateOpportunity tests: signed posts and database snapshots."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi.testclient import TestClient
+from httpx import Response
+from sqlalchemy import func, select
+
+from tests.factories import Clock, Seeded, Tenant, ivvy_uri, sign_js
+from venuecrm.db.models import Base, Opportunity
+from venuecrm.db.uow import UnitOfWork
+
+URI = ivvy_uri("venue", "addOrUpdateOpportunity")
+
+
+def post(client: TestClient, tenant: Tenant, clock: Clock, body: Any) -> Response:
+    """POST addOrUpdateOpportunity signed by ``tenant``; ``body`` is JSON-encoded unless bytes."""
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return client.post(URI, content=raw, headers=sign_js(tenant, URI, raw, clock.now))
+
+
+def created_id(response: Response) -> int:
+    """The id of a successful addOrUpdateOpportunity, after checking the reply's shape."""
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["success"] is True
+    assert set(body) == {"success", "id"}
+    assert isinstance(body["id"], int)
+    return int(body["id"])
+
+
+def problems(response: Response, specific: int = 24224) -> list[str]:
+    """The additionalMessages of an error envelope, after checking the envelope."""
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert body["errorCode"] == 400
+    assert body["specificCode"] == specific
+    return list(body["additionalMessages"])
+
+
+def table_counts(uow: UnitOfWork) -> dict[str, int]:
+    """Row count of every table, to show a rejected request wrote nothing."""
+    with uow:
+        return {
+            table.name: uow.session.execute(select(func.count()).select_from(table)).scalar_one()
+            for table in Base.metadata.sorted_tables
+        }
+
+
+def opportunity_row(uow: UnitOfWork, account_id: int, opportunity_id: int) -> dict[str, Any]:
+    """Every column of a stored opportunity."""
+    with uow:
+        row = uow.session.get(Opportunity, (account_id, opportunity_id))
+        assert row is not None
+        return {c.key: getattr(row, c.key) for c in Opportunity.__table__.columns}
+
+
+def rejected(
+    client: TestClient,
+    tenant: Tenant,
+    clock: Clock,
+    uow: UnitOfWork,
+    body: Any,
+    *,
+    specific: int = 24224,
+) -> list[str]:
+    """Post a request that must fail with ``specific``, check nothing was written, return why."""
+    before = table_counts(uow)
+    messages = problems(post(client, tenant, clock, body), specific)
+    assert table_counts(uow) == before, "a rejected request wrote rows"
+    return messages
+
+
+def base_body(seeded: Seeded, **overrides: Any) -> dict[str, Any]:
+    """A minimal valid create: venue, name, type, source and a new contact."""
+    body: dict[str, Any] = {
+        "venueId": seeded["venueId"],
+        "name": "Wedding enquiry",
+        "typeId": seeded["typeId"],
+        "sourceId": seeded["sourceId"],
+        "contact": {"firstName": "Ada", "lastName": "Lovelace", "email": "ada@example.com"},
+    }
+    body.update(overrides)
+    return {k: v for k, v in body.items() if v is not OMIT}
+
+
+OMIT: Any = object()
+
+
+def rows(uow: UnitOfWork, model: type[Any], account_id: int) -> list[Any]:
+    """Every row of ``model`` in the account, by id (detached, attributes loaded)."""
+    with uow:
+        query = select(model).where(model.account_id == account_id)
+        found = list(uow.session.scalars(query))
+        found.sort(key=lambda r: tuple(getattr(r, c.key) for c in model.__table__.primary_key))
+        uow.session.expunge_all()
+        return found
