@@ -449,6 +449,7 @@ def test_nested_objects_are_validated_with_paths(
     assert sorted(rejected(client, seeded.tenant, clock, uow_factory, body)) == sorted(
         [
             "contact.email: not a valid email address",
+            "contact.lastName: is required",
             "company.businessName: is required",
             "company.primaryContact.lastName: is required",
             "company.primaryContact.email: is required",

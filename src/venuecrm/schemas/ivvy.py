@@ -19,7 +19,7 @@ def format_timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def _id(value: Any) -> int:
+def parse_id(value: Any) -> int:
     """Decision 10: an int, or a digit-only string (``"107"``), that is a positive id."""
     if isinstance(value, int) and not isinstance(value, bool):
         number = value
@@ -63,7 +63,7 @@ def _flag(value: Any) -> bool:
     raise PydanticCustomError("flag", "must be true or false (or 0 or 1)")
 
 
-Id = Annotated[int, BeforeValidator(_id)]
+Id = Annotated[int, BeforeValidator(parse_id)]
 WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
 IvvyDate = Annotated[date, BeforeValidator(parse_ivvy_date)]
 Flag = Annotated[bool, BeforeValidator(_flag)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -76,11 +77,27 @@ def describe(error: ErrorDetails) -> str:
 
 @dataclass
 class Parsed(Generic[M]):
-    """A model of what was valid, the problems with the rest, and the top-level keys at fault."""
+    """A model of what was valid, the problems with the rest, and the paths they were found at."""
 
     model: M | None
     problems: list[str] = field(default_factory=list)
-    invalid_keys: set[str] = field(default_factory=set)
+    invalid_paths: set[str] = field(default_factory=set)
+
+
+def _remove(data: dict[str, Any], loc: tuple[int | str, ...]) -> None:
+    """Drop the value at ``loc`` so the rest can be validated; a list loses its whole self.
+
+    Removing one list element would renumber the others and so mislabel their problems.
+    """
+    holder: Any = data
+    for depth, part in enumerate(loc[:-1]):
+        child = holder.get(part) if isinstance(holder, dict) else None
+        if isinstance(child, list):
+            _remove(data, loc[: depth + 1])
+            return
+        holder = child
+    if isinstance(holder, dict):
+        holder.pop(loc[-1], None)
 
 
 def parse_lenient(model: type[M], data: dict[str, Any]) -> Parsed[M]:
@@ -90,9 +107,15 @@ def parse_lenient(model: type[M], data: dict[str, Any]) -> Parsed[M]:
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
     problems = [describe(error) for error in errors]
-    invalid = {str(error["loc"][0]) for error in errors if error["loc"]}
-    try:
-        rest = model.model_validate({k: v for k, v in data.items() if k not in invalid})
-    except ValidationError:
-        rest = None
-    return Parsed(rest, problems, invalid)
+    invalid = {format_path(error["loc"]) for error in errors}
+    rest = copy.deepcopy(data)
+    locs = [error["loc"] for error in errors]
+    # Each round drops what failed, then its parents, until the remainder validates.
+    for _ in range(8):
+        for loc in locs:
+            _remove(rest, loc)
+        try:
+            return Parsed(model.model_validate(rest), problems, invalid)
+        except ValidationError as exc:
+            locs = [error["loc"][:-1] or error["loc"] for error in exc.errors()]
+    return Parsed(None, problems, invalid)

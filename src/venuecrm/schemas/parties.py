@@ -62,10 +62,14 @@ class ExternalUrl(IvvyModel):
 
 
 class CustomFieldIn(IvvyModel):
-    """A custom field value; ``value`` is accepted for ``fieldValue`` (decision 13)."""
+    """A custom field value; ``value`` is accepted for ``fieldValue`` (decision 13).
 
-    field_id: Id
-    field_value: Any = Field(validation_alias=AliasChoices("fieldValue", "value"))
+    Both are checked against the field's definition by the service, so that one bad item
+    does not hide the problems of the others.
+    """
+
+    field_id: Any = None
+    field_value: Any = Field(None, validation_alias=AliasChoices("fieldValue", "value"))
 
 
 ExternalUrls = Annotated[list[ExternalUrl], Field(max_length=3)]

@@ -8,8 +8,10 @@ from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import PydanticCustomError
 
 from venuecrm.db.crm import Definition
+from venuecrm.schemas.ivvy import parse_id
 from venuecrm.schemas.parsing import describe
 from venuecrm.schemas.parties import Address, CustomFieldIn
 from venuecrm.services.problems import Problems
@@ -78,6 +80,17 @@ def value_problem(definition: Definition, value: Any) -> str | None:
     return None
 
 
+def _field_id(item: CustomFieldIn, at: str, problems: Problems) -> int | None:
+    if item.field_id is None:
+        problems.add(f"{at}.fieldId", "is required")
+        return None
+    try:
+        return parse_id(item.field_id)
+    except PydanticCustomError as exc:
+        problems.add(f"{at}.fieldId", exc.message())
+        return None
+
+
 def check_custom_fields(
     items: list[CustomFieldIn] | None,
     *,
@@ -95,25 +108,31 @@ def check_custom_fields(
     values: dict[int, Any] = {}
     for index, item in enumerate(items or []):
         at = f"{path}[{index}]"
-        definition = definitions.get(item.field_id)
+        field_id = _field_id(item, at, problems)
+        if field_id is None:
+            continue
+        definition = definitions.get(field_id)
         if definition is None or definition.entity != entity:
-            problems.add(f"{at}.fieldId", f"no {entity} custom field {item.field_id}")
+            problems.add(f"{at}.fieldId", f"no {entity} custom field {field_id}")
             continue
         if not definition.is_active:
-            problems.add(f"{at}.fieldId", f"custom field {item.field_id} is inactive")
+            problems.add(f"{at}.fieldId", f"custom field {field_id} is inactive")
             continue
-        if item.field_id in values:
-            problems.add(f"{at}.fieldId", f"custom field {item.field_id} is given more than once")
+        if field_id in values:
+            problems.add(f"{at}.fieldId", f"custom field {field_id} is given more than once")
+            continue
+        if not item.sent("field_value"):
+            problems.add(f"{at}.fieldValue", "is required")
             continue
         if is_empty(item.field_value):
             if definition.is_required:
                 problems.add(f"{at}.fieldValue", "is required and cannot be cleared")
-            values[item.field_id] = None
+            values[field_id] = None
             continue
         reason = value_problem(definition, item.field_value)
         if reason:
             problems.add(f"{at}.fieldValue", reason)
-        values[item.field_id] = item.field_value
+        values[field_id] = item.field_value
     if creating:
         for definition in definitions.values():
             given = values.get(definition.id)
@@ -122,7 +141,7 @@ def check_custom_fields(
                 and definition.is_required
                 and definition.is_active
                 and is_empty(given)
-                and not any(item.field_id == definition.id for item in items or [])
+                and definition.id not in values
             ):
                 problems.add(
                     path,

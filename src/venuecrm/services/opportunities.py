@@ -68,9 +68,9 @@ def add_or_update_opportunity(
             raise EmptyRequest() from None
         raise InvalidOpportunityDetails(additional_messages=[f"body: {exc}"]) from None
     parsed = parse_lenient(OpportunityIn, data)
-    problems = Problems(parsed.problems)
+    problems = Problems(parsed.problems, parsed.invalid_paths)
     model = parsed.model
-    if model is None or "id" in parsed.invalid_keys:
+    if model is None or "id" in parsed.invalid_paths:
         # Without a usable id it is unknowable whether this was meant as a create or an update.
         raise _invalid(problems)
 
@@ -90,7 +90,7 @@ def add_or_update_opportunity(
         party_rules.lock_and_match(crm, parties)
         for party in parties:
             party_rules.check(party, refs, problems)
-        plan = _Plan(model, existing, refs, parties, problems, parsed.invalid_keys)
+        plan = _Plan(model, existing, refs, parties, problems, parsed.invalid_paths)
         if problems:
             raise _invalid(problems)
 
@@ -149,16 +149,16 @@ class _Plan:
         refs: References,
         parties: list[Party],
         problems: Problems,
-        invalid_keys: set[str],
+        invalid_paths: set[str],
     ) -> None:
         self.model, self.existing, self.refs, self.problems = model, existing, refs, problems
         self.creating = existing is None
-        self.invalid_keys = invalid_keys
+        self.invalid_paths = invalid_paths
         self.values: dict[str, Any] = {}
         self.links: list[tuple[Party, Party]] = []
         self.party = {p.path: p for p in parties}
         self.stage_changed = False
-        self._required(invalid_keys)
+        self._required()
         for name, (wire, kind) in REFERENCES.items():
             check_reference(refs, kind, getattr(model, name), wire, problems)
         self._copy_columns()
@@ -182,13 +182,13 @@ class _Plan:
             return getattr(self.model, name)
         return getattr(self.existing, name)
 
-    def _required(self, invalid_keys: set[str]) -> None:
+    def _required(self) -> None:
         model = self.model
-        if model.venue_id is None and "venueId" not in invalid_keys:
+        if model.venue_id is None:
             self.problems.add("venueId", "is required")
         if self.creating:
             for name, wire in _REQUIRED_ON_ADD.items():
-                if name != "venue_id" and not getattr(model, name) and wire not in invalid_keys:
+                if name != "venue_id" and not getattr(model, name):
                     self.problems.add(wire, "is required")
         else:
             for name, wire in _NOT_CLEARABLE.items():
@@ -306,12 +306,7 @@ class _Plan:
             self.values.update(
                 contact_type=CONTACT_TYPE_CONTACT, company_id=None, contact_id=self.model.contact_id
             )
-        elif self.creating and not self.invalid_keys & {
-            "contact",
-            "contactId",
-            "company",
-            "companyId",
-        }:
+        elif self.creating and not self.invalid_paths & {"contactId", "companyId"}:
             self.problems.add(
                 "contact", "a new opportunity needs contactId, contact, companyId or company"
             )
@@ -345,7 +340,7 @@ class _Plan:
             self.values.get(name, getattr(existing, name)) is not None
             for name in ("referral_contact_id", "referral_company_id")
         )
-        sent_invalid = any(k.startswith("referral") for k in self.invalid_keys)
+        sent_invalid = any(path.startswith("referral") for path in self.invalid_paths)
         if not named and not kept and not sent_invalid:
             self.problems.add(
                 "sourceId",
