@@ -160,3 +160,5 @@ ALL_ERRORS: tuple[type[VenueCrmError], ...] = (
     OpportunityNotFound,
     InvalidOpportunityDetails,
 )
+
+BY_SPECIFIC_CODE: dict[int, type[VenueCrmError]] = {e.specific_code: e for e in ALL_ERRORS}

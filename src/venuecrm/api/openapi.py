@@ -10,17 +10,30 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
 from venuecrm.api.actions import Action
+from venuecrm.api.envelope import envelope
+from venuecrm.errors import (
+    BY_SPECIFIC_CODE,
+    InternalError,
+    InvalidParameter,
+    KeyRevoked,
+    MethodNotAllowed,
+    RequestTooLarge,
+    StaleRequest,
+    UnknownAction,
+    VenueCrmError,
+)
 from venuecrm.schemas.ivvy import ErrorEnvelope
 
 _REF = "#/components/schemas/{model}"
-_ERRORS = {
-    "400": "Invalid request (iVvy specific codes in the envelope).",
-    "401": "Missing, malformed, unknown or wrong signature, or a stale request (23005).",
-    "404": "Unknown namespace or action.",
-    "405": "Only POST is allowed.",
-    "413": "Body over the configured limit.",
-    "463": "The API key was revoked.",
-    "500": "Unexpected failure; the message carries the request id.",
+# Each error status, what it means, and the error an example envelope is drawn from.
+_ERRORS: dict[str, tuple[str, VenueCrmError]] = {
+    "400": ("Invalid request.", InvalidParameter("'id' does not validate", ["id: must be an id"])),
+    "401": ("Missing, malformed, unknown or wrong signature, or stale.", StaleRequest()),
+    "404": ("Unknown namespace or action.", UnknownAction("Unknown action 'x' in 'venue'")),
+    "405": ("Only POST is allowed.", MethodNotAllowed()),
+    "413": ("Body over the configured limit.", RequestTooLarge()),
+    "463": ("The API key was revoked.", KeyRevoked()),
+    "500": ("Unexpected failure; the message has the request id.", InternalError()),
 }
 _SIGNING_HEADERS = [
     ("Content-MD5", True, "Lowercase hex MD5 of the body (also for an empty body)."),
@@ -45,7 +58,19 @@ def _operation(action: Action, components: dict[str, Any]) -> dict[str, Any]:
     body: dict[str, Any] = {"schema": body_schema}
     if action.request_example is not None:
         body["example"] = dict(action.request_example)
-    error = {"content": {"application/json": {"schema": _schema_ref(ErrorEnvelope, components)}}}
+    envelope_ref = _schema_ref(ErrorEnvelope, components)
+    specific = [BY_SPECIFIC_CODE[code] for code in action.error_codes]
+    responses: dict[str, Any] = {}
+    for status, (text, error) in _ERRORS.items():
+        example = specific[-1]() if status == "400" and specific else error
+        if status == "400" and specific:
+            text += " Specific codes: " + "; ".join(
+                f"{e.specific_code} {e.default_message.lower()}" for e in specific
+            )
+        responses[status] = {
+            "description": text,
+            "content": {"application/json": {"schema": envelope_ref, "example": envelope(example)}},
+        }
     return {
         "tags": [action.namespace],
         "summary": action.summary,
@@ -68,7 +93,7 @@ def _operation(action: Action, components: dict[str, Any]) -> dict[str, Any]:
                     "application/json": {"schema": _schema_ref(action.reply_model, components)}
                 },
             },
-            **{code: {"description": text, **error} for code, text in _ERRORS.items()},
+            **responses,
         },
         "security": [{"iVvySignature": []}],
     }

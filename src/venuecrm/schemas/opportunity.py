@@ -29,11 +29,15 @@ EXAMPLE: JsonDict = {
 
 
 class OpportunityIn(IvvyModel):
-    """An opportunity to add (no ``id``) or update (``id``); every key is optional on the wire.
+    """An opportunity to add (no ``id``) or update (``id``: only the keys sent change).
 
-    Which keys are required, and every rule across keys, is the service's business: it knows
-    whether this is a create or an update and what the account holds.
+    Adding requires venueId, name, typeId, sourceId, a contact or company, and subtypeId when
+    the type has subtypes; a missing stageId takes the account's default stage. Updating
+    requires id and venueId.
     """
+
+    # Every key is optional here: what is required depends on create or update and on the
+    # account, which the service knows.
 
     model_config = ConfigDict(json_schema_extra={"example": EXAMPLE})
 

@@ -61,15 +61,28 @@ class ExternalUrl(IvvyModel):
     label: Str255 | None = None
 
 
+def _id_schema(schema: dict[str, Any]) -> None:
+    """Document an id that the service, not pydantic, checks (no null default on the wire)."""
+    schema.pop("default", None)
+    schema["anyOf"] = [{"type": "integer"}, {"type": "string", "pattern": r"^\d+$"}]
+
+
 class CustomFieldIn(IvvyModel):
-    """A custom field value; ``value`` is accepted for ``fieldValue`` (decision 13).
+    """A custom field value; ``value`` is accepted for ``fieldValue``; null clears it."""
 
-    Both are checked against the field's definition by the service, so that one bad item
-    does not hide the problems of the others.
-    """
-
-    field_id: Any = None
-    field_value: Any = Field(None, validation_alias=AliasChoices("fieldValue", "value"))
+    # Typed Any and checked against the field's definition by the service, so that one bad
+    # item does not hide the problems of the others.
+    field_id: Any = Field(
+        None,
+        description="Id of the custom field (required).",
+        json_schema_extra=_id_schema,
+    )
+    field_value: Any = Field(
+        None,
+        validation_alias=AliasChoices("fieldValue", "value"),
+        description="Value for the field's type: text, a select value, an array of select "
+        "values, an address object, a date or timestamp, or a whole number (required).",
+    )
 
 
 ExternalUrls = Annotated[list[ExternalUrl], Field(max_length=3)]
