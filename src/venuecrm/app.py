@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
-from venuecrm.api import health, ivvy
+from venuecrm.api import crm, health, ivvy
 from venuecrm.api.actions import ACTIONS, Action, registry
 from venuecrm.api.deps import Runtime
 from venuecrm.api.envelope import install_error_handlers
@@ -53,6 +53,7 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(ivvy.router)
+    app.include_router(crm.router)
     app.include_router(health.router)
 
     def openapi() -> dict[str, Any]:

@@ -17,6 +17,7 @@ Every failure a client can see is a ``VenueCrmError``: ``error_code`` is iVvy's 
     +-- MethodNotAllowed          405 / 90405  anything but POST on an iVvy route
     +-- RequestTooLarge           413 / 90413  body over VENUECRM_MAX_BODY_BYTES
     +-- InternalError             500 / 90500  unexpected failure; the request id is in the message
+    +-- InvalidRequest            400 / 90400  /crm: a body or query the unified CRM schema rejects
     +-- InvalidParameter          400 / 23016  a parameter failed validation
     +-- MissingParameter          400 / 23017  a required parameter is missing
     +-- EmptyRequest              400 / 24221  addOrUpdateOpportunity with nothing in it
@@ -111,6 +112,26 @@ class InternalError(VenueCrmError):
     default_message = "An error has occurred"
 
 
+class InvalidRequest(VenueCrmError):
+    """A /crm body or query does not fit the unified CRM schema (Apideck's 400).
+
+    ``type_name`` is Apideck's error type, e.g. RequestValidationError or InvalidCursorError.
+    """
+
+    specific_code = 90400
+    default_message = "Invalid Params"
+
+    def __init__(
+        self,
+        message: str | None = None,
+        additional_messages: list[str] | None = None,
+        *,
+        type_name: str = "RequestValidationError",
+    ) -> None:
+        super().__init__(message, additional_messages)
+        self.type_name = type_name
+
+
 class InvalidParameter(VenueCrmError):
     """A parameter failed validation (iVvy 23016)."""
 
@@ -154,6 +175,7 @@ ALL_ERRORS: tuple[type[VenueCrmError], ...] = (
     MethodNotAllowed,
     RequestTooLarge,
     InternalError,
+    InvalidRequest,
     InvalidParameter,
     MissingParameter,
     EmptyRequest,

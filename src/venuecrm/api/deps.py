@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -81,6 +82,29 @@ def authenticate(rt: Runtime, signed: signing.SignedRequest) -> Credentials:
         now=rt.clock(),
         window_seconds=rt.settings.stale_window_seconds,
     )
+    if credentials.revoked:
+        raise KeyRevoked()
+    return credentials
+
+
+def authenticate_bearer(rt: Runtime, authorization: str | None) -> Credentials:
+    """The key behind ``Authorization: Bearer {apiKey}:{apiSecret}`` (Apideck decision 3)."""
+    scheme, _, token = (authorization or "").strip().partition(" ")
+    key, _, secret = token.strip().partition(":")
+    if scheme.lower() != "bearer" or not key or not secret:
+        raise AuthenticationFailed(
+            "Send Authorization: Bearer {apiKey}:{apiSecret}",
+            specific_code=AuthenticationFailed.MISSING_HEADER
+            if not authorization
+            else AuthenticationFailed.MALFORMED_HEADER,
+        )
+    credentials = find_credentials(rt.uow(), key)
+    # Compare against a dummy secret for unknown keys so timing does not reveal which keys exist.
+    expected = credentials.secret if credentials is not None else "\0" * len(secret)
+    if not hmac.compare_digest(secret.encode(), expected.encode()) or credentials is None:
+        raise AuthenticationFailed(
+            "Unknown API key or wrong secret", specific_code=AuthenticationFailed.UNKNOWN_KEY
+        )
     if credentials.revoked:
         raise KeyRevoked()
     return credentials

@@ -1,16 +1,42 @@
-"""Exceptions to iVvy error envelopes: the only place an error body is built."""
+"""Exceptions to error bodies: iVvy's envelope on /api, Apideck's error shape on /crm.
+
+The only place an error body is built.
+"""
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from venuecrm.errors import InternalError, MethodNotAllowed, UnknownAction, VenueCrmError
+from venuecrm.errors import (
+    AuthenticationFailed,
+    InternalError,
+    InvalidOpportunityDetails,
+    InvalidRequest,
+    KeyRevoked,
+    MethodNotAllowed,
+    OpportunityNotFound,
+    StaleRequest,
+    UnknownAction,
+    VenueCrmError,
+)
 
 IVVY_PREFIX = "/api/"
+CRM_PREFIX = "/crm/"
+# Apideck's HTTP status and type_name for each error (reference apideck-crm.md 3.2, decision 4).
+_APIDECK: dict[type[VenueCrmError], tuple[int, str]] = {
+    InvalidRequest: (400, "RequestValidationError"),
+    InvalidOpportunityDetails: (422, "InvalidStateError"),
+    OpportunityNotFound: (404, "EntityNotFoundError"),
+    AuthenticationFailed: (401, "UnauthorizedError"),
+    StaleRequest: (401, "UnauthorizedError"),
+    KeyRevoked: (401, "UnauthorizedError"),
+    UnknownAction: (404, "NotFoundError"),
+}
 
 
 def envelope(error: VenueCrmError) -> dict[str, Any]:
@@ -23,37 +49,62 @@ def envelope(error: VenueCrmError) -> dict[str, Any]:
     }
 
 
-def error_response(error: VenueCrmError) -> JSONResponse:
-    """The envelope with HTTP status equal to ``errorCode`` (decision 7)."""
+def apideck_error(error: VenueCrmError) -> tuple[int, dict[str, Any]]:
+    """Apideck's error status and body for ``error``; every problem is listed in ``detail``."""
+    status, type_name = _APIDECK.get(type(error), (error.error_code, "UnexpectedError"))
+    if isinstance(error, InvalidRequest):
+        type_name = error.type_name
+    detail: str | dict[str, Any] = error.message
+    if isinstance(error, OpportunityNotFound) and error.additional_messages:
+        detail = {"not_found": {"entity": "opportunity", "id": error.additional_messages[0]}}
+    elif error.additional_messages:
+        detail = {"problems": error.additional_messages}
+    return status, {
+        "status_code": status,
+        "error": HTTPStatus(status).phrase,
+        "type_name": type_name,
+        "message": error.message,
+        "detail": detail,
+        "ref": f"https://developers.apideck.com/errors#{type_name.lower()}",
+    }
+
+
+def error_response(error: VenueCrmError, path: str = IVVY_PREFIX) -> JSONResponse:
+    """The error in the shape of the API ``path`` belongs to (iVvy: status = errorCode)."""
+    if path.startswith(CRM_PREFIX) or path == CRM_PREFIX.rstrip("/"):
+        status, body = apideck_error(error)
+        return JSONResponse(body, status_code=status)
     return JSONResponse(envelope(error), status_code=error.error_code)
 
 
-def unexpected_error_response(request_id: str) -> JSONResponse:
+def unexpected_error_response(request_id: str, path: str) -> JSONResponse:
     """A clean 500 that names the request id the server logged the traceback under."""
     return error_response(
         InternalError(
             f"An error has occurred; quote request id {request_id}",
             [f"requestId: {request_id}"],
-        )
+        ),
+        path,
     )
 
 
-async def _venuecrm_error(_: Request, exc: Exception) -> JSONResponse:
+async def _venuecrm_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, VenueCrmError)
-    return error_response(exc)
+    return error_response(exc, request.url.path)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    if request.url.path.startswith(IVVY_PREFIX):
+    path = request.url.path
+    if path.startswith((IVVY_PREFIX, CRM_PREFIX)):
         if exc.status_code == 405:
-            return error_response(MethodNotAllowed())
+            return error_response(MethodNotAllowed(), path)
         if exc.status_code == 404:
-            return error_response(UnknownAction(f"No such API route: {request.url.path}"))
+            return error_response(UnknownAction(f"No such API route: {path}"), path)
     return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Register the handlers that turn exceptions into envelopes."""
+    """Register the handlers that turn exceptions into error bodies."""
     app.add_exception_handler(VenueCrmError, _venuecrm_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

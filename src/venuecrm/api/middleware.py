@@ -51,6 +51,8 @@ class RequestContextMiddleware:
                 status = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
+                # Apideck clients read Request-Id; iVvy clients get X-Request-Id.
+                headers.append((b"request-id", request_id.encode()))
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -60,7 +62,7 @@ class RequestContextMiddleware:
             logger.exception("unhandled error", extra={"request_id": request_id})
             if response_started:
                 raise
-            await unexpected_error_response(request_id)(scope, receive, send_with_id)
+            await unexpected_error_response(request_id, scope["path"])(scope, receive, send_with_id)
         finally:
             action = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("action", [""])
             logger.info(

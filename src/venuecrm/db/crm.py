@@ -114,6 +114,15 @@ def _reference_queries(account_id: int) -> dict[str, tuple[type[Tenant], dict[st
     }
 
 
+# Records a client may name instead of giving an id (the unified CRM view does).
+_NAMED: dict[str, tuple[type[Tenant], Any]] = {
+    "type": (LeadType, LeadType.name),
+    "source": (LeadSource, LeadSource.name),
+    "lost_reason": (LostReason, LostReason.name),
+    "custom_field": (CustomFieldDefinition, CustomFieldDefinition.display_name),
+}
+
+
 def advisory_key(account_id: int, name: str) -> int:
     """A stable signed 64-bit lock key for ``name`` in the account, the same in every process."""
     digest = hashlib.blake2b(f"{account_id}:{name}".encode(), digest_size=8).digest()
@@ -186,6 +195,31 @@ class Crm:
                 refs.rows.setdefault(kind, {})[row_id] = attrs
         return refs
 
+    def defaults(self) -> dict[str, int | None]:
+        """The account's default venue, type and source, for clients that leave them out."""
+        s = AccountSettings
+        row = self.session.execute(
+            select(s.default_venue_id, s.default_type_id, s.default_source_id).where(
+                s.account_id == self.account_id
+            )
+        ).first()
+        venue, kind, source = row if row is not None else (None, None, None)
+        return {"venueId": venue, "typeId": kind, "sourceId": source}
+
+    def id_named(self, kind: str, name: str) -> int | None:
+        """The lowest-id active record of ``kind`` with this name, compared case-insensitively."""
+        model, column = _NAMED[kind]
+        query = (
+            select(model.id)
+            .where(model.account_id == self.account_id, model.is_active)  # type: ignore[attr-defined]
+            .where(func.lower(column) == name.lower())
+            .order_by(model.id)
+            .limit(1)
+        )
+        if model is CustomFieldDefinition:
+            query = query.where(CustomFieldDefinition.entity == "opportunity")
+        return self.session.execute(query).scalar_one_or_none()
+
     def lock_names(self, names: Iterable[str]) -> None:
         """Take transaction-scoped locks on these names, all at once, in one global order.
 
@@ -231,13 +265,14 @@ class Crm:
         query = (
             select(model)
             .where(model.account_id == self.account_id, model.id.in_(id_list))
+            .where(*([Opportunity.deleted_at.is_(None)] if model is Opportunity else []))
             .order_by(model.id)
             .with_for_update(key_share=True)  # FOR NO KEY UPDATE on PostgreSQL
         )
         return {row.id: row for row in self.session.scalars(query)}
 
     def lock_opportunity(self, opportunity_id: int) -> Opportunity | None:
-        """The opportunity, locked for this transaction, or None."""
+        """The opportunity, locked for this transaction, or None (also when deleted)."""
         return self.lock_rows(Opportunity, [opportunity_id]).get(opportunity_id)
 
     def add(self, row: T) -> T:

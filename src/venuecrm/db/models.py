@@ -310,6 +310,7 @@ class Opportunity(Tenant):
         _fk("created_by_key_id", "api_keys"),
         _fk("modified_by_key_id", "api_keys"),
         Index(None, "account_id", "venue_id", "id"),
+        Index(None, "account_id", "modified_at", "id"),
     )
 
     venue_id: Mapped[int] = mapped_column(Integer)
@@ -346,6 +347,20 @@ class Opportunity(Tenant):
     )
     created_by_key_id: Mapped[int | None] = mapped_column(Integer)
     modified_by_key_id: Mapped[int | None] = mapped_column(Integer)
+    # Fields of the unified CRM model (Apideck) that iVvy has no place for.
+    monetary_amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    currency: Mapped[str | None] = mapped_column(String(20))
+    win_probability: Mapped[Decimal | None] = mapped_column(Numeric(7, 4))
+    priority: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str | None] = mapped_column(String(100))
+    status_id: Mapped[str | None] = mapped_column(String(100))
+    tags: Mapped[list[str] | None] = mapped_column(JSONB)
+    won_reason_id: Mapped[str | None] = mapped_column(String(100))
+    won_reason: Mapped[str | None] = mapped_column(String(255))
+    lead_id: Mapped[str | None] = mapped_column(String(100))
+    stage_last_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Soft delete: a deleted opportunity is gone from both APIs but its row stays.
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class CustomFieldValue(Base):

@@ -8,6 +8,7 @@ from typing import Self
 from sqlalchemy.orm import Session, sessionmaker
 
 from venuecrm.db.crm import Crm
+from venuecrm.db.opportunity_views import OpportunityViews
 from venuecrm.db.repositories import Accounts, Lookups
 
 
@@ -42,6 +43,10 @@ class UnitOfWork:
     def crm(self, account_id: int) -> Crm:
         """Repository of the account's CRM records."""
         return Crm(self.session, account_id)
+
+    def opportunity_views(self, account_id: int) -> OpportunityViews:
+        """Reads of the account's opportunities with the names they refer to."""
+        return OpportunityViews(self.session, account_id)
 
     def commit(self) -> None:
         """Commit everything done in this unit of work."""

@@ -70,7 +70,9 @@ def value_problem(definition: Definition, value: Any) -> str | None:
         except ValueError:
             return "is not a real calendar date"
     elif kind == NUMBER:
-        whole = isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10**18
+        # JSON has one number type: the Apideck SDK sends 120 as 120.0, which is whole too.
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        whole = number and float(value).is_integer() and abs(value) < 10**18
         if not whole and not (isinstance(value, str) and _WHOLE.match(value)):
             return "must be a whole number"
     elif kind == FILE:

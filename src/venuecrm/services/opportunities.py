@@ -6,6 +6,7 @@ anything is written, so a rejected request writes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import func
@@ -67,38 +68,68 @@ def add_or_update_opportunity(
         if exc.empty:
             raise EmptyRequest() from None
         raise InvalidOpportunityDetails(additional_messages=[f"body: {exc}"]) from None
+    with uow:
+        opportunity_id = write_opportunity(uow.crm(account_id), api_key_id=api_key_id, data=data)
+        uow.commit()
+    return opportunity_id
+
+
+def write_opportunity(
+    crm: Crm,
+    *,
+    api_key_id: int,
+    data: dict[str, Any],
+    extra: Mapping[str, Any] | None = None,
+) -> int:
+    """Apply one addOrUpdateOpportunity request inside an open transaction; return the id.
+
+    ``data`` is the request as iVvy's wire names have it; ``extra`` holds checked columns the
+    iVvy request has no keys for (the unified CRM view's). Both APIs write through here, so
+    every rule holds for both. Raises before writing anything when any rule is broken.
+    """
     parsed = parse_lenient(OpportunityIn, data)
     problems = Problems(parsed.problems, parsed.invalid_paths)
     model = parsed.model
     if model is None or "id" in parsed.invalid_paths:
         # Without a usable id it is unknowable whether this was meant as a create or an update.
         raise _invalid(problems)
+    existing = _existing(crm, model)
+    parties = [
+        *party_rules.collect(model.company, "company"),
+        *party_rules.collect(model.contact, "contact"),
+        *party_rules.collect(model.referral_company, "referralCompany"),
+        *party_rules.collect(model.referral_contact, "referralContact"),
+    ]
+    refs = crm.references(
+        _wanted(model, existing, parties),
+        definitions_for=[OPPORTUNITY, *(p.kind for p in parties if p.data.custom_fields)],
+    )
+    party_rules.lock_and_match(crm, parties)
+    for party in parties:
+        party_rules.check(party, refs, problems)
+    plan = _Plan(model, existing, refs, parties, problems, parsed.invalid_paths)
+    if problems:
+        raise _invalid(problems)
 
+    party_rules.write(crm, parties, plan.links)
+    plan.values.update(extra or {})
+    opportunity = _save(crm, plan, api_key_id)
+    crm.set_custom_values(OPPORTUNITY, opportunity.id, plan.custom_values)
+    return opportunity.id
+
+
+def delete_opportunity(
+    uow: UnitOfWork, *, account_id: int, api_key_id: int, opportunity_id: int
+) -> None:
+    """Soft-delete an opportunity: both APIs stop showing it; 24222 when there is none."""
     with uow:
         crm = uow.crm(account_id)
-        existing = _existing(crm, model)
-        parties = [
-            *party_rules.collect(model.company, "company"),
-            *party_rules.collect(model.contact, "contact"),
-            *party_rules.collect(model.referral_company, "referralCompany"),
-            *party_rules.collect(model.referral_contact, "referralContact"),
-        ]
-        refs = crm.references(
-            _wanted(model, existing, parties),
-            definitions_for=[OPPORTUNITY, *(p.kind for p in parties if p.data.custom_fields)],
-        )
-        party_rules.lock_and_match(crm, parties)
-        for party in parties:
-            party_rules.check(party, refs, problems)
-        plan = _Plan(model, existing, refs, parties, problems, parsed.invalid_paths)
-        if problems:
-            raise _invalid(problems)
-
-        party_rules.write(crm, parties, plan.links)
-        opportunity = _save(crm, plan, api_key_id)
-        crm.set_custom_values(OPPORTUNITY, opportunity.id, plan.custom_values)
+        existing = crm.lock_opportunity(opportunity_id)
+        if existing is None:
+            raise OpportunityNotFound(f"Opportunity {opportunity_id} does not exist")
+        existing.deleted_at = func.now()
+        existing.modified_by_key_id = api_key_id
         uow.commit()
-        return opportunity.id
 
 
 def _invalid(problems: Problems) -> InvalidOpportunityDetails:

@@ -1,0 +1,202 @@
+"""``/crm/opportunities``: the unified CRM (Apideck) view over the same opportunities."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from venuecrm.api.deps import authenticate_bearer, read_body, runtime
+from venuecrm.db.uow import UnitOfWork
+from venuecrm.schemas.crm import (
+    CrmError,
+    GetOpportunitiesResponse,
+    GetOpportunityResponse,
+    WriteOpportunityResponse,
+)
+from venuecrm.services import crm_opportunities as service
+from venuecrm.services.accounts import Credentials
+
+R = TypeVar("R")
+router = APIRouter(prefix="/crm", tags=["crm"])
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": CrmError, "description": "Bad Request: every problem in detail.problems"},
+    401: {"model": CrmError, "description": "Unauthorized"},
+    404: {"model": CrmError, "description": "Not Found"},
+    422: {"model": CrmError, "description": "Unprocessable: a rule of the account is broken"},
+}
+_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/CrmOpportunityIn"}}
+        },
+    }
+}
+_LIST_PARAMS = {
+    "parameters": [
+        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                     "maximum": 200, "default": 20}},
+        {"name": "cursor", "in": "query", "schema": {"type": "string"},
+         "description": "meta.cursors.next of the previous page"},
+        {"name": "filter", "in": "query", "style": "deepObject", "explode": True,
+         "schema": {"type": "object", "additionalProperties": False, "properties": {
+             name: {"type": "string"} for name in
+             ("title", "status", "status_id", "monetary_amount", "win_probability",
+              "company_id", "owner_id", "primary_contact_id", "updated_since")}}},
+        {"name": "sort", "in": "query", "style": "deepObject", "explode": True,
+         "schema": {"type": "object", "properties": {
+             "by": {"type": "string", "enum": ["created_at", "updated_at", "title",
+                                               "win_probability", "monetary_amount", "status"]},
+             "direction": {"type": "string", "enum": ["asc", "desc"], "default": "asc"}}}},
+        {"name": "fields", "in": "query", "schema": {"type": "string"},
+         "description": "Comma-separated keys to return, e.g. id,title"},
+    ]
+}  # fmt: skip
+
+
+def _envelope(operation: str, status: int, **body: Any) -> JSONResponse:
+    return JSONResponse(
+        {"status_code": status, "status": "OK", "service": "venuecrm",
+         "resource": "opportunities", "operation": operation, **body},
+        status_code=status,
+    )  # fmt: skip
+
+
+async def _authorized(request: Request, work: Callable[[UnitOfWork, Credentials], R]) -> R:
+    """Run ``work`` for the caller's key in the threadpool (the database stack is synchronous)."""
+    rt = runtime(request)
+
+    def run() -> R:
+        credentials = authenticate_bearer(rt, request.headers.get("authorization"))
+        request.state.account_id = credentials.account_id
+        return work(rt.uow(), credentials)
+
+    return await run_in_threadpool(run)
+
+
+def _select_fields(item: dict[str, Any], fields: str | None) -> dict[str, Any]:
+    if not fields:
+        return item
+    wanted = [f.strip().split(".", 1)[0] for f in fields.split(",") if f.strip()]
+    return {key: item[key] for key in wanted if key in item}
+
+
+@router.get(
+    "/opportunities",
+    operation_id="opportunitiesAll",
+    summary="List opportunities (cursor pagination, filter, sort)",
+    response_model=GetOpportunitiesResponse,
+    responses=_ERRORS,
+    openapi_extra=_LIST_PARAMS,
+)
+async def list_opportunities(request: Request) -> JSONResponse:
+    """A page of opportunities; ``meta.cursors.next`` fetches the next one."""
+    params = list(request.query_params.multi_items())
+    page = await _authorized(
+        request,
+        lambda uow, who: service.list_page(uow, account_id=who.account_id, params=params),
+    )
+    fields = request.query_params.get("fields")
+    current = str(request.url)
+    next_url = (
+        str(request.url.include_query_params(cursor=page.next_cursor)) if page.next_cursor else None
+    )
+    return _envelope(
+        "all",
+        200,
+        data=[_select_fields(item.model_dump(mode="json"), fields) for item in page.items],
+        meta={
+            "items_on_page": len(page.items),
+            "cursors": {
+                "previous": None,
+                "current": request.query_params.get("cursor"),
+                "next": page.next_cursor,
+            },
+            "total_count": page.total,
+        },
+        links={"previous": None, "current": current, "next": next_url},
+    )
+
+
+@router.post(
+    "/opportunities",
+    operation_id="opportunitiesAdd",
+    summary="Create an opportunity",
+    status_code=201,
+    response_model=WriteOpportunityResponse,
+    responses=_ERRORS,
+    openapi_extra=_BODY,
+)
+async def create_opportunity(request: Request) -> JSONResponse:
+    """Create; every iVvy rule applies. Answers 201 with the new id."""
+    body = service.parse_body(await read_body(request, runtime(request).settings.max_body_bytes))
+    new_id = await _authorized(
+        request,
+        lambda uow, who: service.save(
+            uow, account_id=who.account_id, api_key_id=who.key_id, body=body
+        ),
+    )
+    return _envelope("add", 201, data={"id": new_id})
+
+
+@router.get(
+    "/opportunities/{opportunity_id}",
+    operation_id="opportunitiesOne",
+    summary="Get an opportunity",
+    response_model=GetOpportunityResponse,
+    responses=_ERRORS,
+)
+async def get_opportunity(request: Request, opportunity_id: str) -> JSONResponse:
+    """One opportunity."""
+    item = await _authorized(
+        request,
+        lambda uow, who: service.get(uow, account_id=who.account_id, opportunity_id=opportunity_id),
+    )
+    fields = request.query_params.get("fields")
+    return _envelope("one", 200, data=_select_fields(item.model_dump(mode="json"), fields))
+
+
+@router.patch(
+    "/opportunities/{opportunity_id}",
+    operation_id="opportunitiesUpdate",
+    summary="Update an opportunity (absent keys unchanged, null clears)",
+    response_model=WriteOpportunityResponse,
+    responses=_ERRORS,
+    openapi_extra=_BODY,
+)
+async def update_opportunity(request: Request, opportunity_id: str) -> JSONResponse:
+    """Update only the keys sent; read-only keys are ignored."""
+    body = service.parse_body(await read_body(request, runtime(request).settings.max_body_bytes))
+    saved = await _authorized(
+        request,
+        lambda uow, who: service.save(
+            uow,
+            account_id=who.account_id,
+            api_key_id=who.key_id,
+            body=body,
+            opportunity_id=opportunity_id,
+        ),
+    )
+    return _envelope("update", 200, data={"id": saved})
+
+
+@router.delete(
+    "/opportunities/{opportunity_id}",
+    operation_id="opportunitiesDelete",
+    summary="Delete an opportunity (soft: gone from both APIs)",
+    response_model=WriteOpportunityResponse,
+    responses=_ERRORS,
+)
+async def delete_opportunity(request: Request, opportunity_id: str) -> JSONResponse:
+    """Soft-delete; answers 200 with the id."""
+    deleted = await _authorized(
+        request,
+        lambda uow, who: service.delete(
+            uow, account_id=who.account_id, api_key_id=who.key_id, opportunity_id=opportunity_id
+        ),
+    )
+    return _envelope("delete", 200, data={"id": deleted})

@@ -1,0 +1,187 @@
+"""Opportunities as read models: each row with the names of what it refers to.
+
+One query per page, whatever the page size: lookups are joined and custom values aggregated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.orm import Session
+
+from venuecrm.db.models import (
+    Company,
+    CustomFieldDefinition,
+    CustomFieldValue,
+    LeadSource,
+    LeadType,
+    LostReason,
+    Opportunity,
+)
+
+# Columns a list may be filtered by (equality) or sorted by.
+FILTERABLE = {
+    "name": Opportunity.name,
+    "status": Opportunity.status,
+    "status_id": Opportunity.status_id,
+    "monetary_amount": Opportunity.monetary_amount,
+    "win_probability": Opportunity.win_probability,
+    "company_id": Opportunity.company_id,
+    "owner_user_id": Opportunity.owner_user_id,
+    "contact_id": Opportunity.contact_id,
+}
+SORTABLE = {
+    "created_at": Opportunity.created_at,
+    "modified_at": Opportunity.modified_at,
+    "name": Opportunity.name,
+    "win_probability": Opportunity.win_probability,
+    "monetary_amount": Opportunity.monetary_amount,
+    "status": Opportunity.status,
+}
+
+
+@dataclass
+class OpportunityView:
+    """An opportunity and the names of its type, source, company and lost reason."""
+
+    row: Opportunity
+    type_name: str | None
+    source_name: str | None
+    company_name: str | None
+    lost_reason_name: str | None
+    custom_fields: list[dict[str, Any]]  # {fieldId, displayName, fieldValue}, in display order
+
+
+@dataclass
+class OpportunityQuery:
+    """What a list asks for; ``after`` is the sort key of the last row already seen."""
+
+    equals: dict[str, Any] = field(default_factory=dict)
+    modified_since: datetime | None = None
+    sort: str | None = None
+    descending: bool = False
+    after: tuple[Any, ...] | None = None
+    limit: int = 20
+
+
+def sort_key(view: OpportunityView, sort: str | None) -> tuple[Any, ...]:
+    """The keyset position of a row: nulls sort last in both directions, ties break on id."""
+    if sort is None:
+        return (view.row.id,)
+    value = getattr(view.row, SORTABLE[sort].key)
+    return (int(value is None), value, view.row.id)
+
+
+class OpportunityViews:
+    """Reads of an account's live (not deleted) opportunities."""
+
+    def __init__(self, session: Session, account_id: int) -> None:
+        self.session = session
+        self.account_id = account_id
+
+    def _where(self) -> list[ColumnElement[bool]]:
+        return [Opportunity.account_id == self.account_id, Opportunity.deleted_at.is_(None)]
+
+    def _select(self) -> Any:
+        acct = self.account_id
+        value, definition = CustomFieldValue, CustomFieldDefinition
+        custom = (
+            select(
+                func.coalesce(
+                    func.json_agg(
+                        aggregate_order_by(
+                            func.json_build_object(
+                                "fieldId", value.field_id,
+                                "displayName", definition.display_name,
+                                "fieldValue", value.value,
+                            ),
+                            definition.sort_order, value.field_id,
+                        )
+                    ),
+                    func.json_build_array(),
+                )
+            )
+            .select_from(value)
+            .join(definition, and_(definition.account_id == value.account_id,
+                                   definition.id == value.field_id))
+            .where(value.account_id == acct, value.entity == "opportunity",
+                   value.record_id == Opportunity.id)
+            .scalar_subquery()
+        )  # fmt: skip
+
+        def named(model: Any, column: Any, key: Any) -> Any:
+            return select(column).where(model.account_id == acct, model.id == key).scalar_subquery()
+
+        return select(
+            Opportunity,
+            named(LeadType, LeadType.name, Opportunity.type_id),
+            named(LeadSource, LeadSource.name, Opportunity.source_id),
+            named(Company, Company.business_name, Opportunity.company_id),
+            named(LostReason, LostReason.name, Opportunity.lost_reason_id),
+            custom,
+        )
+
+    def _views(self, query: Any) -> list[OpportunityView]:
+        return [OpportunityView(*row) for row in self.session.execute(query)]
+
+    def get(self, opportunity_id: int) -> OpportunityView | None:
+        """One live opportunity, or None."""
+        found = self._views(self._select().where(*self._where(), Opportunity.id == opportunity_id))
+        return found[0] if found else None
+
+    def _filters(self, query: OpportunityQuery) -> list[ColumnElement[bool]]:
+        where = self._where()
+        where += [FILTERABLE[name] == value for name, value in query.equals.items()]
+        if query.modified_since is not None:
+            where.append(Opportunity.modified_at >= query.modified_since)
+        return where
+
+    def page(self, query: OpportunityQuery) -> list[OpportunityView]:
+        """Up to ``limit`` rows after ``after`` in the requested order (keyset pagination)."""
+        where = self._filters(query)
+        keys = _keys(query)
+        if query.after is not None:
+            where.append(_after(keys, query.after))
+        order = [key.desc() if descending else key.asc() for key, descending in keys]
+        return self._views(self._select().where(*where).order_by(*order).limit(query.limit))
+
+    def count(self, query: OpportunityQuery) -> int:
+        """How many rows match the query's filters."""
+        return int(
+            self.session.execute(
+                select(func.count()).select_from(Opportunity).where(*self._filters(query))
+            ).scalar_one()
+        )
+
+
+def _keys(query: OpportunityQuery) -> list[tuple[Any, bool]]:
+    """Sort keys with their direction; a null flag first keeps nulls last either way."""
+    if query.sort is None:
+        return [(Opportunity.id, query.descending)]
+    column = SORTABLE[query.sort]
+    nulls_last = case((column.is_(None), 1), else_=0)
+    return [
+        (nulls_last, False),
+        (column, query.descending),
+        (Opportunity.id, query.descending),
+    ]
+
+
+def _after(keys: list[tuple[Any, bool]], values: tuple[Any, ...]) -> ColumnElement[bool]:
+    """Rows strictly after ``values`` in key order (lexicographic, per-key direction)."""
+    clauses: list[ColumnElement[bool]] = []
+    for index, (key, descending) in enumerate(keys):
+        value = values[index]
+        if value is None:
+            continue  # within the null group only later keys can tell rows apart
+        ahead = key < value if descending else key > value
+        same_before = [
+            k.is_(None) if v is None else k == v
+            for (k, _), v in zip(keys[:index], values[:index], strict=True)
+        ]
+        clauses.append(and_(*same_before, ahead))
+    return or_(false(), *clauses)

@@ -1,0 +1,257 @@
+"""The unified CRM opportunity resource: read, list, create, update, delete.
+
+Writes go through ``opportunities.write_opportunity``, the code addOrUpdateOpportunity uses,
+so no rule exists twice; this module only maps and pages.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from pydantic import ValidationError
+
+from venuecrm.db.opportunity_views import (
+    OpportunityQuery,
+    OpportunityView,
+    OpportunityViews,
+    sort_key,
+)
+from venuecrm.db.uow import UnitOfWork
+from venuecrm.errors import InvalidOpportunityDetails, InvalidRequest, OpportunityNotFound
+from venuecrm.schemas.crm import CrmOpportunity, CrmOpportunityIn
+from venuecrm.schemas.parsing import BodyError, decode_object, describe
+from venuecrm.services.crm_mapping import crm_path, to_crm, to_ivvy
+from venuecrm.services.opportunities import delete_opportunity, write_opportunity
+from venuecrm.services.problems import Problems
+
+# filter[key] to the column compared and how its value is read (reference apideck-crm.md 4).
+_FILTERS: dict[str, tuple[str, type]] = {
+    "title": ("name", str),
+    "status": ("status", str),
+    "status_id": ("status_id", str),
+    "monetary_amount": ("monetary_amount", Decimal),
+    "win_probability": ("win_probability", Decimal),
+    "company_id": ("company_id", int),
+    "owner_id": ("owner_user_id", int),
+    "primary_contact_id": ("contact_id", int),
+}
+_SORTS = {"created_at": "created_at", "updated_at": "modified_at", "title": "name",
+          "win_probability": "win_probability", "monetary_amount": "monetary_amount",
+          "status": "status"}  # fmt: skip
+_DATETIME_SORTS = {"created_at", "modified_at"}
+_DECIMAL_SORTS = {"win_probability", "monetary_amount"}
+_QUERY_KEY = re.compile(r"^(filter|sort)\[(\w+)\]$")
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list and the cursor of the next (None on the last page)."""
+
+    items: list[CrmOpportunity]
+    total: int
+    next_cursor: str | None
+
+
+def parse_body(body: bytes) -> CrmOpportunityIn:
+    """A CRM opportunity body; 400 with every problem when it does not fit the schema."""
+    try:
+        data = decode_object(body)
+    except BodyError as exc:
+        raise InvalidRequest("Invalid Params", [f"body: {exc}"]) from None
+    try:
+        return CrmOpportunityIn.model_validate(data)
+    except ValidationError as exc:
+        problems = [describe(error) for error in exc.errors(include_url=False)]
+        raise InvalidRequest("Invalid Params", problems) from None
+
+
+def _record_id(opportunity_id: str) -> int:
+    if not opportunity_id.isascii() or not opportunity_id.isdigit() or len(opportunity_id) > 10:
+        raise OpportunityNotFound(f"Unknown opportunity {opportunity_id}", [opportunity_id])
+    return int(opportunity_id)
+
+
+def _view(views: OpportunityViews, opportunity_id: str) -> OpportunityView:
+    view = views.get(_record_id(opportunity_id))
+    if view is None:
+        raise OpportunityNotFound(f"Unknown opportunity {opportunity_id}", [opportunity_id])
+    return view
+
+
+def get(uow: UnitOfWork, *, account_id: int, opportunity_id: str) -> CrmOpportunity:
+    """One opportunity; 404 when the account has no such live opportunity."""
+    with uow:
+        return to_crm(_view(uow.opportunity_views(account_id), opportunity_id))
+
+
+def save(
+    uow: UnitOfWork,
+    *,
+    account_id: int,
+    api_key_id: int,
+    body: CrmOpportunityIn,
+    opportunity_id: str | None = None,
+) -> str:
+    """Create (no id) or update an opportunity from a CRM body; return its id."""
+    with uow:
+        crm = uow.crm(account_id)
+        existing = None
+        if opportunity_id is not None:
+            existing = _view(uow.opportunity_views(account_id), opportunity_id)
+        elif not body.title:
+            raise InvalidRequest("Invalid Params", ["title: is required"])
+        problems = Problems()
+        data, extra = to_ivvy(body, existing, crm, problems)
+        if existing is None:
+            _apply_defaults(data, crm.defaults())
+        if problems:
+            raise InvalidOpportunityDetails("Invalid State", problems.items)
+        try:
+            saved = write_opportunity(crm, api_key_id=api_key_id, data=data, extra=extra)
+        except InvalidOpportunityDetails as exc:
+            raise InvalidOpportunityDetails(
+                "Invalid State", [crm_path(p) for p in exc.additional_messages]
+            ) from None
+        uow.commit()
+    return str(saved)
+
+
+def _apply_defaults(data: dict[str, Any], defaults: dict[str, int | None]) -> None:
+    """Decision 6: the account's default venue, type and source stand in for missing ones."""
+    missing = []
+    for key, crm_name in (("venueId", "pipeline_id"), ("typeId", "type"),
+                          ("sourceId", "source_id")):  # fmt: skip
+        if data.get(key) is None:
+            data[key] = defaults[key]
+            if data[key] is None:
+                missing.append(f"{crm_name}: is required (the account has no default)")
+    if missing:
+        raise InvalidRequest("Invalid Params", missing)
+
+
+def delete(uow: UnitOfWork, *, account_id: int, api_key_id: int, opportunity_id: str) -> str:
+    """Soft-delete an opportunity; it then reads as 404 here and 24222 through iVvy."""
+    record = _record_id(opportunity_id)
+    try:
+        delete_opportunity(uow, account_id=account_id, api_key_id=api_key_id, opportunity_id=record)
+    except OpportunityNotFound:
+        raise OpportunityNotFound(
+            f"Unknown opportunity {opportunity_id}", [opportunity_id]
+        ) from None
+    return opportunity_id
+
+
+def list_page(uow: UnitOfWork, *, account_id: int, params: Iterable[tuple[str, str]]) -> Page:
+    """A page of the account's opportunities for ``limit``, ``cursor``, ``filter[]``, ``sort[]``."""
+    query = _query(params)
+    with uow:
+        views = uow.opportunity_views(account_id)
+        rows = views.page(query)
+        next_cursor = None
+        if len(rows) == query.limit:
+            next_cursor = _encode_cursor(query, sort_key(rows[-1], query.sort))
+        return Page([to_crm(row) for row in rows], views.count(query), next_cursor)
+
+
+def _query(params: Iterable[tuple[str, str]]) -> OpportunityQuery:
+    query = OpportunityQuery()
+    cursor = None
+    problems: list[str] = []
+    for key, value in params:
+        match = _QUERY_KEY.match(key)
+        if key == "limit":
+            if not value.isdigit() or not 1 <= int(value) <= 200:
+                problems.append("limit: must be a whole number from 1 to 200")
+            else:
+                query.limit = int(value)
+        elif key == "cursor":
+            cursor = value or None
+        elif match and match.group(1) == "filter":
+            _filter(query, match.group(2), value)
+        elif match and match.group(1) == "sort":
+            _sort(query, match.group(2), value)
+    if problems:
+        raise InvalidRequest("Invalid Params", problems)
+    if cursor is not None:
+        query.after = _decode_cursor(query, cursor)
+    return query
+
+
+def _filter(query: OpportunityQuery, name: str, value: str) -> None:
+    if name == "updated_since":
+        try:
+            query.modified_since = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise InvalidRequest(
+                "Invalid Params", ["filter[updated_since]: must be an ISO 8601 date-time"]
+            ) from None
+        return
+    if name not in _FILTERS:
+        raise InvalidRequest(
+            f"Unsupported filter: {name}",
+            [f"filter[{name}]: unknown; filter on {', '.join([*_FILTERS, 'updated_since'])}"],
+            type_name="UnsupportedFiltersError",
+        )
+    column, kind = _FILTERS[name]
+    try:
+        query.equals[column] = kind(value)
+    except (ValueError, InvalidOperation):
+        raise InvalidRequest(
+            "Invalid Params", [f"filter[{name}]: must be a {kind.__name__}"]
+        ) from None
+
+
+def _sort(query: OpportunityQuery, name: str, value: str) -> None:
+    if name == "by" and value in _SORTS:
+        query.sort = _SORTS[value]
+    elif name == "direction" and value in ("asc", "desc"):
+        query.descending = value == "desc"
+    else:
+        raise InvalidRequest(
+            f"Unsupported sort: sort[{name}]={value}",
+            [f"sort[{name}]: sort[by] is one of {', '.join(_SORTS)}; sort[direction] asc or desc"],
+            type_name="UnsupportedSortFieldError",
+        )
+
+
+def _encode_cursor(query: OpportunityQuery, key: tuple[Any, ...]) -> str:
+    payload = {"sort": query.sort, "desc": query.descending, "after": [_plain(v) for v in key]}
+    return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _decode_cursor(query: OpportunityQuery, cursor: str) -> tuple[Any, ...]:
+    """The position a cursor holds; it must come from a list with the same sort."""
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if payload["sort"] != query.sort or payload["desc"] != query.descending:
+            raise ValueError("the sort changed")
+        after = list(payload["after"])
+        if query.sort in _DATETIME_SORTS and after[1] is not None:
+            after[1] = datetime.fromisoformat(after[1])
+        if query.sort in _DECIMAL_SORTS and after[1] is not None:
+            after[1] = Decimal(after[1])
+        if not isinstance(after[-1], int) or len(after) != (1 if query.sort is None else 3):
+            raise ValueError("malformed position")
+        return tuple(after)
+    except (ValueError, KeyError, TypeError, IndexError, InvalidOperation, binascii.Error):
+        raise InvalidRequest(
+            "Invalid cursor",
+            ["cursor: not a cursor of this list (take it from meta.cursors.next)"],
+            type_name="InvalidCursorError",
+        ) from None
