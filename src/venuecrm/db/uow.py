@@ -8,6 +8,7 @@ from typing import Self
 from sqlalchemy.orm import Session, sessionmaker
 
 from venuecrm.db.crm import Crm
+from venuecrm.db.lists import Lists
 from venuecrm.db.repositories import Accounts, Lookups
 
 
@@ -42,6 +43,10 @@ class UnitOfWork:
     def crm(self, account_id: int) -> Crm:
         """Repository of the account's CRM records."""
         return Crm(self.session, account_id)
+
+    def lists(self, account_id: int) -> Lists:
+        """Repository of the account's collections (iVvy list actions)."""
+        return Lists(self.session, account_id)
 
     def commit(self) -> None:
         """Commit everything done in this unit of work."""
