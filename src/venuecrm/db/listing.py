@@ -166,7 +166,7 @@ def _clause(column: ColumnElement[Any], kind: Kind, condition: Condition) -> Col
 
 
 def _text_clause(column: ColumnElement[Any], op: Op, value: str) -> ColumnElement[bool]:
-    """Text compares case-insensitively, like iVvy's MySQL collation; NOT keeps null rows."""
+    """Case-insensitive (iVvy does not say which); NOT and NOTCONTAINS keep null rows."""
     if op is Op.EQ:
         return func.lower(column) == func.lower(literal(value))
     if op is Op.NOT:
