@@ -23,6 +23,30 @@ Every failure a client can see is a ``VenueCrmError``: ``error_code`` is iVvy's 
     +-- EmptyRequest              400 / 24221  addOrUpdateOpportunity with nothing in it
     +-- OpportunityNotFound       400 / 24222  addOrUpdateOpportunity on an unknown id
     +-- InvalidOpportunityDetails 400 / 24224  every problem found, one "path: reason" each
+    +-- VenueNotFound             400 / 24438  getVenue: no such active venue in the account
+    +-- LookupNotFound            400          addOrUpdateLead*: the id is not an active record
+    |   +-- LeadStageNotFound           24320    of the account
+    |   +-- LeadSourceNotFound          24325
+    |   +-- LeadChannelNotFound         24376
+    |   +-- LeadTypeNotFound            24381
+    |   +-- LeadQualityNotFound         24304
+    +-- InvalidLookupRequest      400          addOrUpdateLead*: the body is empty or not a JSON
+    |   +-- InvalidLeadStageRequest     24323    object
+    |   +-- InvalidLeadSourceRequest    24328
+    |   +-- InvalidLeadChannelRequest   24379
+    |   +-- InvalidLeadTypeRequest      24383
+    |   +-- InvalidLeadQualityRequest   24306
+    +-- InvalidLookupDetails      400          addOrUpdateLead*: every problem found, one
+        +-- InvalidLeadStageDetails     24324    "path: reason" each
+        +-- InvalidLeadSourceDetails    24329
+        +-- InvalidLeadChannelDetails   24380
+        +-- InvalidLeadTypeDetails      24384
+        +-- InvalidLeadQualityDetails   24307
+
+iVvy documents two "request contains invalid data" codes per lookup (reference 3.6); venuecrm
+gives the first to a body it cannot read and the second to details that fail validation.
+24438 is iVvy's "venue does not exist" of addOrUpdateOpportunityNote (reference 3.3): iVvy
+documents no code for getVenue.
 """
 
 from __future__ import annotations
@@ -167,6 +191,100 @@ class InvalidOpportunityDetails(VenueCrmError):
     default_message = "The opportunity details are invalid"
 
 
+class VenueNotFound(VenueCrmError):
+    """getVenue names a venue the account does not have (or has deactivated)."""
+
+    specific_code = 24438
+    default_message = "The venue does not exist"
+
+
+class LookupNotFound(VenueCrmError):
+    """addOrUpdateLead*: the id to update is not an active lookup of the account."""
+
+
+class InvalidLookupRequest(VenueCrmError):
+    """addOrUpdateLead*: the body is empty, not JSON, or not a JSON object."""
+
+
+class InvalidLookupDetails(VenueCrmError):
+    """addOrUpdateLead*: the details are invalid; ``additional_messages`` lists every problem."""
+
+
+class LeadStageNotFound(LookupNotFound):
+    specific_code = 24320
+    default_message = "The lead stage does not exist"
+
+
+class InvalidLeadStageRequest(InvalidLookupRequest):
+    specific_code = 24323
+    default_message = "The lead stage request is empty or not a JSON object"
+
+
+class InvalidLeadStageDetails(InvalidLookupDetails):
+    specific_code = 24324
+    default_message = "The lead stage details are invalid"
+
+
+class LeadSourceNotFound(LookupNotFound):
+    specific_code = 24325
+    default_message = "The lead source does not exist"
+
+
+class InvalidLeadSourceRequest(InvalidLookupRequest):
+    specific_code = 24328
+    default_message = "The lead source request is empty or not a JSON object"
+
+
+class InvalidLeadSourceDetails(InvalidLookupDetails):
+    specific_code = 24329
+    default_message = "The lead source details are invalid"
+
+
+class LeadChannelNotFound(LookupNotFound):
+    specific_code = 24376
+    default_message = "The lead channel does not exist"
+
+
+class InvalidLeadChannelRequest(InvalidLookupRequest):
+    specific_code = 24379
+    default_message = "The lead channel request is empty or not a JSON object"
+
+
+class InvalidLeadChannelDetails(InvalidLookupDetails):
+    specific_code = 24380
+    default_message = "The lead channel details are invalid"
+
+
+class LeadTypeNotFound(LookupNotFound):
+    specific_code = 24381
+    default_message = "The lead type does not exist"
+
+
+class InvalidLeadTypeRequest(InvalidLookupRequest):
+    specific_code = 24383
+    default_message = "The lead type request is empty or not a JSON object"
+
+
+class InvalidLeadTypeDetails(InvalidLookupDetails):
+    specific_code = 24384
+    default_message = "The lead type details are invalid"
+
+
+class LeadQualityNotFound(LookupNotFound):
+    specific_code = 24304
+    default_message = "The lead quality does not exist"
+
+
+class InvalidLeadQualityRequest(InvalidLookupRequest):
+    specific_code = 24306
+    default_message = "The lead quality request is empty or not a JSON object"
+
+
+class InvalidLeadQualityDetails(InvalidLookupDetails):
+    specific_code = 24307
+    default_message = "The lead quality details are invalid"
+
+
 ALL_ERRORS: tuple[type[VenueCrmError], ...] = (
     StaleRequest,
     AuthenticationFailed,
@@ -181,6 +299,22 @@ ALL_ERRORS: tuple[type[VenueCrmError], ...] = (
     EmptyRequest,
     OpportunityNotFound,
     InvalidOpportunityDetails,
+    VenueNotFound,
+    LeadStageNotFound,
+    InvalidLeadStageRequest,
+    InvalidLeadStageDetails,
+    LeadSourceNotFound,
+    InvalidLeadSourceRequest,
+    InvalidLeadSourceDetails,
+    LeadChannelNotFound,
+    InvalidLeadChannelRequest,
+    InvalidLeadChannelDetails,
+    LeadTypeNotFound,
+    InvalidLeadTypeRequest,
+    InvalidLeadTypeDetails,
+    LeadQualityNotFound,
+    InvalidLeadQualityRequest,
+    InvalidLeadQualityDetails,
 )
 
 BY_SPECIFIC_CODE: dict[int, type[VenueCrmError]] = {e.specific_code: e for e in ALL_ERRORS}

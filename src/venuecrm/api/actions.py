@@ -10,9 +10,15 @@ from typing import Any
 from pydantic import BaseModel
 
 from venuecrm.db.uow import UnitOfWork
+from venuecrm.errors import InvalidParameter, MissingParameter, VenueNotFound
+from venuecrm.schemas.account import CustomFieldDefinitionList, VenueIn, VenueItem
 from venuecrm.schemas.ivvy import Pong, SuccessReply, format_timestamp
+from venuecrm.schemas.listing import list_request_example
 from venuecrm.schemas.opportunity import EXAMPLE as OPPORTUNITY_EXAMPLE
 from venuecrm.schemas.opportunity import OpportunityIn
+from venuecrm.services import reference_data
+from venuecrm.services.listing import Collection, get_collection
+from venuecrm.services.lookups import LOOKUPS, LookupSpec, add_or_update_lookup
 from venuecrm.services.opportunities import add_or_update_opportunity
 
 
@@ -53,6 +59,82 @@ def _add_or_update_opportunity(ctx: ActionContext) -> SuccessReply:
     )
 
 
+def _list_action(
+    namespace: str, name: str, summary: str, collection: Collection[Any], example: Mapping[str, Any]
+) -> Action:
+    """A collection action: paging and filter in, ``{meta, results}`` out."""
+
+    def handler(ctx: ActionContext) -> BaseModel:
+        reply: BaseModel = get_collection(
+            ctx.uow(), collection, account_id=ctx.account_id, body=ctx.body
+        )
+        return reply
+
+    return Action(
+        namespace=namespace,
+        name=name,
+        summary=summary,
+        handler=handler,
+        reply_model=collection.reply,
+        request_model=collection.request,
+        request_example=example,
+        error_codes=(InvalidParameter.specific_code,),
+    )
+
+
+def _model_example(model: type[BaseModel]) -> Mapping[str, Any] | None:
+    extra = model.model_config.get("json_schema_extra")
+    example = extra.get("example") if isinstance(extra, dict) else None
+    return example if isinstance(example, dict) else None
+
+
+def _lookup_actions(spec: LookupSpec) -> tuple[Action, ...]:
+    """getX List and addOrUpdateX of one CRM lookup (reference 3.6)."""
+
+    def add_or_update(ctx: ActionContext) -> SuccessReply:
+        return SuccessReply(
+            id=add_or_update_lookup(ctx.uow(), spec, account_id=ctx.account_id, body=ctx.body)
+        )
+
+    required = " and ".join(spec.required.values())
+    name_field = next(iter(spec.required.values()))
+    plural = spec.label[:-1] + "ies" if spec.label.endswith("y") else spec.label + "s"
+    return (
+        _list_action(
+            "crm",
+            f"get{spec.noun}List",
+            f"List the account's active {plural}, with paging and filter.",
+            spec.collection,
+            list_request_example({f"{name_field}__CONTAINS": "a"}),
+        ),
+        Action(
+            namespace="crm",
+            name=f"addOrUpdate{spec.noun}",
+            summary=f"Add a {spec.label} (no id; {required} required) or update one (id): "
+            "only the keys sent change.",
+            handler=add_or_update,
+            reply_model=SuccessReply,
+            request_model=spec.request,
+            request_example=_model_example(spec.request),
+            error_codes=(
+                spec.not_found.specific_code,
+                spec.invalid_request.specific_code,
+                spec.invalid_details.specific_code,
+            ),
+        ),
+    )
+
+
+def _get_venue(ctx: ActionContext) -> VenueItem:
+    return reference_data.get_venue(ctx.uow(), account_id=ctx.account_id, body=ctx.body)
+
+
+def _get_opportunity_custom_field_definitions(ctx: ActionContext) -> CustomFieldDefinitionList:
+    return reference_data.get_opportunity_custom_field_definitions(
+        ctx.uow(), account_id=ctx.account_id
+    )
+
+
 ACTIONS: tuple[Action, ...] = (
     Action(
         namespace="test",
@@ -71,6 +153,51 @@ ACTIONS: tuple[Action, ...] = (
         request_model=OpportunityIn,
         request_example=OPPORTUNITY_EXAMPLE,
         error_codes=(24221, 24222, 24224),
+    ),
+    *(action for spec in LOOKUPS for action in _lookup_actions(spec)),
+    _list_action(
+        "account",
+        "getIndustryList",
+        "List the account's active industries, with paging and filter.",
+        reference_data.INDUSTRIES,
+        list_request_example({"name__BEGINS": "Tech"}),
+    ),
+    _list_action(
+        "account",
+        "getUserList",
+        "List the account's users (currentStatus 1 active, 2 inactive), with paging and "
+        "filter; venueId is accepted and ignored, as users are account-wide.",
+        reference_data.USERS,
+        {"venueId": 107, **list_request_example({"currentStatus": 1})},
+    ),
+    _list_action(
+        "venue",
+        "getVenueList",
+        "List the account's active venues, with paging and filter.",
+        reference_data.VENUES,
+        list_request_example({"businessName__CONTAINS": "hall"}),
+    ),
+    Action(
+        namespace="venue",
+        name="getVenue",
+        summary="One active venue of the account, by id.",
+        handler=_get_venue,
+        reply_model=VenueItem,
+        request_model=VenueIn,
+        request_example={"id": 107},
+        error_codes=(
+            InvalidParameter.specific_code,
+            MissingParameter.specific_code,
+            VenueNotFound.specific_code,
+        ),
+    ),
+    Action(
+        namespace="venue",
+        name="getOpportunityCustomFieldDefinitionList",
+        summary="venuecrm extension: the account's opportunity custom field definitions "
+        "(active or not), as a bare array like iVvy's definition calls.",
+        handler=_get_opportunity_custom_field_definitions,
+        reply_model=CustomFieldDefinitionList,
     ),
 )
 

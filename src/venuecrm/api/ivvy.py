@@ -33,7 +33,8 @@ def _run(rt: Runtime, request: Request, version: str, namespace: str, body: byte
     action = _find_action(request, namespace)
     context = ActionContext(credentials.account_id, credentials.key_id, body, rt.clock(), rt.uow)
     reply = action.handler(context)
-    return reply.model_dump(mode="json", exclude_none=True)
+    # By alias: wire names are camelCase. Nulls stay, as in iVvy's replies ("defaultType": null).
+    return reply.model_dump(mode="json", by_alias=True)
 
 
 @router.post("/api/{version}/{namespace}", include_in_schema=False)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import select, text, update
+from sqlalchemy import exists, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from venuecrm.db.base import Tenant
-from venuecrm.db.models import Account, ApiKey
+from venuecrm.db.models import Account, AccountSettings, ApiKey, Opportunity
 
 T = TypeVar("T", bound=Tenant)
 
@@ -97,3 +97,30 @@ class Lookups:
         self.session.add(row)
         self.session.flush()
         return row
+
+    def lock_active(self, model: type[T], row_id: int) -> T | None:
+        """The active row of ``model`` with this id, locked until the transaction ends."""
+        query = (
+            select(model)
+            .where(model.account_id == self.account_id, model.id == row_id)
+            .filter_by(is_active=True)
+            .with_for_update(key_share=True)  # FOR NO KEY UPDATE: rows referring to it may come
+        )
+        return self.session.scalars(query).one_or_none()
+
+    def update(self, row: Tenant, values: dict[str, Any]) -> None:
+        """Set columns of a row of the account."""
+        for name, value in values.items():
+            setattr(row, name, value)
+        self.session.flush()
+
+    def stage_in_use(self, stage_id: int) -> bool:
+        """Whether an opportunity, or the account's default stage, is this stage."""
+        used = exists().where(
+            Opportunity.account_id == self.account_id, Opportunity.stage_id == stage_id
+        )
+        default = exists().where(
+            AccountSettings.account_id == self.account_id,
+            AccountSettings.default_stage_id == stage_id,
+        )
+        return bool(self.session.scalar(select(or_(used, default))))

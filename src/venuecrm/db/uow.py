@@ -8,6 +8,7 @@ from typing import Self
 from sqlalchemy.orm import Session, sessionmaker
 
 from venuecrm.db.crm import Crm
+from venuecrm.db.lists import Lists
 from venuecrm.db.opportunity_views import OpportunityViews
 from venuecrm.db.repositories import Accounts, Lookups
 
@@ -47,6 +48,10 @@ class UnitOfWork:
     def opportunity_views(self, account_id: int) -> OpportunityViews:
         """Reads of the account's opportunities with the names they refer to."""
         return OpportunityViews(self.session, account_id)
+
+    def lists(self, account_id: int) -> Lists:
+        """Repository of the account's collections (iVvy list actions)."""
+        return Lists(self.session, account_id)
 
     def commit(self) -> None:
         """Commit everything done in this unit of work."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
@@ -32,7 +32,7 @@ def parse_id(value: Any) -> int:
     return number
 
 
-def _whole_number(value: Any) -> int:
+def parse_whole_number(value: Any) -> int:
     """A JSON integer or a string of digits with an optional sign."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
@@ -54,7 +54,21 @@ def parse_ivvy_date(value: Any) -> date:
         raise PydanticCustomError("date", "is not a real calendar date") from None
 
 
-def _flag(value: Any) -> bool:
+def parse_timestamp_span(value: Any) -> tuple[datetime, datetime]:
+    """The span an iVvy timestamp names: its second, or the whole UTC day of a bare date."""
+    match = _TIMESTAMP.match(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        raise PydanticCustomError("timestamp", "must be an iVvy timestamp or a date")
+    try:
+        day = date.fromisoformat(match.group(1))
+        clock = time.fromisoformat(match.group(2)) if match.group(2) else None
+    except ValueError:
+        raise PydanticCustomError("timestamp", "is not a real date and time") from None
+    start = datetime.combine(day, clock or time(), tzinfo=UTC)
+    return start, start + (timedelta(seconds=1) if clock else timedelta(days=1))
+
+
+def parse_flag(value: Any) -> bool:
     """Booleans as the SDKs send them: true/false, 0/1, "0"/"1"."""
     if isinstance(value, bool):
         return value
@@ -64,9 +78,9 @@ def _flag(value: Any) -> bool:
 
 
 Id = Annotated[int, BeforeValidator(parse_id)]
-WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
+WholeNumber = Annotated[int, BeforeValidator(parse_whole_number)]
 IvvyDate = Annotated[date, BeforeValidator(parse_ivvy_date)]
-Flag = Annotated[bool, BeforeValidator(_flag)]
+Flag = Annotated[bool, BeforeValidator(parse_flag)]
 Text = Annotated[str, StringConstraints(strict=True, max_length=65535)]
 Str50 = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, max_length=50)]
 Str100 = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, max_length=100)]
@@ -81,6 +95,12 @@ class IvvyModel(BaseModel):
     def sent(self, name: str) -> bool:
         """Whether the client sent this field (explicit null included)."""
         return name in self.model_fields_set
+
+
+class ReplyModel(BaseModel):
+    """Base of reply models with camelCase wire names (dumped by alias)."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
 
 
 class SuccessReply(BaseModel):

@@ -28,6 +28,13 @@ _REASONS = {
     "string_too_long": "must be at most {max_length} characters",
     "string_too_short": "must not be empty",
     "too_long": "must have at most {max_length} items",
+    "decimal_type": "must be a number",
+    "decimal_parsing": "must be a number",
+    "finite_number": "must be a finite number",
+    "decimal_max_places": "must have at most {decimal_places} decimal places",
+    "decimal_max_digits": "must have at most {max_digits} digits",
+    "decimal_whole_digits": "must have at most {whole_digits} digits before the point",
+    "greater_than_equal": "must be at least {ge}",
 }
 
 

@@ -1,0 +1,193 @@
+"""iVvy collections in SQL: filter a select's labelled columns, count and page it, by id.
+
+A collection is a ``ListQuery``: ``rows``, a select whose columns are labelled with their wire
+names (tenancy already applied by the repository that built it), and optional ``details``,
+columns computed only for the rows of the page (nested arrays). The scalar columns of ``rows``
+are the filterable fields; their SQL types say how a filter compares them.
+
+One round trip answers a page and the total (``count(*) OVER ()``); a second one only when the
+page is empty, to count what lies before it. Rows are ordered by ``id``: ids only grow, so rows
+added between page requests land after the ones already paged and none is skipped or repeated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    DateTime,
+    Integer,
+    Numeric,
+    Select,
+    String,
+    Subquery,
+    and_,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeEngine
+
+TOTAL = "__total__"
+
+
+class Kind(StrEnum):
+    """How a filterable field compares; derived from its SQL type."""
+
+    TEXT = "text"
+    INT = "whole number"
+    NUMBER = "number"
+    BOOL = "boolean"
+    TIMESTAMP = "timestamp"
+
+
+class Op(StrEnum):
+    """A filter modifier (reference section 5); EQ is a key without one."""
+
+    EQ = ""
+    NOT = "NOT"
+    CONTAINS = "CONTAINS"
+    NOTCONTAINS = "NOTCONTAINS"
+    BEGINS = "BEGINS"
+    ENDS = "ENDS"
+    LESSTHAN = "LESSTHAN"
+    GREATERTHAN = "GREATERTHAN"
+    EMPTY = "EMPTY"
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """``field`` compared by ``op`` with ``value``, already of the field's kind.
+
+    ``None`` is the null search value; a TIMESTAMP value is the ``(start, end)`` interval the
+    client named (one second, or a whole day for a bare date); EMPTY's value is a bool.
+    """
+
+    field: str
+    op: Op
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class ListQuery:
+    """The rows of one collection and the per-row details computed for a page only."""
+
+    rows: Select[Any]
+    details: Callable[[Subquery], Sequence[ColumnElement[Any]]] | None = None
+
+    @property
+    def fields(self) -> dict[str, Kind]:
+        """The filterable fields: every labelled scalar column of ``rows``."""
+        found: dict[str, Kind] = {}
+        for column in self.rows.selected_columns:
+            kind = kind_of(column.type)
+            if kind is not None and column.key is not None:
+                found[column.key] = kind
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of rows (as wire-named mappings) and how many rows match in all."""
+
+    total: int
+    rows: list[dict[str, Any]]
+
+
+def kind_of(sql_type: TypeEngine[Any]) -> Kind | None:
+    """The filter kind of a column type; None for what cannot be filtered (JSON)."""
+    for base, kind in (
+        (Boolean, Kind.BOOL),
+        (Integer, Kind.INT),
+        (Numeric, Kind.NUMBER),
+        (String, Kind.TEXT),
+        (DateTime, Kind.TIMESTAMP),
+    ):
+        if isinstance(sql_type, base):
+            return kind
+    return None
+
+
+def fetch_page(
+    session: Session, query: ListQuery, conditions: Sequence[Condition], *, start: int, limit: int
+) -> Page:
+    """The rows ``start`` to ``start + limit`` of ``query`` matching every condition, by id."""
+    rows = query.rows.subquery("r")
+    fields = query.fields
+    where = [_clause(rows.c[c.field], fields[c.field], c) for c in conditions]
+    paged = (
+        select(rows, func.count().over().label(TOTAL))
+        .where(*where)
+        .order_by(rows.c.id)
+        .offset(start)
+        .limit(limit)
+    )
+    if query.details is not None:
+        page = paged.subquery("p")
+        paged = select(page, *query.details(page)).order_by(page.c.id)
+    found = [dict(row) for row in session.execute(paged).mappings()]
+    if found:
+        total = found[0][TOTAL]
+    elif start == 0:
+        total = 0
+    else:
+        total = session.execute(select(func.count()).select_from(rows).where(*where)).scalar_one()
+    return Page(total, [{k: v for k, v in row.items() if k != TOTAL} for row in found])
+
+
+def _clause(column: ColumnElement[Any], kind: Kind, condition: Condition) -> ColumnElement[bool]:
+    op, value = condition.op, condition.value
+    if op is Op.EMPTY:
+        empty: ColumnElement[bool] = column.is_(None)
+        if kind is Kind.TEXT:
+            empty = or_(empty, column == "")
+        return empty if value else not_(empty)
+    if value is None:
+        return column.is_(None) if op is Op.EQ else column.is_not(None)
+    if kind is Kind.TEXT:
+        return _text_clause(column, op, value)
+    if kind is Kind.TIMESTAMP:
+        return _span_clause(column, op, value)
+    bound = literal(value, column.type)
+    if op is Op.EQ:
+        return column == bound
+    if op is Op.NOT:
+        return column.is_distinct_from(bound)
+    return column <= bound if op is Op.LESSTHAN else column >= bound
+
+
+def _text_clause(column: ColumnElement[Any], op: Op, value: str) -> ColumnElement[bool]:
+    """Case-insensitive (iVvy does not say which); NOT and NOTCONTAINS keep null rows."""
+    if op is Op.EQ:
+        return func.lower(column) == func.lower(literal(value))
+    if op is Op.NOT:
+        return func.lower(column).is_distinct_from(func.lower(literal(value)))
+    if op is Op.CONTAINS:
+        return column.icontains(value, autoescape=True)
+    if op is Op.NOTCONTAINS:
+        return not_(func.coalesce(column, "").icontains(value, autoescape=True))
+    if op is Op.BEGINS:
+        return column.istartswith(value, autoescape=True)
+    return column.iendswith(value, autoescape=True)
+
+
+def _span_clause(
+    column: ColumnElement[Any], op: Op, value: tuple[datetime, datetime]
+) -> ColumnElement[bool]:
+    """A timestamp matches a value when it lies in the second (or day) the value names."""
+    start, end = value
+    inside = and_(column >= start, column < end)
+    if op is Op.EQ:
+        return inside
+    if op is Op.NOT:
+        return or_(column.is_(None), not_(inside))
+    return column < end if op is Op.LESSTHAN else column >= start
