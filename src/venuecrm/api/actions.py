@@ -20,6 +20,7 @@ from venuecrm.services import reference_data
 from venuecrm.services.listing import Collection, get_collection
 from venuecrm.services.lookups import LOOKUPS, LookupSpec, add_or_update_lookup
 from venuecrm.services.opportunities import add_or_update_opportunity
+from venuecrm.services.opportunity_list import OPPORTUNITIES
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +156,14 @@ ACTIONS: tuple[Action, ...] = (
         error_codes=(24221, 24222, 24224),
     ),
     *(action for spec in LOOKUPS for action in _lookup_actions(spec)),
+    _list_action(
+        "crm",
+        "getOpportunityList",
+        "List the live opportunities of the account (or of venueIds), with their contact, "
+        "company, names, custom fields and the unified CRM view's fields, by id.",
+        OPPORTUNITIES,
+        {"venueIds": [107], **list_request_example({"modifiedDate__GREATERTHAN": "2026-01-01"})},
+    ),
     _list_action(
         "account",
         "getIndustryList",

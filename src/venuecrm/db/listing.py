@@ -62,6 +62,7 @@ class Op(StrEnum):
     LESSTHAN = "LESSTHAN"
     GREATERTHAN = "GREATERTHAN"
     EMPTY = "EMPTY"
+    IN = "IN"  # not a wire modifier: parameters such as venueIds become one
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +147,8 @@ def fetch_page(
 
 def _clause(column: ColumnElement[Any], kind: Kind, condition: Condition) -> ColumnElement[bool]:
     op, value = condition.op, condition.value
+    if op is Op.IN:
+        return column.in_(value)
     if op is Op.EMPTY:
         empty: ColumnElement[bool] = column.is_(None)
         if kind is Kind.TEXT:

@@ -29,6 +29,7 @@ from venuecrm.db.models import (
     User,
     Venue,
 )
+from venuecrm.db.opportunity_list import opportunity_list
 
 USER_ACTIVE, USER_INACTIVE = 1, 2
 
@@ -156,6 +157,10 @@ class Lists:
                 v.modified_at.label("modifiedDate"),
             ).where(v.is_active)
         )
+
+    def opportunities(self) -> ListQuery:
+        """crm getOpportunityList."""
+        return opportunity_list(self.account_id)
 
     def custom_field_definitions(self, entity: str) -> list[dict[str, Any]]:
         """Every custom field definition of ``entity``, active or not, in display order."""

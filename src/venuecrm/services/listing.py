@@ -38,7 +38,7 @@ R = TypeVar("R", bound=ListReply[Any])
 
 ZERO_WIDTH_SPACE = "\u200b"  # the .NET SDK's condition names contain it (reference 5)
 NULL_VALUES = ("ISNULL", "__ISNULL__")  # reference 5 writes both; JSON null works too
-MODIFIERS = {op.value for op in Op if op is not Op.EQ}
+MODIFIERS = {op.value for op in Op if op not in (Op.EQ, Op.IN)}
 _TEXT_OPS = {Op.CONTAINS, Op.NOTCONTAINS, Op.BEGINS, Op.ENDS}
 _ORDER_OPS = {Op.LESSTHAN, Op.GREATERTHAN}
 # Decision 26: these filter keys are modifiedDate__GREATERTHAN / __LESSTHAN by another name.
@@ -58,6 +58,8 @@ class Collection(Generic[R]):
     request: type[ListIn] = ListIn
     # Filter keys accepted (and type-checked) but not applied, e.g. getUserList's venueId.
     ignored_filters: Mapping[str, Kind] = field(default_factory=dict)
+    # Conditions from request parameters other than filter, e.g. getOpportunityList's venueIds.
+    conditions: Callable[[Any], list[Condition]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +69,7 @@ class ListParams:
     start: int
     per_page: int
     conditions: list[Condition]
+    request: ListIn
 
 
 def get_collection(
@@ -80,7 +83,10 @@ def get_collection(
         params = parse_list_params(
             data, query.fields, request=collection.request, ignored=collection.ignored_filters
         )
-        page = lists.page(query, params.conditions, start=params.start, limit=params.per_page)
+        conditions = params.conditions
+        if collection.conditions is not None:
+            conditions = [*conditions, *collection.conditions(params.request)]
+        page = lists.page(query, conditions, start=params.start, limit=params.per_page)
     meta = {
         "totalResults": page.total,
         "start": params.start,
@@ -141,7 +147,7 @@ def parse_list_params(
     conditions = _conditions(model.filter, fields, ignored or {}, problems)
     if problems:
         raise invalid_parameters(problems)
-    return ListParams(start, min(per_page, MAX_PER_PAGE), conditions)
+    return ListParams(start, min(per_page, MAX_PER_PAGE), conditions, model)
 
 
 def _conditions(

@@ -1,0 +1,116 @@
+"""The SQL of crm getOpportunityList: one labelled row per live opportunity (reference 3.4).
+
+Names come from joins, so they can be filtered; the nested objects (owner, contact, company,
+custom fields) are computed only for the rows of the page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, DateTime, Subquery, and_, cast, func, select, text
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.orm import aliased
+
+from venuecrm.db.listing import ListQuery
+from venuecrm.db.models import (
+    Company,
+    Contact,
+    CustomFieldDefinition,
+    CustomFieldValue,
+    LeadChannel,
+    LeadQuality,
+    LeadSource,
+    LeadStage,
+    LeadStageReason,
+    LeadType,
+    LostReason,
+    Opportunity,
+    User,
+)
+
+
+def opportunity_list(account_id: int) -> ListQuery:
+    """getOpportunityList's rows: iVvy's item, the utm fields and the unified CRM's extras."""
+    o = Opportunity
+    names = {
+        "quality": (aliased(LeadQuality), o.quality_id, "label"),
+        "stageName": (aliased(LeadStage), o.stage_id, "name"),
+        "stageReasonName": (aliased(LeadStageReason), o.stage_reason_id, "reason"),
+        "type": (aliased(LeadType), o.type_id, "name"),
+        "sourceName": (aliased(LeadSource), o.source_id, "name"),
+        "channelName": (aliased(LeadChannel), o.channel_id, "name"),
+        "lostToCompetitionName": (aliased(LostReason), o.lost_reason_id, "name"),
+    }
+    # decision 14: closedDate reads as the timestamp of that day's start, UTC.
+    closed = func.timezone("UTC", cast(o.closed_date, DateTime()), type_=DateTime(timezone=True))
+    columns: dict[str, Any] = {
+        "id": o.id, "venueId": o.venue_id, "name": o.name, "description": o.description,
+        "qualityId": o.quality_id, "stageId": o.stage_id, "stageReasonId": o.stage_reason_id,
+        "adminStatusChangedDate": o.stage_changed_at, "typeId": o.type_id,
+        "subtypeId": o.subtype_id, "sourceId": o.source_id, "channelId": o.channel_id,
+        "contactType": o.contact_type, "contactId": o.contact_id, "companyId": o.company_id,
+        "ownerUserId": o.owner_user_id, "closedDate": closed,
+        "lostToCompetition": o.lost_reason_id, "referralContactId": o.referral_contact_id,
+        "referralCompanyId": o.referral_company_id, "confirmedQuoteId": o.confirmed_quote_id,
+        "confirmedQuoteStatus": o.confirmed_quote_status,
+        "cancelledQuoteId": o.cancelled_quote_id, "utmSource": o.utm_source,
+        "utmMedium": o.utm_medium, "utmCampaign": o.utm_campaign, "utmTerm": o.utm_term,
+        "utmContent": o.utm_content, "createdDate": o.created_at, "modifiedDate": o.modified_at,
+        "externalUrls": o.external_urls,
+        # The unified CRM view's own fields, as extra keys (decision 5 of its reference).
+        "monetaryAmount": o.monetary_amount, "currency": o.currency,
+        "winProbability": o.win_probability, "priority": o.priority, "status": o.status,
+        "statusId": o.status_id, "tags": o.tags, "wonReasonId": o.won_reason_id,
+        "wonReason": o.won_reason, "leadId": o.lead_id,
+        "stageLastChangedAt": o.stage_last_changed_at,
+    }  # fmt: skip
+    query = select(
+        *[column.label(key) for key, column in columns.items()],
+        *[getattr(model, attr).label(key) for key, (model, _, attr) in names.items()],
+    ).select_from(o)
+    for model, key, _ in names.values():
+        query = query.outerjoin(model, and_(model.account_id == o.account_id, model.id == key))
+    rows = query.where(o.account_id == account_id, o.deleted_at.is_(None))
+
+    def details(page: Subquery) -> list[ColumnElement[Any]]:
+        return [
+            _object(account_id, User, page.c.ownerUserId,
+                    {"id": User.id, "firstName": User.first_name, "lastName": User.last_name,
+                     "email": User.email, "phone": User.phone}).label("ownerUser"),
+            _object(account_id, Contact, page.c.contactId,
+                    {"id": Contact.id, "firstName": Contact.first_name,
+                     "lastName": Contact.last_name, "email": Contact.email,
+                     "phone": Contact.phone}).label("contact"),
+            _object(account_id, Company, page.c.companyId,
+                    {"id": Company.id, "businessName": Company.business_name,
+                     "businessNumber": Company.business_number, "phone": Company.phone,
+                     "email": Company.email}).label("company"),
+            _custom_fields(account_id, page.c.id).label("customFields"),
+        ]  # fmt: skip
+
+    return ListQuery(rows, details)
+
+
+def _object(
+    account_id: int, model: Any, key: ColumnElement[Any], fields: dict[str, Any]
+) -> ColumnElement[Any]:
+    item = func.json_build_object(*[x for pair in fields.items() for x in pair])
+    return select(item).where(model.account_id == account_id, model.id == key).scalar_subquery()
+
+
+def _custom_fields(account_id: int, opportunity_id: ColumnElement[Any]) -> ColumnElement[Any]:
+    """Decision 13: ``{fieldId, displayName, fieldValue}`` in the definitions' display order."""
+    v, d = CustomFieldValue, CustomFieldDefinition
+    item = func.json_build_object(
+        "fieldId", v.field_id, "displayName", d.display_name, "fieldValue", v.value
+    )
+    return (
+        select(func.coalesce(func.json_agg(aggregate_order_by(item, d.sort_order, v.field_id)),
+                             text("'[]'::json")))
+        .select_from(v)
+        .join(d, and_(d.account_id == v.account_id, d.id == v.field_id))
+        .where(v.account_id == account_id, v.entity == "opportunity",
+               v.record_id == opportunity_id)
+        .scalar_subquery()
+    )  # fmt: skip
