@@ -28,6 +28,7 @@ _REASONS = {
     "string_too_long": "must be at most {max_length} characters",
     "string_too_short": "must not be empty",
     "too_long": "must have at most {max_length} items",
+    "extra_forbidden": "is not a known key",
 }
 
 
