@@ -141,11 +141,14 @@ def config_apply(
 
     An invalid file changes nothing: every problem is printed and the exit code is 1.
     """
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        typer.echo(f"error: {file} is not UTF-8 text", err=True)
+        raise typer.Exit(1) from exc
     uow = _prepared_uow(get_settings())
     try:
-        plan = config_service.apply_config(
-            uow, account_id=account, text=file.read_text(encoding="utf-8"), dry_run=dry_run
-        )
+        plan = config_service.apply_config(uow, account_id=account, text=text, dry_run=dry_run)
     except config_service.InvalidConfiguration as exc:
         if as_json:
             _print_json({"accountId": account, "applied": False, "problems": exc.problems})

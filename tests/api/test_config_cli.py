@@ -146,3 +146,8 @@ def test_an_unknown_account_or_file_fails(cli_env: dict[str, str], tmp_path: Pat
         "config", "apply", str(tmp_path / "nope.yaml"), "--account", "1", env=cli_env
     )
     assert missing.returncode == 2
+    binary = tmp_path / "binary.yaml"
+    binary.write_bytes(b"\xff\xfe\x00")
+    garbled = venuecrm("config", "apply", str(binary), "--account", "1", env=cli_env)
+    assert garbled.returncode == 1
+    assert garbled.stderr == f"error: {binary} is not UTF-8 text\n"
