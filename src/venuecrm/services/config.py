@@ -89,12 +89,13 @@ def export_config(uow: UnitOfWork, *, account_id: int) -> str:
         return dump_yaml(ConfigFile.model_validate(document))
 
 
-def _match(entries: list[Entry], rows: dict[Table, list[Any]], problems: Problems) -> None:
-    """Pair records with rows: by id (which must be the account's, listed once, in the right
-    list and under the right parent), then records without an id by label: an active row
-    first, then the lowest id (so listing a deactivated record again brings it back)."""
+Claimed = dict[tuple[type, int], Entry]
+
+
+def _match_ids(entries: list[Entry], rows: dict[Table, list[Any]], problems: Problems) -> Claimed:
+    """Records with an id are that row: the account's, listed once, in its own list."""
     owners = {(t.model, row.id): (t, row) for t, table_rows in rows.items() for row in table_rows}
-    claimed: dict[tuple[type, int], Entry] = {}
+    claimed: Claimed = {}
     for entry in entries:
         row_id, table = entry.id, entry.table
         if row_id is None:
@@ -109,6 +110,13 @@ def _match(entries: list[Entry], rows: dict[Table, list[Any]], problems: Problem
         else:
             claimed[key] = entry
             entry.row = owners[key][1]
+    return claimed
+
+
+def _match_names(entries: list[Entry], rows: dict[Table, list[Any]], claimed: Claimed) -> None:
+    """Records without an id are the unclaimed row with their label (within their parent):
+    an active row first, then the lowest id, so listing a deactivated record again brings it
+    back and applying a file twice adds nothing the second time."""
     for entry in entries:
         table, parent = entry.table, entry.parent
         if entry.raw.get("id") is not None or entry.label is None:
@@ -123,6 +131,11 @@ def _match(entries: list[Entry], rows: dict[Table, list[Any]], problems: Problem
             claimed[(table.model, row.id)] = entry
             entry.row = row
             break
+
+
+def _check_parents(entries: list[Entry], problems: Problems) -> None:
+    """A subtype or stage reason stays under its own parent: moving it would leave
+    opportunities with a subtype of another type (or a reason of another stage)."""
     for entry in entries:
         parent = entry.parent
         if parent is None or entry.row is None or (parent.id is not None and parent.row is None):
@@ -202,7 +215,8 @@ def apply_config(uow: UnitOfWork, *, account_id: int, text: str, dry_run: bool =
         rows = {t: lookups.rows(t.model, for_update=True, **t.fixed) for t in TABLES}
         entries, unreadable = walk(data)
         problems = Problems(parsed.problems, parsed.invalid_paths)
-        _match(entries, rows, problems)
+        _match_names(entries, rows, _match_ids(entries, rows, problems))
+        _check_parents(entries, problems)
         for entry in entries:
             for ref in entry.table.refs:
                 entry.targets[ref] = _resolve(
