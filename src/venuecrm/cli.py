@@ -1,4 +1,4 @@
-"""The ``venuecrm`` command: serve, migrate, manage accounts and keys, seed, call the API."""
+"""The ``venuecrm`` command: serve, migrate, manage accounts, keys and configuration, seed, call."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from venuecrm.db import migrate
 from venuecrm.db.engine import database_url, make_engine, make_session_factory
 from venuecrm.db.uow import UnitOfWork
 from venuecrm.services import accounts as account_service
+from venuecrm.services import config as config_service
 from venuecrm.services.demo import seed_demo
 
 app = typer.Typer(no_args_is_help=True, help=__doc__)
@@ -28,9 +29,12 @@ accounts_app = typer.Typer(no_args_is_help=True, help="Accounts (tenants).")
 keys_app = typer.Typer(no_args_is_help=True, help="API keys.")
 app.add_typer(db_app, name="db")
 app.add_typer(accounts_app, name="accounts")
+config_app = typer.Typer(no_args_is_help=True, help="Account configuration as a YAML file.")
 app.add_typer(keys_app, name="keys")
+app.add_typer(config_app, name="config")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+AccountOption = Annotated[int, typer.Option("--account", help="Account id.")]
 
 
 def _prepared_uow(settings: Settings) -> UnitOfWork:
@@ -113,6 +117,53 @@ def keys_revoke(key: str) -> None:
         typer.echo(f"error: no active key {key}", err=True)
         raise typer.Exit(1)
     typer.echo(f"revoked {key}")
+
+
+@config_app.command("export")
+def config_export(account: AccountOption) -> None:
+    """Print the account's whole configuration as YAML (every list sorted by id)."""
+    try:
+        text = config_service.export_config(_prepared_uow(get_settings()), account_id=account)
+    except LookupError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(text, nl=False)
+
+
+@config_app.command("apply")
+def config_apply(
+    file: Annotated[Path, typer.Argument(help="The YAML file.", exists=True, dir_okay=False)],
+    account: AccountOption,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan only.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Make the account match FILE: print the plan (added, changed, deactivated), then apply it.
+
+    An invalid file changes nothing: every problem is printed and the exit code is 1.
+    """
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        typer.echo(f"error: {file} is not UTF-8 text", err=True)
+        raise typer.Exit(1) from exc
+    uow = _prepared_uow(get_settings())
+    try:
+        plan = config_service.apply_config(uow, account_id=account, text=text, dry_run=dry_run)
+    except config_service.InvalidConfiguration as exc:
+        if as_json:
+            _print_json({"accountId": account, "applied": False, "problems": exc.problems})
+        else:
+            typer.echo(f"error: {file} is invalid, nothing was changed:", err=True)
+            for problem in exc.problems:
+                typer.echo(f"  {problem}", err=True)
+        raise typer.Exit(1) from exc
+    except LookupError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    if as_json:
+        _print_json(plan.as_dict())
+    else:
+        typer.echo("\n".join(plan.lines()))
 
 
 @app.command("seed-demo")

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import exists, or_, select, text, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from venuecrm.db.base import Tenant
 from venuecrm.db.models import Account, AccountSettings, ApiKey, Opportunity
@@ -108,11 +109,40 @@ class Lookups:
         )
         return self.session.scalars(query).one_or_none()
 
-    def update(self, row: Tenant, values: dict[str, Any]) -> None:
-        """Set columns of a row of the account."""
-        for name, value in values.items():
-            setattr(row, name, value)
+    def rows(self, model: type[T], *, for_update: bool = False, **where: Any) -> list[T]:
+        """Every row of ``model`` in the account whose columns equal ``where``, by id.
+
+        ``for_update`` locks them until the transaction ends, so nobody edits a row between a
+        plan being computed from it and the plan being applied. The lock is FOR NO KEY UPDATE:
+        inserting an opportunity that refers to a row (a KEY SHARE lock) does not wait for it.
+        """
+        query = select(model).where(model.account_id == self.account_id).filter_by(**where)
+        if for_update:
+            query = query.with_for_update(key_share=True)
+        return list(self.session.scalars(query.order_by(model.id)))
+
+    def update(self, row: Tenant | AccountSettings, **values: Any) -> None:
+        """Set columns of a row of the account.
+
+        Every set column is written, even one equal to what is stored: a JSON column compares
+        equal when only its key order changed, and that order is meaningful (select values).
+        """
+        assert row.account_id == self.account_id
+        for column, value in values.items():
+            setattr(row, column, value)
+            flag_modified(row, column)
         self.session.flush()
+
+    def settings(self) -> AccountSettings | None:
+        """The account's defaults row, if it has one."""
+        return self.session.get(AccountSettings, self.account_id)
+
+    def add_settings(self) -> AccountSettings:
+        """Insert the account's (empty) defaults row."""
+        row = AccountSettings(account_id=self.account_id)
+        self.session.add(row)
+        self.session.flush()
+        return row
 
     def stage_in_use(self, stage_id: int) -> bool:
         """Whether an opportunity, or the account's default stage, is this stage."""

@@ -35,6 +35,7 @@ _REASONS = {
     "decimal_max_digits": "must have at most {max_digits} digits",
     "decimal_whole_digits": "must have at most {whole_digits} digits before the point",
     "greater_than_equal": "must be at least {ge}",
+    "extra_forbidden": "is not a known key",
 }
 
 

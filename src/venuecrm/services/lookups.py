@@ -217,7 +217,7 @@ def add_or_update_lookup(uow: UnitOfWork, spec: LookupSpec, *, account_id: int, 
         if row is None:
             row = lookups.add(spec.model, **values)
         else:
-            lookups.update(row, values)
+            lookups.update(row, **values)
         uow.commit()
         return row.id
 
