@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
@@ -42,13 +43,22 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Database work runs in the threadpool, one connection per thread: as many threads as
+        # pooled connections, so requests queue for a thread, not for a connection.
+        to_thread.current_default_thread_limiter().total_tokens = settings.pool_size
         yield
         engine.dispose()
 
     app: FastAPI = FastAPIOffline(
         title="venuecrm", version="0.1.0", description=DESCRIPTION, lifespan=lifespan
     )
-    app.state.runtime = Runtime(settings, engine, make_session_factory(engine), clock)
+    app.state.runtime = Runtime(
+        settings,
+        engine,
+        make_session_factory(engine),
+        make_session_factory(engine, autocommit=True),
+        clock,
+    )
     app.state.actions = registry(actions)
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware)

@@ -28,8 +28,9 @@ class Settings(BaseSettings):
     workers: int = 1
     max_body_bytes: int = 1024 * 1024
     stale_window_seconds: float = 300.0
-    pool_size: int = 10
-    pool_max_overflow: int = 20
+    # Also the size of the request threadpool: each thread holds at most one connection.
+    pool_size: int = 16
+    pool_max_overflow: int = 4
     log_level: str = "INFO"
     # Client side, for `venuecrm call`.
     api_url: str = "http://127.0.0.1:8000"

@@ -25,11 +25,16 @@ class Runtime:
     settings: Settings
     engine: Engine
     session_factory: sessionmaker[Session]
+    read_session_factory: sessionmaker[Session]
     clock: Callable[[], datetime]
 
     def uow(self) -> UnitOfWork:
         """A fresh unit of work."""
         return UnitOfWork(self.session_factory)
+
+    def reader(self) -> UnitOfWork:
+        """A unit of work for one read outside any transaction (autocommit)."""
+        return UnitOfWork(self.read_session_factory)
 
 
 def runtime(request: Request) -> Runtime:
@@ -70,7 +75,7 @@ def signed_request(request: Request, body: bytes, api_version: str) -> signing.S
 def authenticate(rt: Runtime, signed: signing.SignedRequest) -> Credentials:
     """The key that signed ``signed``, and so the account; the body can never name one."""
     key, signature = signing.parse_authorization(signed.headers.get("x-api-authorization"))
-    credentials = find_credentials(rt.uow(), key)
+    credentials = find_credentials(rt.reader(), key)
     if credentials is None:
         raise AuthenticationFailed(
             "Unknown API key", specific_code=AuthenticationFailed.UNKNOWN_KEY
@@ -98,7 +103,7 @@ def authenticate_bearer(rt: Runtime, authorization: str | None) -> Credentials:
             if not authorization
             else AuthenticationFailed.MALFORMED_HEADER,
         )
-    credentials = find_credentials(rt.uow(), key)
+    credentials = find_credentials(rt.reader(), key)
     # Compare against a dummy secret for unknown keys so timing does not reveal which keys exist.
     expected = credentials.secret if credentials is not None else "\0" * len(secret)
     if not hmac.compare_digest(secret.encode(), expected.encode()) or credentials is None:

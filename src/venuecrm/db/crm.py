@@ -8,11 +8,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
+    String,
     and_,
+    any_,
     bindparam,
     delete,
     exists,
@@ -79,14 +83,14 @@ def _active(model: type[Tenant]) -> dict[str, ColumnElement[Any]]:
     return {"active": model.is_active}  # type: ignore[attr-defined]
 
 
-def _reference_queries(account_id: int) -> dict[str, tuple[type[Tenant], dict[str, Any]]]:
+_ACCOUNT = bindparam("account_id", type_=Integer)
+
+
+def _reference_queries() -> dict[str, tuple[type[Tenant], dict[str, Any]]]:
     """Per kind: the table and the attributes a rule needs of its rows."""
     linked_companies = (
         select(func.coalesce(func.json_agg(CompanyContact.company_id), text("'[]'::json")))
-        .where(
-            CompanyContact.account_id == account_id,
-            CompanyContact.contact_id == Contact.id,
-        )
+        .where(CompanyContact.account_id == _ACCOUNT, CompanyContact.contact_id == Contact.id)
         .scalar_subquery()
     )
     has_subtypes = exists().where(
@@ -112,6 +116,48 @@ def _reference_queries(account_id: int) -> dict[str, tuple[type[Tenant], dict[st
         "company": (Company, {"active": literal(True)}),
         "contact": (Contact, {"active": literal(True), "company_ids": linked_companies}),
     }
+
+
+@lru_cache(maxsize=512)
+def _references_statement(kinds: tuple[str, ...], entities: tuple[str, ...]) -> Any:
+    """The one query ``Crm.references`` runs, built once per combination of kinds.
+
+    Ids and the account are bound parameters, so a hot path does not rebuild the expression.
+    """
+    queries = _reference_queries()
+    parts: list[Any] = []
+    for kind in kinds:
+        model, attributes = queries[kind]
+        attrs = func.json_build_object(*[x for k, v in attributes.items() for x in (k, v)])
+        ids = bindparam(f"ids_{kind}", type_=ARRAY(Integer))
+        parts.append(
+            select(literal(kind).label("kind"), model.id.label("id"), attrs.label("attrs")).where(
+                model.account_id == _ACCOUNT, model.id == any_(ids)
+            )
+        )
+    if entities:
+        d = CustomFieldDefinition
+        parts.append(
+            select(
+                literal("definition"),
+                d.id,
+                func.json_build_object(
+                    "entity", d.entity, "field_type", d.field_type,
+                    "display_name", d.display_name, "is_required", d.is_required,
+                    "is_active", d.is_active, "select_values", d.select_values,
+                ),
+            ).where(d.account_id == _ACCOUNT, d.entity == any_(bindparam("entities",
+                                                                         type_=ARRAY(String))))
+        )  # fmt: skip
+    s = AccountSettings
+    parts.append(
+        select(
+            literal("settings"),
+            s.account_id,
+            func.json_build_object("default_stage_id", s.default_stage_id),
+        ).where(s.account_id == _ACCOUNT)
+    )
+    return union_all(*parts)
 
 
 # Records a client may name instead of giving an id (the unified CRM view does).
@@ -140,53 +186,15 @@ class Crm:
         self, wanted: Mapping[str, Iterable[int]], *, definitions_for: Iterable[str] = ()
     ) -> References:
         """Every named id's row, the custom field definitions and the defaults, in one query."""
-        acct = self.account_id
-        queries = _reference_queries(acct)
-        parts: list[Any] = []
-        for kind, ids in wanted.items():
-            id_list = sorted(set(ids))
-            if not id_list:
-                continue
-            model, attributes = queries[kind]
-            attrs = func.json_build_object(*[x for k, v in attributes.items() for x in (k, v)])
-            parts.append(
-                select(
-                    literal(kind).label("kind"), model.id.label("id"), attrs.label("attrs")
-                ).where(model.account_id == acct, model.id.in_(id_list))
-            )
-        entities = sorted(set(definitions_for))
-        if entities:
-            d = CustomFieldDefinition
-            parts.append(
-                select(
-                    literal("definition").label("kind"),
-                    d.id,
-                    func.json_build_object(
-                        "entity",
-                        d.entity,
-                        "field_type",
-                        d.field_type,
-                        "display_name",
-                        d.display_name,
-                        "is_required",
-                        d.is_required,
-                        "is_active",
-                        d.is_active,
-                        "select_values",
-                        d.select_values,
-                    ),
-                ).where(d.account_id == acct, d.entity.in_(entities))
-            )
-        s = AccountSettings
-        parts.append(
-            select(
-                literal("settings"),
-                s.account_id,
-                func.json_build_object("default_stage_id", s.default_stage_id),
-            ).where(s.account_id == acct)
-        )
+        ids = {kind: sorted(set(values)) for kind, values in wanted.items()}
+        kinds = tuple(sorted(kind for kind, values in ids.items() if values))
+        entities = tuple(sorted(set(definitions_for)))
+        params: dict[str, Any] = {"account_id": self.account_id, "entities": list(entities)}
+        params.update({f"ids_{kind}": ids[kind] for kind in kinds})
         refs = References()
-        for kind, row_id, attrs in self.session.execute(union_all(*parts)):
+        for kind, row_id, attrs in self.session.execute(
+            _references_statement(kinds, entities), params
+        ):
             if kind == "settings":
                 refs.default_stage_id = attrs["default_stage_id"]
             elif kind == "definition":

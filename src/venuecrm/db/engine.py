@@ -16,14 +16,21 @@ def database_url(settings: Settings) -> str:
 
 def make_engine(settings: Settings, url: str | None = None) -> Engine:
     """A pooled psycopg 3 engine for ``url`` (default: ``database_url(settings)``)."""
+    # No pre-ping: it costs a round trip per checkout. A connection the server dropped fails
+    # one request, and SQLAlchemy then discards the pool's stale connections.
     return create_engine(
         url or database_url(settings),
         pool_size=settings.pool_size,
         max_overflow=settings.pool_max_overflow,
-        pool_pre_ping=True,
+        pool_recycle=3600,
     )
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions that keep loaded objects usable after commit (replies are built after it)."""
-    return sessionmaker(engine, expire_on_commit=False)
+def make_session_factory(engine: Engine, *, autocommit: bool = False) -> sessionmaker[Session]:
+    """Sessions that keep loaded objects usable after commit (replies are built after it).
+
+    ``autocommit`` sessions are for single reads (the API key lookup): no BEGIN and no
+    ROLLBACK round trips around the one query.
+    """
+    bind = engine.execution_options(isolation_level="AUTOCOMMIT") if autocommit else engine
+    return sessionmaker(bind, expire_on_commit=False)
