@@ -12,10 +12,15 @@ from starlette.concurrency import run_in_threadpool
 from venuecrm.api.deps import authenticate_bearer, read_body, runtime
 from venuecrm.db.uow import UnitOfWork
 from venuecrm.schemas.crm import (
-    CrmError,
+    BadRequestResponse,
+    CreateOpportunityResponse,
+    DeleteOpportunityResponse,
     GetOpportunitiesResponse,
     GetOpportunityResponse,
-    WriteOpportunityResponse,
+    NotFoundResponse,
+    UnauthorizedResponse,
+    UnprocessableResponse,
+    UpdateOpportunityResponse,
 )
 from venuecrm.services import crm_opportunities as service
 from venuecrm.services.accounts import Credentials
@@ -23,16 +28,16 @@ from venuecrm.services.accounts import Credentials
 R = TypeVar("R")
 router = APIRouter(prefix="/crm", tags=["crm"])
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": CrmError, "description": "Bad Request: every problem in detail.problems"},
-    401: {"model": CrmError, "description": "Unauthorized"},
-    404: {"model": CrmError, "description": "Not Found"},
-    422: {"model": CrmError, "description": "Unprocessable: a rule of the account is broken"},
+    400: {"model": BadRequestResponse, "description": "Bad Request: see detail.problems"},
+    401: {"model": UnauthorizedResponse, "description": "Unauthorized"},
+    404: {"model": NotFoundResponse, "description": "Not Found"},
+    422: {"model": UnprocessableResponse, "description": "A rule of the account is broken"},
 }
 _BODY = {
     "requestBody": {
         "required": True,
         "content": {
-            "application/json": {"schema": {"$ref": "#/components/schemas/CrmOpportunityIn"}}
+            "application/json": {"schema": {"$ref": "#/components/schemas/OpportunityInput"}}
         },
     }
 }
@@ -127,7 +132,7 @@ async def list_opportunities(request: Request) -> JSONResponse:
     operation_id="opportunitiesAdd",
     summary="Create an opportunity",
     status_code=201,
-    response_model=WriteOpportunityResponse,
+    response_model=CreateOpportunityResponse,
     responses=_ERRORS,
     openapi_extra=_BODY,
 )
@@ -164,7 +169,7 @@ async def get_opportunity(request: Request, opportunity_id: str) -> JSONResponse
     "/opportunities/{opportunity_id}",
     operation_id="opportunitiesUpdate",
     summary="Update an opportunity (absent keys unchanged, null clears)",
-    response_model=WriteOpportunityResponse,
+    response_model=UpdateOpportunityResponse,
     responses=_ERRORS,
     openapi_extra=_BODY,
 )
@@ -188,7 +193,7 @@ async def update_opportunity(request: Request, opportunity_id: str) -> JSONRespo
     "/opportunities/{opportunity_id}",
     operation_id="opportunitiesDelete",
     summary="Delete an opportunity (soft: gone from both APIs)",
-    response_model=WriteOpportunityResponse,
+    response_model=DeleteOpportunityResponse,
     responses=_ERRORS,
 )
 async def delete_opportunity(request: Request, opportunity_id: str) -> JSONResponse:

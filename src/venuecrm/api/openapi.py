@@ -22,7 +22,7 @@ from venuecrm.errors import (
     UnknownAction,
     VenueCrmError,
 )
-from venuecrm.schemas.crm import CrmOpportunityIn
+from venuecrm.schemas.crm import OpportunityInput
 from venuecrm.schemas.ivvy import ErrorEnvelope
 
 _REF = "#/components/schemas/{model}"
@@ -107,7 +107,7 @@ def build_openapi(app: FastAPI, actions: Iterable[Action]) -> dict[str, Any]:
     )
     components: dict[str, Any] = document.setdefault("components", {}).setdefault("schemas", {})
     paths: dict[str, Any] = document.setdefault("paths", {})
-    _schema_ref(CrmOpportunityIn, components)  # the /crm request bodies refer to it
+    _schema_ref(OpportunityInput, components)  # the /crm request bodies refer to it
     for action in sorted(actions, key=lambda a: (a.namespace, a.name)):
         path = f"/api/1.0/{action.namespace}?action={action.name}"
         paths[path] = {"post": _operation(action, components)}

@@ -44,7 +44,7 @@ class CustomField(BaseModel):
     value: Any = None
 
 
-class CrmOpportunity(BaseModel):
+class Opportunity(BaseModel):
     """An opportunity as the unified CRM API returns it: all 42 keys, always present."""
 
     id: str
@@ -91,7 +91,7 @@ class CrmOpportunity(BaseModel):
     pass_through: list[dict[str, Any]]
 
 
-class CrmOpportunityIn(BaseModel):
+class OpportunityInput(BaseModel):
     """What a client may write. Read-only keys and ``pass_through`` are accepted and ignored."""
 
     model_config = ConfigDict(
@@ -184,7 +184,7 @@ class Links(BaseModel):
 class GetOpportunitiesResponse(_Envelope):
     """A page of opportunities."""
 
-    data: list[CrmOpportunity]
+    data: list[Opportunity]
     meta: Meta
     links: Links
 
@@ -192,21 +192,49 @@ class GetOpportunitiesResponse(_Envelope):
 class GetOpportunityResponse(_Envelope):
     """One opportunity."""
 
-    data: CrmOpportunity
+    data: Opportunity
 
 
-class WriteOpportunityResponse(_Envelope):
-    """The id of the opportunity created, updated or deleted."""
+class CreateOpportunityResponse(_Envelope):
+    """The id of the opportunity created (HTTP 201)."""
 
     data: UnifiedId
 
 
-class CrmError(BaseModel):
-    """Apideck's error body; ``detail.problems`` lists every problem as "path: reason"."""
+class UpdateOpportunityResponse(_Envelope):
+    """The id of the opportunity updated."""
 
+    data: UnifiedId
+
+
+class DeleteOpportunityResponse(_Envelope):
+    """The id of the opportunity deleted."""
+
+    data: UnifiedId
+
+
+class _ErrorResponse(BaseModel):
     status_code: int
     error: str
     type_name: str
     message: str
-    detail: str | dict[str, Any]
+    detail: str | dict[str, Any] = Field(
+        description='Every problem as "path: reason" in detail.problems, or a message.'
+    )
     ref: str
+
+
+class BadRequestResponse(_ErrorResponse):
+    """400: the body or query does not fit the schema."""
+
+
+class UnauthorizedResponse(_ErrorResponse):
+    """401: no valid Bearer token."""
+
+
+class NotFoundResponse(_ErrorResponse):
+    """404: no such opportunity in the account."""
+
+
+class UnprocessableResponse(_ErrorResponse):
+    """422: a rule of the account is broken."""

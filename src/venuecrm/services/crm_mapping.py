@@ -13,7 +13,7 @@ from typing import Any
 from venuecrm.db.crm import Crm
 from venuecrm.db.models import CONTACT_TYPE_COMPANY
 from venuecrm.db.opportunity_views import OpportunityView
-from venuecrm.schemas.crm import CrmOpportunity, CrmOpportunityIn, CustomField
+from venuecrm.schemas.crm import CustomField, Opportunity, OpportunityInput
 from venuecrm.services.problems import Problems
 
 # Columns only the CRM view has, written as sent.
@@ -47,7 +47,7 @@ def _named(crm: Crm, kind: str, name: str, path: str, problems: Problems) -> int
 
 
 def to_ivvy(
-    body: CrmOpportunityIn,
+    body: OpportunityInput,
     existing: OpportunityView | None,
     crm: Crm,
     problems: Problems,
@@ -92,7 +92,7 @@ def to_ivvy(
 
 
 def _contact_and_company(
-    body: CrmOpportunityIn,
+    body: OpportunityInput,
     existing: OpportunityView | None,
     data: dict[str, Any],
     problems: Problems,
@@ -144,14 +144,14 @@ def _number(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def to_crm(view: OpportunityView) -> CrmOpportunity:
+def to_crm(view: OpportunityView) -> Opportunity:
     """The CRM model of a stored opportunity; every key present (decision 2)."""
     row = view.row
     amount, probability = _number(row.monetary_amount), _number(row.win_probability)
     expected = (
         amount * probability / 100 if amount is not None and probability is not None else None
     )
-    return CrmOpportunity(
+    return Opportunity(
         id=str(row.id),
         title=row.name,
         primary_contact_id=_text(row.contact_id),

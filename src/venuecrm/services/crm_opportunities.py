@@ -26,7 +26,7 @@ from venuecrm.db.opportunity_views import (
 )
 from venuecrm.db.uow import UnitOfWork
 from venuecrm.errors import InvalidOpportunityDetails, InvalidRequest, OpportunityNotFound
-from venuecrm.schemas.crm import CrmOpportunity, CrmOpportunityIn
+from venuecrm.schemas.crm import Opportunity, OpportunityInput
 from venuecrm.schemas.parsing import BodyError, decode_object, describe
 from venuecrm.services.crm_mapping import crm_path, to_crm, to_ivvy
 from venuecrm.services.opportunities import delete_opportunity, write_opportunity
@@ -55,19 +55,19 @@ _QUERY_KEY = re.compile(r"^(filter|sort)\[(\w+)\]$")
 class Page:
     """One page of a list and the cursor of the next (None on the last page)."""
 
-    items: list[CrmOpportunity]
+    items: list[Opportunity]
     total: int
     next_cursor: str | None
 
 
-def parse_body(body: bytes) -> CrmOpportunityIn:
+def parse_body(body: bytes) -> OpportunityInput:
     """A CRM opportunity body; 400 with every problem when it does not fit the schema."""
     try:
         data = decode_object(body)
     except BodyError as exc:
         raise InvalidRequest("Invalid Params", [f"body: {exc}"]) from None
     try:
-        return CrmOpportunityIn.model_validate(data)
+        return OpportunityInput.model_validate(data)
     except ValidationError as exc:
         problems = [describe(error) for error in exc.errors(include_url=False)]
         raise InvalidRequest("Invalid Params", problems) from None
@@ -86,7 +86,7 @@ def _view(views: OpportunityViews, opportunity_id: str) -> OpportunityView:
     return view
 
 
-def get(uow: UnitOfWork, *, account_id: int, opportunity_id: str) -> CrmOpportunity:
+def get(uow: UnitOfWork, *, account_id: int, opportunity_id: str) -> Opportunity:
     """One opportunity; 404 when the account has no such live opportunity."""
     with uow:
         return to_crm(_view(uow.opportunity_views(account_id), opportunity_id))
@@ -97,7 +97,7 @@ def save(
     *,
     account_id: int,
     api_key_id: int,
-    body: CrmOpportunityIn,
+    body: OpportunityInput,
     opportunity_id: str | None = None,
 ) -> str:
     """Create (no id) or update an opportunity from a CRM body; return its id."""
