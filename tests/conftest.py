@@ -9,6 +9,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -108,9 +109,15 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``venuecrm serve`` in a real process on the test database; yields its base URL."""
-    port = _free_port()
     env = {**os.environ, "DATABASE_URL": database_url}
-    log = tmp_path_factory.mktemp("server") / "server.log"
+    with serving(env, tmp_path_factory.mktemp("server") / "server.log") as base:
+        yield base
+
+
+@contextmanager
+def serving(env: dict[str, str], log: Path) -> Iterator[str]:
+    """Run ``venuecrm serve`` with ``env`` until the block ends; yields its base URL."""
+    port = _free_port()
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "venuecrm", "serve", "--port", str(port)],

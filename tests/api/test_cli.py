@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import _free_port, wait_until_ready
+from tests.conftest import serving
 
 INT_FIELDS = (
     "accountId",
@@ -133,38 +133,17 @@ def test_readme_flow_on_the_embedded_database(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("VENUECRM_")}
     env.pop("DATABASE_URL", None)
     env["VENUECRM_DATA_DIR"] = str(tmp_path / "data")
-    port = _free_port()
-    log = tmp_path / "serve.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "venuecrm", "serve", "--port", str(port)],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_until_ready(f"http://127.0.0.1:{port}", server, log)
+    with serving(env, tmp_path / "serve.log") as base:
         seeded = venuecrm("seed-demo", "--json", env=env)
         assert seeded.returncode == 0, seeded.stderr
         account = json.loads(seeded.stdout)["accounts"][0]
+        key, secret = account["apiKey"], account["apiSecret"]
         ping = venuecrm(
-            "call",
-            "test",
-            "ping",
-            "--key",
-            account["apiKey"],
-            "--secret",
-            account["apiSecret"],
-            "--url",
-            f"http://127.0.0.1:{port}",
-            env=env,
+            "call", "test", "ping", "--key", key, "--secret", secret, "--url", base, env=env
         )
         assert ping.returncode == 0, ping.stdout + ping.stderr
         assert "ack" in json.loads(ping.stdout)
         # The CLI process left; the server it shared must still be up.
         assert (tmp_path / "data" / "pg" / "postmaster.pid").exists()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     # The last process holding the embedded server stopped it.
     assert not (tmp_path / "data" / "pg" / "postmaster.pid").exists()
