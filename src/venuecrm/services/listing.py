@@ -24,7 +24,6 @@ from pydantic_core import PydanticCustomError
 from venuecrm.db.listing import Condition, Kind, ListQuery, Op
 from venuecrm.db.lists import Lists
 from venuecrm.db.uow import UnitOfWork
-from venuecrm.errors import InvalidParameter
 from venuecrm.schemas.ivvy import (
     format_timestamp,
     parse_flag,
@@ -33,6 +32,7 @@ from venuecrm.schemas.ivvy import (
 )
 from venuecrm.schemas.listing import MAX_PER_PAGE, ListIn, ListReply
 from venuecrm.schemas.parsing import BodyError, decode_object, parse_lenient
+from venuecrm.services.problems import invalid_parameters
 
 R = TypeVar("R", bound=ListReply[Any])
 
@@ -106,12 +106,6 @@ def decode_params(body: bytes) -> dict[str, Any]:
         if exc.empty:
             return {}
         raise invalid_parameters([f"body: {exc}"]) from None
-
-
-def invalid_parameters(problems: list[str]) -> InvalidParameter:
-    """23016 naming the first problem's field, with every problem listed (decision 29)."""
-    first = problems[0].split(": ", 1)[0]
-    return InvalidParameter(f"'{first}' does not validate", problems)
 
 
 def to_wire(row: Mapping[str, Any]) -> dict[str, Any]:

@@ -19,7 +19,8 @@ from venuecrm.schemas.account import (
 )
 from venuecrm.schemas.listing import UserListIn
 from venuecrm.schemas.parsing import parse_lenient
-from venuecrm.services.listing import Collection, decode_params, invalid_parameters, to_wire
+from venuecrm.services.listing import Collection, decode_params, to_wire
+from venuecrm.services.problems import invalid_parameters
 
 INDUSTRIES = Collection(Lists.industries, IndustryList)
 # Users belong to the account, not a venue: venueId (top level or filter) is checked and ignored.
