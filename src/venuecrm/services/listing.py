@@ -19,12 +19,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
+from pydantic import BaseModel
 from pydantic_core import PydanticCustomError
 
 from venuecrm.db.listing import Condition, Kind, ListQuery, Op
 from venuecrm.db.lists import Lists
 from venuecrm.db.uow import UnitOfWork
+from venuecrm.errors import MissingParameter, VenueCrmError
 from venuecrm.schemas.ivvy import (
+    IvvyModel,
     format_timestamp,
     parse_flag,
     parse_timestamp_span,
@@ -35,6 +38,7 @@ from venuecrm.schemas.parsing import BodyError, decode_object, parse_lenient
 from venuecrm.services.problems import invalid_parameters
 
 R = TypeVar("R", bound=ListReply[Any])
+M = TypeVar("M", bound=BaseModel)
 
 ZERO_WIDTH_SPACE = "\u200b"  # the .NET SDK's condition names contain it (reference 5)
 NULL_VALUES = ("ISNULL", "__ISNULL__")  # reference 5 writes both; JSON null works too
@@ -96,6 +100,35 @@ def get_collection(
     return collection.reply.model_validate(
         {"meta": meta, "results": [to_wire(row) for row in page.rows]}
     )
+
+
+def get_one(
+    uow: UnitOfWork,
+    query: Callable[[Lists], ListQuery],
+    *,
+    request: type[IvvyModel],
+    item: type[M],
+    not_found: Callable[[int], VenueCrmError],
+    account_id: int,
+    body: bytes,
+) -> M:
+    """The row of a collection with the ``id`` the body names (getVenue, getContact...).
+
+    23016 for a malformed id, 23017 without one, ``not_found`` for an id the collection does
+    not show this account.
+    """
+    parsed = parse_lenient(request, decode_params(body))
+    if parsed.problems:
+        raise invalid_parameters(parsed.problems)
+    row_id = getattr(parsed.model, "id", None)
+    if row_id is None:
+        raise MissingParameter("'id' is required", ["id: is required"])
+    with uow:
+        lists = uow.lists(account_id)
+        page = lists.page(query(lists), [Condition("id", Op.EQ, row_id)], start=0, limit=1)
+    if not page.rows:
+        raise not_found(row_id)
+    return item.model_validate(to_wire(page.rows[0]))
 
 
 def decode_params(body: bytes) -> dict[str, Any]:
