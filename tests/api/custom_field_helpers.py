@@ -37,10 +37,8 @@ INVALID: dict[int, tuple[Any, str]] = {
 }
 
 
-def define_fields(
-    uow: UnitOfWork, account_id: int, entity: str, *, required: bool = False
-) -> dict[int, int]:
-    """One field of every type 0-9 for ``entity``, committed: field type to field id."""
+def define_fields(uow: UnitOfWork, account_id: int, entity: str) -> dict[int, int]:
+    """One optional field of every type 0-9 for ``entity``, committed: field type to field id."""
     with uow:
         lookups = uow.lookups(account_id)
         ids = {
@@ -49,7 +47,6 @@ def define_fields(
                 entity=entity,
                 field_type=kind,
                 display_name=f"{entity} type {kind}",
-                is_required=required,
                 select_values={o: o for o in OPTIONS} if kind in (2, 3, 9) else None,
             ).id
             for kind in range(10)

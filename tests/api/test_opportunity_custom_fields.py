@@ -16,11 +16,11 @@ from tests.api.opportunity_helpers import (
     created_id,
     post,
     rejected,
-    rows,
     table_counts,
 )
+from tests.api.party_helpers import custom_values
 from tests.factories import Clock, Seeded, seeded_tenant
-from venuecrm.db.models import CustomFieldDefinition, CustomFieldValue
+from venuecrm.db.models import CustomFieldDefinition
 from venuecrm.db.uow import UnitOfWork
 
 
@@ -32,11 +32,7 @@ def fields(uow_factory: UnitOfWork, seeded: Seeded) -> dict[int, int]:
 
 def stored_values(uow: UnitOfWork, seeded: Seeded, opportunity_id: int) -> dict[int, Any]:
     """The opportunity's custom values as stored."""
-    return {
-        v.field_id: v.value
-        for v in rows(uow, CustomFieldValue, seeded.tenant.account_id)
-        if v.entity == "opportunity" and v.record_id == opportunity_id
-    }
+    return custom_values(uow, seeded.tenant.account_id, "opportunity", opportunity_id)
 
 
 def test_every_type_accepts_its_values_and_round_trips_them_exactly(
