@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.list_helpers import NO_BODY, refused
@@ -287,12 +288,20 @@ def test_names_cannot_be_cleared_and_take_up_to_255_characters(
     assert envelope["additionalMessages"] == ["businessName: cannot be cleared"]
 
 
-def test_unknown_or_foreign_id_is_24096_or_24153_before_any_other_problem(
-    client: TestClient, clock: Clock, uow_factory: UnitOfWork, seeded: Seeded
-) -> None:
+@pytest.fixture
+def foreign(client: TestClient, clock: Clock, uow_factory: UnitOfWork) -> tuple[Seeded, int, int]:
+    """Another account, with a contact (Ada) and a company ("Shared") of its own."""
     other = seeded_tenant(uow_factory)
-    theirs = save(client, other.tenant, clock, ADD_CONTACT, ADA)
-    their_company = save(client, other.tenant, clock, ADD_COMPANY, {"businessName": "Theirs"})
+    contact = save(client, other.tenant, clock, ADD_CONTACT, ADA)
+    company = save(client, other.tenant, clock, ADD_COMPANY, {"businessName": "Shared"})
+    return other, contact, company
+
+
+def test_unknown_or_foreign_id_is_24096_or_24153_before_any_other_problem(
+    client: TestClient, clock: Clock, uow_factory: UnitOfWork, seeded: Seeded,
+    foreign: tuple[Seeded, int, int],
+) -> None:  # fmt: skip
+    _, theirs, their_company = foreign
     for contact_id in (999_999_999, theirs):
         envelope = refused(
             client, seeded.tenant, clock, uow_factory, ADD_CONTACT,
@@ -316,11 +325,10 @@ def test_unknown_or_foreign_id_is_24096_or_24153_before_any_other_problem(
 
 
 def test_another_accounts_records_are_never_matched_or_linked(
-    client: TestClient, clock: Clock, uow_factory: UnitOfWork, seeded: Seeded
-) -> None:
-    other = seeded_tenant(uow_factory)
-    theirs = save(client, other.tenant, clock, ADD_CONTACT, ADA)
-    their_company = save(client, other.tenant, clock, ADD_COMPANY, {"businessName": "Shared"})
+    client: TestClient, clock: Clock, uow_factory: UnitOfWork, seeded: Seeded,
+    foreign: tuple[Seeded, int, int],
+) -> None:  # fmt: skip
+    other, theirs, their_company = foreign
     mine = save(client, seeded.tenant, clock, ADD_CONTACT, {**ADA, "updateIfExists": True})
     assert mine != theirs
     company = save(

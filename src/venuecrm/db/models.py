@@ -218,16 +218,21 @@ class AccountSettings(Timestamped, Base):
     default_source_id: Mapped[int | None] = mapped_column(Integer)
 
 
+def _party_indexes(table: str) -> tuple[Index, ...]:
+    """Contacts' and companies' indexes: natural-key matching (decision 24), and the list
+    filters on externalId (compared case-insensitively) and modifiedDate."""
+    return (
+        Index(None, "account_id", "natural_key"),
+        Index(f"ix_{table}_account_id_lower_external_id", "account_id", text("lower(external_id)")),
+        Index(None, "account_id", "modified_at", "id"),
+    )
+
+
 class Contact(Tenant):
     """A person; ``natural_key`` is normalised firstName + lastName + email (decision 24)."""
 
     __tablename__ = "contacts"
-    __table_args__ = (
-        Index(None, "account_id", "natural_key"),
-        # getContactList: externalId compares case-insensitively; fromModifiedDate.
-        Index("ix_contacts_account_id_lower_external_id", "account_id", text("lower(external_id)")),
-        Index(None, "account_id", "modified_at", "id"),
-    )
+    __table_args__ = _party_indexes("contacts")
 
     external_id: Mapped[str | None] = mapped_column(String(255))
     first_name: Mapped[str] = mapped_column(String(255), default="")
@@ -246,11 +251,7 @@ class Company(Tenant):
 
     __tablename__ = "companies"
     __table_args__ = (
-        Index(None, "account_id", "natural_key"),
-        Index(
-            "ix_companies_account_id_lower_external_id", "account_id", text("lower(external_id)")
-        ),
-        Index(None, "account_id", "modified_at", "id"),
+        *_party_indexes("companies"),
         _fk("primary_contact_id", "contacts"),
         _fk("primary_account_manager_id", "users"),
         _fk("secondary_account_manager_id", "users"),

@@ -26,12 +26,8 @@ def contact_list(account_id: int) -> ListQuery:
         "id": c.id, "firstName": c.first_name, "lastName": c.last_name, "email": c.email,
         "phone": c.phone, "status": c.status, "smsStatus": c.sms_status,
         "externalId": c.external_id, "privacyConsent": c.privacy_consent,
-        "createdDate": c.created_at, "modifiedDate": c.modified_at,
-        "externalUrls": c.external_urls,
     }  # fmt: skip
-    rows = select(*[column.label(key) for key, column in columns.items()]).where(
-        c.account_id == account_id
-    )
+    rows = _rows(c, account_id, columns)
 
     def memberships(contact_id: ColumnElement[Any]) -> Select[Any]:
         return select(cc.company_id).where(cc.account_id == account_id, cc.contact_id == contact_id)
@@ -69,14 +65,11 @@ def company_list(account_id: int) -> ListQuery:
         "industryId": c.industry_id,
         # An int, as addOrUpdateCompany takes it and the .NET SDK's model types it.
         "isAgent": case((c.is_agent, 1), else_=0), "iataNumber": c.iata_number,
-        "createdDate": c.created_at, "modifiedDate": c.modified_at, "address": c.address,
-        "externalUrls": c.external_urls,
+        "address": c.address,
         # commissionSpace ... commissionAccommodationType, as sent; the reply spreads them.
         "commissions": c.commissions,
     }  # fmt: skip
-    rows = select(*[column.label(key) for key, column in columns.items()]).where(
-        c.account_id == account_id
-    )
+    rows = _rows(c, account_id, columns)
 
     def details(page: Subquery) -> list[ColumnElement[Any]]:
         contact = {
@@ -104,6 +97,16 @@ def company_list(account_id: int) -> ListQuery:
         ]  # fmt: skip
 
     return ListQuery(rows, details)
+
+
+def _rows(
+    model: type[Company] | type[Contact], account_id: int, columns: dict[str, Any]
+) -> Select[Any]:
+    """The account's rows of ``model``: ``columns``, then what contacts and companies share."""
+    shared = {"externalUrls": model.external_urls, "createdDate": model.created_at,
+              "modifiedDate": model.modified_at}  # fmt: skip
+    labelled = [column.label(key) for key, column in {**columns, **shared}.items()]
+    return select(*labelled).where(model.account_id == account_id)
 
 
 def _or_empty(query: Select[Any]) -> ColumnElement[Any]:

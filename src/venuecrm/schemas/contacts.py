@@ -36,6 +36,15 @@ class PartyCustomValue(ReplyModel):
     value: Any
 
 
+class _Stored(ReplyModel):
+    """What contacts and companies both answer."""
+
+    custom_fields: list[PartyCustomValue]
+    external_urls: list[dict[str, Any]]
+    created_date: str = Field(description=TIMESTAMP_NOTE)
+    modified_date: str = Field(description=TIMESTAMP_NOTE)
+
+
 CONTACT_ITEM: JsonDict = {
     "id": 33884, "firstName": "Ada", "lastName": "Lovelace", "email": "ada@example.com",
     "phone": "0455 550 000", "status": 1, "smsStatus": None, "externalId": "crm-00042",
@@ -46,7 +55,7 @@ CONTACT_ITEM: JsonDict = {
 }  # fmt: skip
 
 
-class ContactItem(ReplyModel):
+class ContactItem(_Stored):
     """A contact: the fields of reference 4.5 that venuecrm stores (no groups, events)."""
 
     model_config = ConfigDict(json_schema_extra={"example": CONTACT_ITEM})
@@ -66,10 +75,6 @@ class ContactItem(ReplyModel):
     privacy_consent: bool | None = Field(description="As last sent; null when never sent.")
     companies: list[int] = Field(description="Ids of the companies the contact belongs to.")
     companies_data: list[CompanyName]
-    custom_fields: list[PartyCustomValue]
-    external_urls: list[dict[str, Any]]
-    created_date: str = Field(description=TIMESTAMP_NOTE)
-    modified_date: str = Field(description=TIMESTAMP_NOTE)
 
 
 class ContactSummary(ReplyModel):
@@ -117,7 +122,7 @@ COMPANY_ITEM: JsonDict = {
 }  # fmt: skip
 
 
-class CompanyItem(ReplyModel):
+class CompanyItem(_Stored):
     """A company: the fields of reference 4.5 that venuecrm stores (no company hierarchy)."""
 
     model_config = ConfigDict(json_schema_extra={"example": COMPANY_ITEM})
@@ -153,10 +158,6 @@ class CompanyItem(ReplyModel):
     commission_accommodation: int | str | None = None
     commission_accommodation_type: int | str | None = None
     iata_number: str | None
-    custom_fields: list[PartyCustomValue]
-    external_urls: list[dict[str, Any]]
-    created_date: str = Field(description=TIMESTAMP_NOTE)
-    modified_date: str = Field(description=TIMESTAMP_NOTE)
 
     @model_validator(mode="before")
     @classmethod
