@@ -52,7 +52,7 @@ def normalise(text: str | None) -> str:
 
 @dataclass(eq=False)
 class Party:
-    """One nested company or contact of a request, and what it resolves to."""
+    """One company or contact of a request (sent alone or nested), and what it resolves to."""
 
     kind: str
     path: str
