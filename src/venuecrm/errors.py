@@ -24,6 +24,8 @@ Every failure a client can see is a ``VenueCrmError``: ``error_code`` is iVvy's 
     +-- OpportunityNotFound       400 / 24222  addOrUpdateOpportunity on an unknown id
     +-- InvalidOpportunityDetails 400 / 24224  every problem found, one "path: reason" each
     +-- VenueNotFound             400 / 24438  getVenue: no such active venue in the account
+    +-- ContactNotFound           400 / 24096  getContact, addOrUpdateContact: no such contact
+    +-- CompanyNotFound           400 / 24153  getCompany, addOrUpdateCompany: no such company
     +-- LookupNotFound            400          addOrUpdateLead*: the id is not an active record
     |   +-- LeadStageNotFound           24320    of the account
     |   +-- LeadSourceNotFound          24325
@@ -46,7 +48,8 @@ Every failure a client can see is a ``VenueCrmError``: ``error_code`` is iVvy's 
 iVvy documents two "request contains invalid data" codes per lookup (reference 3.6); venuecrm
 gives the first to a body it cannot read and the second to details that fail validation.
 24438 is iVvy's "venue does not exist" of addOrUpdateOpportunityNote (reference 3.3): iVvy
-documents no code for getVenue.
+documents no code for getVenue. 24096 and 24153 are getContact's and getCompany's codes
+(reference 4.5); decision 29 gives them to updates of an unknown id too.
 """
 
 from __future__ import annotations
@@ -198,6 +201,20 @@ class VenueNotFound(VenueCrmError):
     default_message = "The venue does not exist"
 
 
+class ContactNotFound(VenueCrmError):
+    """The contact to read or update is not one of the account's (iVvy 24096)."""
+
+    specific_code = 24096
+    default_message = "Unable to find contact"
+
+
+class CompanyNotFound(VenueCrmError):
+    """The company to read or update is not one of the account's (iVvy 24153)."""
+
+    specific_code = 24153
+    default_message = "Unable to find company"
+
+
 class LookupNotFound(VenueCrmError):
     """addOrUpdateLead*: the id to update is not an active lookup of the account."""
 
@@ -300,6 +317,8 @@ ALL_ERRORS: tuple[type[VenueCrmError], ...] = (
     OpportunityNotFound,
     InvalidOpportunityDetails,
     VenueNotFound,
+    ContactNotFound,
+    CompanyNotFound,
     LeadStageNotFound,
     InvalidLeadStageRequest,
     InvalidLeadStageDetails,

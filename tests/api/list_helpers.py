@@ -8,6 +8,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from httpx import Response
 
+from tests.api.opportunity_helpers import table_counts
 from tests.factories import Clock, Tenant, ivvy_uri, sign_js
 from venuecrm.db.base import Tenant as TenantRow
 from venuecrm.db.uow import UnitOfWork
@@ -48,6 +49,22 @@ def error(response: Response, specific: int) -> dict[str, Any]:
     assert body["specificCode"] == specific
     assert set(body) == {"errorCode", "message", "specificCode", "additionalMessages"}
     return body
+
+
+def refused(
+    client: TestClient,
+    tenant: Tenant,
+    clock: Clock,
+    uow: UnitOfWork,
+    action: tuple[str, str],
+    body: Any,
+    specific: int,
+) -> dict[str, Any]:
+    """Call ``(namespace, action)``, expecting error ``specific`` and no row written anywhere."""
+    before = table_counts(uow)
+    envelope = error(call(client, tenant, clock, *action, body), specific)
+    assert table_counts(uow) == before, "a rejected request wrote rows"
+    return envelope
 
 
 def add_rows(

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import func, select
@@ -98,3 +102,23 @@ def rows(uow: UnitOfWork, model: type[Any], account_id: int) -> list[Any]:
         found.sort(key=lambda r: tuple(getattr(r, c.key) for c in model.__table__.primary_key))
         uow.session.expunge_all()
         return found
+
+
+def post_all(base: str, tenant: Tenant, calls: list[tuple[str, Any]]) -> list[Response]:
+    """Send every ``(uri, body)`` at once to a live server, each from its own thread.
+
+    A barrier releases them together, so they race for the same rows.
+    """
+    barrier = threading.Barrier(len(calls))
+
+    def send(call: tuple[str, Any]) -> Response:
+        uri, body = call
+        raw = json.dumps(body).encode()
+        with httpx.Client(base_url=base, timeout=60) as client:
+            barrier.wait()
+            return client.post(
+                uri, content=raw, headers=sign_js(tenant, uri, raw, datetime.now(UTC))
+            )
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(send, calls))

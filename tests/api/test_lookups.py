@@ -14,8 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tests.api.list_helpers import NO_BODY, add_rows, call, collection, error, ids
-from tests.api.opportunity_helpers import table_counts
+from tests.api.list_helpers import NO_BODY, add_rows, call, collection, ids, refused
 from tests.factories import Clock, Seeded, seeded_tenant
 from venuecrm.db.base import Tenant as TenantRow
 from venuecrm.db.models import (
@@ -147,10 +146,8 @@ def _rejected(
     client: TestClient, seeded: Seeded, clock: Clock, uow: UnitOfWork, lookup: Lookup,
     body: Any, code: int,
 ) -> dict[str, Any]:  # fmt: skip
-    before = table_counts(uow)
-    reply = error(_save(client, seeded, clock, lookup, body), code)
-    assert table_counts(uow) == before, "a rejected request wrote rows"
-    return reply
+    action = ("crm", f"addOrUpdate{lookup.noun}")
+    return refused(client, seeded.tenant, clock, uow, action, body, code)
 
 
 @each_lookup

@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-import json
-import threading
-from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
-from tests.api.opportunity_helpers import URI, base_body, rows
-from tests.factories import Seeded, sign_js
+from tests.api.opportunity_helpers import URI, base_body, post_all, rows
+from tests.factories import Seeded
 from venuecrm.db.models import Company, CompanyContact, Contact, Opportunity
 from venuecrm.db.uow import UnitOfWork
 
 
 def _post_all(base: str, seeded: Seeded, bodies: list[dict[str, Any]]) -> list[httpx.Response]:
-    """Send every body at once from its own thread, released together by a barrier."""
-    barrier = threading.Barrier(len(bodies))
-
-    def send(body: dict[str, Any]) -> httpx.Response:
-        raw = json.dumps(body).encode()
-        with httpx.Client(base_url=base, timeout=60) as client:
-            barrier.wait()
-            headers = sign_js(seeded.tenant, URI, raw, datetime.now(UTC))
-            return client.post(URI, content=raw, headers=headers)
-
-    with ThreadPoolExecutor(max_workers=len(bodies)) as pool:
-        return list(pool.map(send, bodies))
+    return post_all(base, seeded.tenant, [(URI, body) for body in bodies])
 
 
 def test_concurrent_creates_with_the_same_new_company_create_it_once(

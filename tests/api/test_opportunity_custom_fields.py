@@ -10,71 +10,29 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.api.custom_field_helpers import INVALID, OPTIONS, VALID, define_fields
 from tests.api.opportunity_helpers import (
     base_body,
     created_id,
     post,
     rejected,
-    rows,
     table_counts,
 )
+from tests.api.party_helpers import custom_values
 from tests.factories import Clock, Seeded, seeded_tenant
-from venuecrm.db.models import CustomFieldDefinition, CustomFieldValue
+from venuecrm.db.models import CustomFieldDefinition
 from venuecrm.db.uow import UnitOfWork
-
-OPTIONS = ["Red", "Green", "Blue"]
 
 
 @pytest.fixture
 def fields(uow_factory: UnitOfWork, seeded: Seeded) -> dict[int, int]:
     """One optional opportunity field of every type 0-9: field type to field id."""
-    with uow_factory as uow:
-        lookups = uow.lookups(seeded.tenant.account_id)
-        ids = {
-            kind: lookups.add(
-                CustomFieldDefinition,
-                entity="opportunity",
-                field_type=kind,
-                display_name=f"type {kind}",
-                select_values={o: o for o in OPTIONS} if kind in (2, 3, 9) else None,
-            ).id
-            for kind in range(10)
-        }
-        uow.commit()
-    return ids
+    return define_fields(uow_factory, seeded.tenant.account_id, "opportunity")
 
 
 def stored_values(uow: UnitOfWork, seeded: Seeded, opportunity_id: int) -> dict[int, Any]:
     """The opportunity's custom values as stored."""
-    return {
-        v.field_id: v.value
-        for v in rows(uow, CustomFieldValue, seeded.tenant.account_id)
-        if v.entity == "opportunity" and v.record_id == opportunity_id
-    }
-
-
-VALID = {
-    0: "short text",
-    1: "long text " * 1000,
-    2: "Green",
-    3: ["Red", "Blue"],
-    4: {"line1": "1 Queen St", "city": "Brisbane", "postalCode": "4000", "countryCode": "AU"},
-    5: "2022-08-30 10:00:00 UTC",
-    8: 1200,
-    9: "Blue",
-}
-INVALID = {
-    0: (42, "must be a string"),
-    1: (["x"], "must be a string"),
-    2: ("Purple", "must be one of ['Blue', 'Green', 'Red']"),
-    3: ("Red", "must be an array of strings"),
-    4: ({"line1": 5}, "line1: must be a string"),
-    5: ("30/08/2022", "must be a date (yyyy-mm-dd) or an iVvy timestamp (yyyy-mm-dd HH:mm:ss UTC)"),
-    6: ("file.png", "file fields cannot be set through the API"),
-    7: ("text", "static text fields cannot be set"),
-    8: (12.5, "must be a whole number"),
-    9: (3, "must be one of ['Blue', 'Green', 'Red']"),
-}
+    return custom_values(uow, seeded.tenant.account_id, "opportunity", opportunity_id)
 
 
 def test_every_type_accepts_its_values_and_round_trips_them_exactly(

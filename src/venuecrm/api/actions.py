@@ -10,13 +10,21 @@ from typing import Any
 from pydantic import BaseModel
 
 from venuecrm.db.uow import UnitOfWork
-from venuecrm.errors import InvalidParameter, MissingParameter, VenueNotFound
+from venuecrm.errors import (
+    CompanyNotFound,
+    ContactNotFound,
+    InvalidParameter,
+    MissingParameter,
+    VenueNotFound,
+)
 from venuecrm.schemas.account import CustomFieldDefinitionList, VenueIn, VenueItem
+from venuecrm.schemas.contacts import CompanyItem, ContactItem, GetCompanyIn, GetContactIn
 from venuecrm.schemas.ivvy import Pong, SuccessReply, format_timestamp
 from venuecrm.schemas.listing import list_request_example
 from venuecrm.schemas.opportunity import EXAMPLE as OPPORTUNITY_EXAMPLE
 from venuecrm.schemas.opportunity import OpportunityIn
-from venuecrm.services import reference_data
+from venuecrm.schemas.parties import COMPANY_EXAMPLE, CONTACT_EXAMPLE, CompanyIn, ContactIn
+from venuecrm.services import contacts, reference_data
 from venuecrm.services.listing import Collection, get_collection
 from venuecrm.services.lookups import LOOKUPS, LookupSpec, add_or_update_lookup
 from venuecrm.services.opportunities import add_or_update_opportunity
@@ -130,10 +138,123 @@ def _get_venue(ctx: ActionContext) -> VenueItem:
     return reference_data.get_venue(ctx.uow(), account_id=ctx.account_id, body=ctx.body)
 
 
-def _get_opportunity_custom_field_definitions(ctx: ActionContext) -> CustomFieldDefinitionList:
-    return reference_data.get_opportunity_custom_field_definitions(
-        ctx.uow(), account_id=ctx.account_id
+def _definitions_action(namespace: str, name: str, entity: str, summary: str) -> Action:
+    """A bare array of one entity's custom field definitions (reference 4.4)."""
+
+    def handler(ctx: ActionContext) -> CustomFieldDefinitionList:
+        return reference_data.get_custom_field_definitions(
+            ctx.uow(), account_id=ctx.account_id, entity=entity
+        )
+
+    return Action(
+        namespace=namespace,
+        name=name,
+        summary=summary,
+        handler=handler,
+        reply_model=CustomFieldDefinitionList,
     )
+
+
+def _add_or_update_contact(ctx: ActionContext) -> SuccessReply:
+    return SuccessReply(
+        id=contacts.add_or_update_contact(ctx.uow(), account_id=ctx.account_id, body=ctx.body)
+    )
+
+
+def _add_or_update_company(ctx: ActionContext) -> SuccessReply:
+    return SuccessReply(
+        id=contacts.add_or_update_company(ctx.uow(), account_id=ctx.account_id, body=ctx.body)
+    )
+
+
+def _get_contact(ctx: ActionContext) -> ContactItem:
+    return contacts.get_contact(ctx.uow(), account_id=ctx.account_id, body=ctx.body)
+
+
+def _get_company(ctx: ActionContext) -> CompanyItem:
+    return contacts.get_company(ctx.uow(), account_id=ctx.account_id, body=ctx.body)
+
+
+# Decision 29: problems are 23016 (23017 when only required values are missing).
+_PARAMETER_CODES = (InvalidParameter.specific_code, MissingParameter.specific_code)
+
+CONTACT_ACTIONS: tuple[Action, ...] = (
+    Action(
+        namespace="contact",
+        name="addOrUpdateContact",
+        summary="Add a contact (no id), update one (id), or update the one with the same "
+        "firstName, lastName and email (updateIfExists): the same code as addOrUpdateOpportunity's "
+        "nested contact. companies are added to; groups are ignored.",
+        handler=_add_or_update_contact,
+        reply_model=SuccessReply,
+        request_model=ContactIn,
+        request_example=CONTACT_EXAMPLE,
+        error_codes=(*_PARAMETER_CODES, ContactNotFound.specific_code),
+    ),
+    Action(
+        namespace="contact",
+        name="addOrUpdateCompany",
+        summary="Add a company (no id), update one (id), or update the one with the same "
+        "businessName (updateIfExists), with its primaryContact: the same code as "
+        "addOrUpdateOpportunity's nested company.",
+        handler=_add_or_update_company,
+        reply_model=SuccessReply,
+        request_model=CompanyIn,
+        request_example=COMPANY_EXAMPLE,
+        error_codes=(*_PARAMETER_CODES, CompanyNotFound.specific_code),
+    ),
+    Action(
+        namespace="contact",
+        name="getContact",
+        summary="One contact of the account, by id, with its companies and custom fields.",
+        handler=_get_contact,
+        reply_model=ContactItem,
+        request_model=GetContactIn,
+        request_example={"id": 33884},
+        error_codes=(*_PARAMETER_CODES, ContactNotFound.specific_code),
+    ),
+    Action(
+        namespace="contact",
+        name="getCompany",
+        summary="One company of the account, by id, with its primary contact, industry, "
+        "account managers and custom fields.",
+        handler=_get_company,
+        reply_model=CompanyItem,
+        request_model=GetCompanyIn,
+        request_example={"id": 1618},
+        error_codes=(*_PARAMETER_CODES, CompanyNotFound.specific_code),
+    ),
+    _list_action(
+        "contact",
+        "getContactList",
+        "List the account's contacts, with paging and filter (fromModifiedDate, "
+        "toModifiedDate, externalId, companyId, any result field); venueId and venueGroupId "
+        "are accepted and ignored, as contacts are account-wide.",
+        contacts.CONTACTS,
+        list_request_example({"companyId": 1618, "fromModifiedDate": "2026-01-01 00:00:00"}),
+    ),
+    _list_action(
+        "contact",
+        "getCompanyList",
+        "List the account's companies, with paging and filter (fromModifiedDate, "
+        "toModifiedDate, any result field); venueId and venueGroupId are accepted and "
+        "ignored, as companies are account-wide.",
+        contacts.COMPANIES,
+        list_request_example({"businessName__CONTAINS": "pty"}),
+    ),
+    _definitions_action(
+        "contact",
+        "getCustomFieldDefinition",
+        "contact",
+        "The account's contact custom field definitions (active or not), as a bare array.",
+    ),
+    _definitions_action(
+        "contact",
+        "getCompanyCustomFieldDefinition",
+        "company",
+        "The account's company custom field definitions (active or not), as a bare array.",
+    ),
+)
 
 
 ACTIONS: tuple[Action, ...] = (
@@ -200,14 +321,14 @@ ACTIONS: tuple[Action, ...] = (
             VenueNotFound.specific_code,
         ),
     ),
-    Action(
-        namespace="venue",
-        name="getOpportunityCustomFieldDefinitionList",
-        summary="venuecrm extension: the account's opportunity custom field definitions "
+    _definitions_action(
+        "venue",
+        "getOpportunityCustomFieldDefinitionList",
+        "opportunity",
+        "venuecrm extension: the account's opportunity custom field definitions "
         "(active or not), as a bare array like iVvy's definition calls.",
-        handler=_get_opportunity_custom_field_definitions,
-        reply_model=CustomFieldDefinitionList,
     ),
+    *CONTACT_ACTIONS,
 )
 
 

@@ -3,7 +3,8 @@
 A collection is a ``ListQuery``: ``rows``, a select whose columns are labelled with their wire
 names (tenancy already applied by the repository that built it), and optional ``details``,
 columns computed only for the rows of the page (nested arrays). The scalar columns of ``rows``
-are the filterable fields; their SQL types say how a filter compares them.
+are the filterable fields; their SQL types say how a filter compares them. ``many`` adds
+fields a row has several values of (a contact's companies), filterable but not columns.
 
 One round trip answers a page and the total (``count(*) OVER ()``); a second one only when the
 page is empty, to count what lies before it. Rows are ordered by ``id``: ids only grow, so rows
@@ -12,8 +13,8 @@ added between page requests land after the ones already paged and none is skippe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -79,20 +80,34 @@ class Condition:
 
 
 @dataclass(frozen=True, slots=True)
+class ManyField:
+    """A field with any number of values per row: ``values`` selects them, given the row's id.
+
+    A row matches a condition when one of its values does; ``__NOT`` means none is the value,
+    and a null search (or ``__EMPTY``) means the row has no value at all.
+    """
+
+    kind: Kind
+    values: Callable[[ColumnElement[Any]], Select[Any]]
+
+
+@dataclass(frozen=True, slots=True)
 class ListQuery:
     """The rows of one collection and the per-row details computed for a page only."""
 
     rows: Select[Any]
     details: Callable[[Subquery], Sequence[ColumnElement[Any]]] | None = None
+    many: Mapping[str, ManyField] = field(default_factory=dict)
 
     @property
     def fields(self) -> dict[str, Kind]:
-        """The filterable fields: every labelled scalar column of ``rows``."""
+        """The filterable fields: every labelled scalar column of ``rows``, and ``many``."""
         found: dict[str, Kind] = {}
         for column in self.rows.selected_columns:
             kind = kind_of(column.type)
             if kind is not None and column.key is not None:
                 found[column.key] = kind
+        found.update({name: many.kind for name, many in self.many.items()})
         return found
 
 
@@ -124,7 +139,12 @@ def fetch_page(
     """The rows ``start`` to ``start + limit`` of ``query`` matching every condition, by id."""
     rows = query.rows.subquery("r")
     fields = query.fields
-    where = [_clause(rows.c[c.field], fields[c.field], c) for c in conditions]
+    where = [
+        _many_clause(query.many[c.field], rows.c.id, c)
+        if c.field in query.many
+        else _clause(rows.c[c.field], fields[c.field], c)
+        for c in conditions
+    ]
     paged = (
         select(rows, func.count().over().label(TOTAL))
         .where(*where)
@@ -166,6 +186,21 @@ def _clause(column: ColumnElement[Any], kind: Kind, condition: Condition) -> Col
     if op is Op.NOT:
         return column.is_distinct_from(bound)
     return column <= bound if op is Op.LESSTHAN else column >= bound
+
+
+def _many_clause(
+    many: ManyField, row_id: ColumnElement[Any], condition: Condition
+) -> ColumnElement[bool]:
+    values = many.values(row_id)
+    op, value = condition.op, condition.value
+    if op is Op.EMPTY or value is None:
+        # EMPTY true, or a null search, finds rows without values; NOT null the others.
+        none = value if op is Op.EMPTY else op is Op.EQ
+        return not_(values.exists()) if none else values.exists()
+    column = values.selected_columns[0]
+    if op is Op.NOT:
+        return not_(values.where(_clause(column, many.kind, replace(condition, op=Op.EQ))).exists())
+    return values.where(_clause(column, many.kind, condition)).exists()
 
 
 def _text_clause(column: ColumnElement[Any], op: Op, value: str) -> ColumnElement[bool]:

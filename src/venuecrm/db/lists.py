@@ -30,6 +30,7 @@ from venuecrm.db.models import (
     Venue,
 )
 from venuecrm.db.opportunity_list import opportunity_list
+from venuecrm.db.party_list import company_list, contact_list
 
 USER_ACTIVE, USER_INACTIVE = 1, 2
 
@@ -161,6 +162,14 @@ class Lists:
     def opportunities(self) -> ListQuery:
         """crm getOpportunityList."""
         return opportunity_list(self.account_id)
+
+    def contacts(self) -> ListQuery:
+        """contact getContactList (and getContact)."""
+        return contact_list(self.account_id)
+
+    def companies(self) -> ListQuery:
+        """contact getCompanyList (and getCompany)."""
+        return company_list(self.account_id)
 
     def custom_field_definitions(self, entity: str) -> list[dict[str, Any]]:
         """Every custom field definition of ``entity``, active or not, in display order."""

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSON, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -217,15 +218,25 @@ class AccountSettings(Timestamped, Base):
     default_source_id: Mapped[int | None] = mapped_column(Integer)
 
 
+def _party_indexes(table: str) -> tuple[Index, ...]:
+    """Contacts' and companies' indexes: natural-key matching (decision 24), and the list
+    filters on externalId (compared case-insensitively) and modifiedDate."""
+    return (
+        Index(None, "account_id", "natural_key"),
+        Index(f"ix_{table}_account_id_lower_external_id", "account_id", text("lower(external_id)")),
+        Index(None, "account_id", "modified_at", "id"),
+    )
+
+
 class Contact(Tenant):
     """A person; ``natural_key`` is normalised firstName + lastName + email (decision 24)."""
 
     __tablename__ = "contacts"
-    __table_args__ = (Index(None, "account_id", "natural_key"),)
+    __table_args__ = _party_indexes("contacts")
 
-    external_id: Mapped[str | None] = mapped_column(String(200))
-    first_name: Mapped[str] = mapped_column(String(200), default="")
-    last_name: Mapped[str] = mapped_column(String(200), default="")
+    external_id: Mapped[str | None] = mapped_column(String(255))
+    first_name: Mapped[str] = mapped_column(String(255), default="")
+    last_name: Mapped[str] = mapped_column(String(255), default="")
     email: Mapped[str] = mapped_column(String(320), default="")
     phone: Mapped[str | None] = mapped_column(String(50))
     status: Mapped[int | None] = mapped_column(SmallInteger)
@@ -240,14 +251,14 @@ class Company(Tenant):
 
     __tablename__ = "companies"
     __table_args__ = (
-        Index(None, "account_id", "natural_key"),
+        *_party_indexes("companies"),
         _fk("primary_contact_id", "contacts"),
         _fk("primary_account_manager_id", "users"),
         _fk("secondary_account_manager_id", "users"),
         _fk("industry_id", "industries"),
     )
 
-    external_id: Mapped[str | None] = mapped_column(String(200))
+    external_id: Mapped[str | None] = mapped_column(String(255))
     business_name: Mapped[str] = mapped_column(String(255))
     trading_name: Mapped[str | None] = mapped_column(String(255))
     business_number: Mapped[str | None] = mapped_column(String(100))
@@ -273,7 +284,12 @@ class CompanyContact(Base):
     """A contact belongs to a company (``companies`` of addOrUpdateContact)."""
 
     __tablename__ = "company_contacts"
-    __table_args__ = (_fk("company_id", "companies"), _fk("contact_id", "contacts"))
+    __table_args__ = (
+        _fk("company_id", "companies"),
+        _fk("contact_id", "contacts"),
+        # A contact's companies (getContact, the companyId filter); the key leads by company.
+        Index(None, "account_id", "contact_id"),
+    )
 
     account_id: Mapped[int] = mapped_column(
         ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True

@@ -8,16 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, DateTime, Subquery, and_, cast, func, select, text
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy import ColumnElement, DateTime, Subquery, and_, cast, func, select
 from sqlalchemy.orm import aliased
 
+from venuecrm.db.list_parts import custom_values, related
 from venuecrm.db.listing import ListQuery
 from venuecrm.db.models import (
     Company,
     Contact,
-    CustomFieldDefinition,
-    CustomFieldValue,
     LeadChannel,
     LeadQuality,
     LeadSource,
@@ -75,42 +73,19 @@ def opportunity_list(account_id: int) -> ListQuery:
 
     def details(page: Subquery) -> list[ColumnElement[Any]]:
         return [
-            _object(account_id, User, page.c.ownerUserId,
+            related(account_id, User, page.c.ownerUserId,
                     {"id": User.id, "firstName": User.first_name, "lastName": User.last_name,
                      "email": User.email, "phone": User.phone}).label("ownerUser"),
-            _object(account_id, Contact, page.c.contactId,
+            related(account_id, Contact, page.c.contactId,
                     {"id": Contact.id, "firstName": Contact.first_name,
                      "lastName": Contact.last_name, "email": Contact.email,
                      "phone": Contact.phone}).label("contact"),
-            _object(account_id, Company, page.c.companyId,
+            related(account_id, Company, page.c.companyId,
                     {"id": Company.id, "businessName": Company.business_name,
                      "businessNumber": Company.business_number, "phone": Company.phone,
                      "email": Company.email}).label("company"),
-            _custom_fields(account_id, page.c.id).label("customFields"),
+            custom_values(account_id, "opportunity", page.c.id,
+                          value_key="fieldValue").label("customFields"),
         ]  # fmt: skip
 
     return ListQuery(rows, details)
-
-
-def _object(
-    account_id: int, model: Any, key: ColumnElement[Any], fields: dict[str, Any]
-) -> ColumnElement[Any]:
-    item = func.json_build_object(*[x for pair in fields.items() for x in pair])
-    return select(item).where(model.account_id == account_id, model.id == key).scalar_subquery()
-
-
-def _custom_fields(account_id: int, opportunity_id: ColumnElement[Any]) -> ColumnElement[Any]:
-    """Decision 13: ``{fieldId, displayName, fieldValue}`` in the definitions' display order."""
-    v, d = CustomFieldValue, CustomFieldDefinition
-    item = func.json_build_object(
-        "fieldId", v.field_id, "displayName", d.display_name, "fieldValue", v.value
-    )
-    return (
-        select(func.coalesce(func.json_agg(aggregate_order_by(item, d.sort_order, v.field_id)),
-                             text("'[]'::json")))
-        .select_from(v)
-        .join(d, and_(d.account_id == v.account_id, d.id == v.field_id))
-        .where(v.account_id == account_id, v.entity == "opportunity",
-               v.record_id == opportunity_id)
-        .scalar_subquery()
-    )  # fmt: skip

@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import AfterValidator, AliasChoices, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
+from pydantic.config import JsonDict
 from pydantic_core import PydanticCustomError
 
 from venuecrm.schemas.ivvy import Flag, Id, IvvyModel, Str50, Str100, Str255, WholeNumber
@@ -27,7 +36,14 @@ def _https_url(value: str | None) -> str | None:
     return value
 
 
+def _digits_as_number(value: Any) -> Any:
+    """Codes such as ``status`` may come as digit strings ("2"), like ids (decision 10)."""
+    return int(value) if isinstance(value, str) and value.isascii() and value.isdigit() else value
+
+
 Email = Annotated[Str255, AfterValidator(_email)]
+EmailStatus = Annotated[Literal[1, 2, 3, 5], BeforeValidator(_digits_as_number)]
+SmsStatus = Annotated[Literal[1, 2, 3, 4], BeforeValidator(_digits_as_number)]
 HttpsUrl = Annotated[
     str, StringConstraints(strict=True, max_length=2000), AfterValidator(_https_url)
 ]
@@ -88,8 +104,38 @@ class CustomFieldIn(IvvyModel):
 ExternalUrls = Annotated[list[ExternalUrl], Field(max_length=3)]
 
 
+CONTACT_EXAMPLE: JsonDict = {
+    "firstName": "Ada",
+    "lastName": "Lovelace",
+    "email": "ada@example.com",
+    "phone": "0455 550 000",
+    "status": 1,
+    "companies": [1618],
+    "customFields": [{"fieldId": 33443, "value": "No"}],
+    "externalId": "crm-00042",
+    "externalUrls": [{"ref": "crm", "url": "https://crm.example/contacts/42", "label": "CRM"}],
+    "updateIfExists": True,
+}
+COMPANY_EXAMPLE: JsonDict = {
+    "businessName": "Business Name",
+    "phone": "07 5555 0000",
+    "address": {"line1": "1 Queen St", "city": "Brisbane", "stateCode": "QLD",
+                "postalCode": "4000", "countryCode": "AU"},
+    "primaryContact": {"firstName": "First", "lastName": "Last", "email": "first@example.com",
+                       "updateIfExists": True},
+    "industryId": 77,
+    "isAgent": 0,
+    "commissionSpace": "10",
+    "customFields": [{"fieldId": 102, "value": "Gold"}],
+    "updateIfExists": True,
+}  # fmt: skip
+
+
 class ContactIn(IvvyModel):
-    """A contact as addOrUpdateContact takes it."""
+    """A contact to add (no ``id``: firstName, lastName and email required) or update (``id``,
+    or ``updateIfExists`` matching firstName + lastName + email): only the keys sent change."""
+
+    model_config = ConfigDict(json_schema_extra={"example": CONTACT_EXAMPLE})
 
     id: Id | None = None
     external_id: Str255 | None = None
@@ -97,9 +143,18 @@ class ContactIn(IvvyModel):
     last_name: Str255 | None = Field(None, validation_alias=AliasChoices("lastName", "LastName"))
     email: Email | None = None
     phone: Str50 | None = None
-    status: Literal[1, 2, 3, 5] | None = None
-    sms_status: Literal[1, 2, 3, 4] | None = None
-    companies: list[Id] | None = None
+    status: EmailStatus | None = Field(
+        None, description="Email status: 1 subscribed, 2 unsubscribed, 3 bounced, 5 no marketing."
+    )
+    sms_status: SmsStatus | None = Field(
+        None, description="1 subscribed, 2 unsubscribed, 3 failed, 4 no marketing."
+    )
+    companies: list[Id] | None = Field(
+        None, description="Companies of the account to add the contact to; none is removed."
+    )
+    groups: Any = Field(
+        None, description="Accepted and ignored: venuecrm does not store subscription groups."
+    )
     custom_fields: list[CustomFieldIn] | None = None
     update_if_exists: Flag = False
     external_urls: ExternalUrls | None = None
@@ -114,7 +169,10 @@ COMMISSION_KEYS = tuple(
 
 
 class CompanyIn(IvvyModel):
-    """A company as addOrUpdateCompany takes it."""
+    """A company to add (no ``id``: businessName required) or update (``id``, or
+    ``updateIfExists`` matching businessName): only the keys sent change."""
+
+    model_config = ConfigDict(json_schema_extra={"example": COMPANY_EXAMPLE})
 
     id: Id | None = None
     external_id: Str255 | None = None

@@ -148,5 +148,6 @@ def check_custom_fields(
                 problems.add(
                     path,
                     f"custom field {definition.id} ({definition.display_name}) is required",
+                    missing=True,
                 )
     return values

@@ -19,13 +19,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
+from pydantic import BaseModel
 from pydantic_core import PydanticCustomError
 
 from venuecrm.db.listing import Condition, Kind, ListQuery, Op
 from venuecrm.db.lists import Lists
 from venuecrm.db.uow import UnitOfWork
-from venuecrm.errors import InvalidParameter
+from venuecrm.errors import MissingParameter, VenueCrmError
 from venuecrm.schemas.ivvy import (
+    IvvyModel,
     format_timestamp,
     parse_flag,
     parse_timestamp_span,
@@ -33,8 +35,10 @@ from venuecrm.schemas.ivvy import (
 )
 from venuecrm.schemas.listing import MAX_PER_PAGE, ListIn, ListReply
 from venuecrm.schemas.parsing import BodyError, decode_object, parse_lenient
+from venuecrm.services.problems import invalid_parameters
 
 R = TypeVar("R", bound=ListReply[Any])
+M = TypeVar("M", bound=BaseModel)
 
 ZERO_WIDTH_SPACE = "\u200b"  # the .NET SDK's condition names contain it (reference 5)
 NULL_VALUES = ("ISNULL", "__ISNULL__")  # reference 5 writes both; JSON null works too
@@ -98,6 +102,35 @@ def get_collection(
     )
 
 
+def get_one(
+    uow: UnitOfWork,
+    query: Callable[[Lists], ListQuery],
+    *,
+    request: type[IvvyModel],
+    item: type[M],
+    not_found: Callable[[int], VenueCrmError],
+    account_id: int,
+    body: bytes,
+) -> M:
+    """The row of a collection with the ``id`` the body names (getVenue, getContact...).
+
+    23016 for a malformed id, 23017 without one, ``not_found`` for an id the collection does
+    not show this account.
+    """
+    parsed = parse_lenient(request, decode_params(body))
+    if parsed.problems:
+        raise invalid_parameters(parsed.problems)
+    row_id = getattr(parsed.model, "id", None)
+    if row_id is None:
+        raise MissingParameter("'id' is required", ["id: is required"])
+    with uow:
+        lists = uow.lists(account_id)
+        page = lists.page(query(lists), [Condition("id", Op.EQ, row_id)], start=0, limit=1)
+    if not page.rows:
+        raise not_found(row_id)
+    return item.model_validate(to_wire(page.rows[0]))
+
+
 def decode_params(body: bytes) -> dict[str, Any]:
     """The body's parameters; an empty body (or ``{}``, ``[]``) has none."""
     try:
@@ -106,12 +139,6 @@ def decode_params(body: bytes) -> dict[str, Any]:
         if exc.empty:
             return {}
         raise invalid_parameters([f"body: {exc}"]) from None
-
-
-def invalid_parameters(problems: list[str]) -> InvalidParameter:
-    """23016 naming the first problem's field, with every problem listed (decision 29)."""
-    first = problems[0].split(": ", 1)[0]
-    return InvalidParameter(f"'{first}' does not validate", problems)
 
 
 def to_wire(row: Mapping[str, Any]) -> dict[str, Any]:

@@ -100,13 +100,9 @@ def write_opportunity(
         *party_rules.collect(model.referral_company, "referralCompany"),
         *party_rules.collect(model.referral_contact, "referralContact"),
     ]
-    refs = crm.references(
-        _wanted(model, existing, parties),
-        definitions_for=[OPPORTUNITY, *(p.kind for p in parties if p.data.custom_fields)],
+    refs = party_rules.prepare(
+        crm, parties, problems, wanted=_wanted(model, existing), definitions_for=[OPPORTUNITY]
     )
-    party_rules.lock_and_match(crm, parties)
-    for party in parties:
-        party_rules.check(party, refs, problems)
     plan = _Plan(model, existing, refs, parties, problems, parsed.invalid_paths)
     if problems:
         raise _invalid(problems)
@@ -153,11 +149,9 @@ def _existing(crm: Crm, model: OpportunityIn) -> Opportunity | None:
     return existing
 
 
-def _wanted(
-    model: OpportunityIn, existing: Opportunity | None, parties: list[Party]
-) -> dict[str, set[int]]:
+def _wanted(model: OpportunityIn, existing: Opportunity | None) -> dict[str, set[int]]:
     """Every id the rules look at: the request's, and on update the stored ones they meet."""
-    wanted = party_rules.wanted_references(parties)
+    wanted: dict[str, set[int]] = {}
     for name, (_, kind) in REFERENCES.items():
         value = getattr(model, name)
         if value is not None:

@@ -1,9 +1,12 @@
-"""Companies and contacts given as nested objects: matching, checking and writing them.
+"""Companies and contacts: matching, checking and writing them, alone or nested.
 
-addOrUpdateOpportunity's ``company``, ``contact``, ``referralCompany`` (with its
-``primaryContact``) and ``referralContact`` follow addOrUpdateCompany/addOrUpdateContact: with
-``id`` they update that record; without, ``updateIfExists`` updates the record with the same
-natural key (decision 24), else a record is created.
+addOrUpdateContact and addOrUpdateCompany write one party (a company with its
+``primaryContact`` is two); addOrUpdateOpportunity's ``company``, ``contact``,
+``referralCompany`` and ``referralContact`` are the same objects, written by the same code in
+the opportunity's transaction. With ``id`` a party updates that record; without,
+``updateIfExists`` updates the record with the same natural key (decision 24), else a record is
+created. The steps, in order: ``collect``, ``prepare`` (``lock_and_match``, then ``check``
+every party), and once nothing is wrong, ``write``.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+from sqlalchemy import func
 
 from venuecrm.db.crm import Crm, References
 from venuecrm.db.models import Company, Contact
@@ -35,6 +40,11 @@ _COMPANY_REFS = {"primary_contact_id": ("primaryContactId", "contact"),
                  "industry_id": ("industryId", "industry")}  # fmt: skip
 
 
+def at(path: str, key: str) -> str:
+    """The path of ``key`` inside the party at ``path``; a party sent alone has no prefix."""
+    return f"{path}.{key}" if path else key
+
+
 def normalise(text: str | None) -> str:
     """Trimmed, case-folded, Unicode-normalised text with inner whitespace collapsed."""
     return " ".join(unicodedata.normalize("NFKC", text or "").casefold().split())
@@ -42,7 +52,7 @@ def normalise(text: str | None) -> str:
 
 @dataclass(eq=False)
 class Party:
-    """One nested company or contact of a request, and what it resolves to."""
+    """One company or contact of a request (sent alone or nested), and what it resolves to."""
 
     kind: str
     path: str
@@ -50,6 +60,7 @@ class Party:
     primary_contact: Party | None = None
     natural_key: str | None = None
     target_id: int | None = None  # the existing record it updates
+    row: Company | Contact | None = None  # that record, locked; None when it does not exist
     id: int | None = None  # the record it is, once written
     custom_values: dict[int, Any] = field(default_factory=dict)  # checked, to write
 
@@ -65,7 +76,7 @@ def collect(data: CompanyIn | ContactIn | None, path: str) -> list[Party]:
         return []
     if isinstance(data, ContactIn):
         return [Party(CONTACT, path, data, target_id=data.id)]
-    nested = collect(data.primary_contact, f"{path}.primaryContact")
+    nested = collect(data.primary_contact, at(path, "primaryContact"))
     company = Party(COMPANY, path, data, nested[0] if nested else None, target_id=data.id)
     return [company, *nested]
 
@@ -82,12 +93,10 @@ def natural_key(party: Party) -> str | None:
 
 
 def wanted_references(parties: Iterable[Party]) -> dict[str, set[int]]:
-    """Every id the parties name, by kind, for one references query."""
+    """Every other record the parties name, by kind, for one references query."""
     wanted: dict[str, set[int]] = {}
     for party in parties:
         data = party.data
-        if data.id is not None:
-            wanted.setdefault(party.kind, set()).add(data.id)
         if isinstance(data, CompanyIn):
             for name, (_, kind) in _COMPANY_REFS.items():
                 value = getattr(data, name)
@@ -98,25 +107,66 @@ def wanted_references(parties: Iterable[Party]) -> dict[str, set[int]]:
     return wanted
 
 
-def lock_and_match(crm: Crm, parties: list[Party]) -> None:
-    """Serialise requests on the same natural keys, then resolve each key to its record.
+def definition_kinds(parties: Iterable[Party]) -> set[str]:
+    """Entities whose custom field definitions checking the parties needs.
 
-    The lock makes concurrent requests with the same new key create one record: the second
-    finds the first's record once the first commits.
+    The values sent are checked against them, and a new record must have every required field.
+    """
+    return {p.kind for p in parties if p.data.custom_fields or p.creates}
+
+
+def lock_and_match(crm: Crm, parties: list[Party]) -> None:
+    """Serialise requests on the same natural keys, resolve each key, lock what is updated.
+
+    The key lock makes concurrent requests with the same new key create one record: the second
+    finds the first's record once the first commits. The records to update are then locked
+    companies first, each in id order, so requests sharing records always wait on each other in
+    the same order and never deadlock; they are checked and written as they are under the lock.
     """
     for party in parties:
         party.natural_key = natural_key(party)
     keyed = [p for p in parties if p.natural_key]
-    if not keyed:
-        return
-    crm.lock_names(f"{p.kind}:{p.natural_key}" for p in keyed)
-    matches = crm.match_natural_keys(
-        companies=[p.natural_key for p in keyed if p.kind == COMPANY and p.natural_key],
-        contacts=[p.natural_key for p in keyed if p.kind == CONTACT and p.natural_key],
+    if keyed:
+        crm.lock_names(f"{p.kind}:{p.natural_key}" for p in keyed)
+        matches = crm.match_natural_keys(
+            companies=[p.natural_key for p in keyed if p.kind == COMPANY and p.natural_key],
+            contacts=[p.natural_key for p in keyed if p.kind == CONTACT and p.natural_key],
+        )
+        for party in keyed:
+            assert party.natural_key is not None
+            party.target_id = matches.get((party.kind, party.natural_key))
+    lock_order: tuple[tuple[str, type[Company] | type[Contact]], ...] = (
+        (COMPANY, Company),
+        (CONTACT, Contact),
     )
-    for party in keyed:
-        assert party.natural_key is not None
-        party.target_id = matches.get((party.kind, party.natural_key))
+    for kind, model in lock_order:
+        targets = [(p, t) for p in parties if p.kind == kind and (t := p.target_id) is not None]
+        locked: dict[int, Any] = crm.lock_rows(model, (t for _, t in targets))
+        for party, target_id in targets:
+            party.row = locked.get(target_id)
+
+
+def prepare(
+    crm: Crm,
+    parties: list[Party],
+    problems: Problems,
+    *,
+    wanted: dict[str, set[int]] | None = None,
+    definitions_for: Iterable[str] = (),
+) -> References:
+    """Lock and match the parties, then add every problem with them to ``problems``.
+
+    Returns the references loaded on the way, with the caller's own ``wanted`` ids and
+    ``definitions_for`` entities, so a request reads them in one query.
+    """
+    lock_and_match(crm, parties)
+    needed = wanted_references(parties)
+    for kind, ids in (wanted or {}).items():
+        needed.setdefault(kind, set()).update(ids)
+    refs = crm.references(needed, definitions_for={*definitions_for, *definition_kinds(parties)})
+    for party in parties:
+        check(party, refs, problems)
+    return refs
 
 
 def check_reference(
@@ -135,28 +185,33 @@ def check_reference(
 def check(party: Party, refs: References, problems: Problems) -> None:
     """Every problem with one party, added to ``problems``."""
     data, path = party.data, party.path
-    if data.id is not None:
-        check_reference(refs, party.kind, data.id, f"{path}.id", problems)
+    if data.id is not None and party.row is None:
+        problems.add(at(path, "id"), f"no {party.kind} {data.id} in this account")
     for wire in _KEY_FIELDS[party.kind]:
         name = wire[0].lower() + "".join(f"_{c.lower()}" if c.isupper() else c for c in wire[1:])
         value = getattr(data, name)
         if party.creates and not value:
-            problems.add(f"{path}.{wire}", "is required")
+            problems.add(at(path, wire), "is required")
         elif data.sent(name) and not value:
-            problems.add(f"{path}.{wire}", "cannot be cleared")
+            problems.add(at(path, wire), "cannot be cleared")
     if isinstance(data, CompanyIn):
         for name, (wire, kind) in _COMPANY_REFS.items():
-            check_reference(refs, kind, getattr(data, name), f"{path}.{wire}", problems)
+            check_reference(refs, kind, getattr(data, name), at(path, wire), problems)
         if data.primary_contact_id is not None and data.primary_contact is not None:
-            problems.add(f"{path}.primaryContact", "give primaryContactId or primaryContact")
+            problems.add(at(path, "primaryContact"), "give primaryContactId or primaryContact")
     else:
         for index, company_id in enumerate(data.companies or []):
-            check_reference(refs, COMPANY, company_id, f"{path}.companies[{index}]", problems)
+            check_reference(refs, COMPANY, company_id, at(path, f"companies[{index}]"), problems)
+    if data.sent("external_urls"):
+        current = party.row.external_urls if party.row is not None else []
+        problem = external_urls_problem(merge_external_urls(current or [], data.external_urls))
+        if problem:
+            problems.add(at(path, "externalUrls"), problem)
     party.custom_values = check_custom_fields(
         data.custom_fields,
         entity=party.kind,
         definitions=refs.definitions,
-        path=f"{path}.customFields",
+        path=at(path, "customFields"),
         creating=party.creates,
         problems=problems,
     )
@@ -219,8 +274,8 @@ def _commission_fields(data: CompanyIn) -> list[tuple[str, str]]:
 def write(crm: Crm, parties: list[Party], links: Iterable[tuple[Party, Party]]) -> None:
     """Create, then update, then link the parties; ``links`` are (company, contact) pairs.
 
-    Updates lock their rows companies first, each in id order, so requests sharing records
-    always wait on each other in the same order and never deadlock.
+    The records updated were locked by ``lock_and_match``. A record a request writes gets a
+    new modifiedDate, also when only its custom values or companies change.
     """
     for party in parties:
         party.id = party.target_id
@@ -239,17 +294,11 @@ def write(crm: Crm, parties: list[Party], links: Iterable[tuple[Party, Party]]) 
         for party, row in assigned:
             party.id = row.id
 
-    # Companies first, then contacts, each in id order: the one order every request locks in.
-    update_order: tuple[tuple[str, type[Company] | type[Contact]], ...] = (
-        (COMPANY, Company),
-        (CONTACT, Contact),
-    )
-    for kind, model in update_order:
-        targets = [p for p in parties if p.kind == kind and not p.creates]
-        locked = crm.lock_rows(model, (p.id for p in targets if p.id))
-        for party in sorted(targets, key=lambda p: p.id or 0):
-            assert party.id is not None
-            _apply(locked[party.id], party)
+    for party in parties:
+        if not party.creates:
+            assert party.row is not None
+            _apply(party.row, party)
+            party.row.modified_at = func.now()
     crm.flush()
 
     pairs: set[tuple[int, int]] = set()

@@ -1,14 +1,14 @@
-"""Account and venue reference data: industries, users, venues, opportunity custom fields.
+"""Account and venue reference data: industries, users, venues, custom field definitions.
 
 Read-only: nothing here commits. Collections follow ``services.listing``.
 """
 
 from __future__ import annotations
 
-from venuecrm.db.listing import Condition, Kind, Op
+from venuecrm.db.listing import Kind
 from venuecrm.db.lists import Lists
 from venuecrm.db.uow import UnitOfWork
-from venuecrm.errors import MissingParameter, VenueNotFound
+from venuecrm.errors import VenueNotFound
 from venuecrm.schemas.account import (
     CustomFieldDefinitionList,
     IndustryList,
@@ -18,36 +18,31 @@ from venuecrm.schemas.account import (
     VenueList,
 )
 from venuecrm.schemas.listing import UserListIn
-from venuecrm.schemas.parsing import parse_lenient
-from venuecrm.services.listing import Collection, decode_params, invalid_parameters, to_wire
+from venuecrm.services.listing import Collection, get_one
 
 INDUSTRIES = Collection(Lists.industries, IndustryList)
 # Users belong to the account, not a venue: venueId (top level or filter) is checked and ignored.
 USERS = Collection(Lists.users, UserList, UserListIn, {"venueId": Kind.INT})
 VENUES = Collection(Lists.venues, VenueList)
-OPPORTUNITY = "opportunity"
 
 
 def get_venue(uow: UnitOfWork, *, account_id: int, body: bytes) -> VenueItem:
     """One active venue of the account; 23017 without an id, 24438 for an unknown one."""
-    parsed = parse_lenient(VenueIn, decode_params(body))
-    if parsed.problems:
-        raise invalid_parameters(parsed.problems)
-    venue_id = parsed.model.id if parsed.model is not None else None
-    if venue_id is None:
-        raise MissingParameter("'id' is required", ["id: is required"])
-    with uow:
-        lists = uow.lists(account_id)
-        page = lists.page(lists.venues(), [Condition("id", Op.EQ, venue_id)], start=0, limit=1)
-    if not page.rows:
-        raise VenueNotFound(f"Venue {venue_id} does not exist")
-    return VenueItem.model_validate(to_wire(page.rows[0]))
+    return get_one(
+        uow,
+        Lists.venues,
+        request=VenueIn,
+        item=VenueItem,
+        not_found=lambda venue_id: VenueNotFound(f"Venue {venue_id} does not exist"),
+        account_id=account_id,
+        body=body,
+    )
 
 
-def get_opportunity_custom_field_definitions(
-    uow: UnitOfWork, *, account_id: int
+def get_custom_field_definitions(
+    uow: UnitOfWork, *, account_id: int, entity: str
 ) -> CustomFieldDefinitionList:
-    """Every opportunity custom field definition of the account, active or not, in order."""
+    """Every custom field definition of ``entity`` in the account, active or not, in order."""
     with uow:
-        rows = uow.lists(account_id).custom_field_definitions(OPPORTUNITY)
+        rows = uow.lists(account_id).custom_field_definitions(entity)
     return CustomFieldDefinitionList.model_validate(rows)
