@@ -380,3 +380,25 @@ class CustomFieldValue(Base):
     field_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # json, not jsonb: a value reads back exactly as it was written.
     value: Mapped[Any] = mapped_column(JSON)
+
+
+class OpportunityNote(Tenant):
+    """A note on an opportunity (reference 3.3, 3.5); ``note`` is kept as sent, HTML included.
+
+    Notes are written by API keys, not users: the keys that created and last changed one are
+    kept, and iVvy's ``createdByUserId`` has nothing to show.
+    """
+
+    __tablename__ = "opportunity_notes"
+    __table_args__ = (
+        _fk("opportunity_id", "opportunities"),
+        _fk("created_by_key_id", "api_keys"),
+        _fk("modified_by_key_id", "api_keys"),
+        # getOpportunityNoteList pages one opportunity's notes by id.
+        Index(None, "account_id", "opportunity_id", "id"),
+    )
+
+    opportunity_id: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text)
+    created_by_key_id: Mapped[int] = mapped_column(Integer)
+    modified_by_key_id: Mapped[int] = mapped_column(Integer)
