@@ -670,7 +670,7 @@ class CpuRow:
     """One timed window in the CPU table: who was measured and how many requests it made."""
 
     clients: int
-    run: str  # "service", "pgbench", "sql"...
+    run: str  # "service", "pgbench", "name_begins service"...
     usage: Usage
     requests: float
 
@@ -680,14 +680,14 @@ def print_cpu_table(rows: list[CpuRow]) -> None:
     print()
     print("CPU during each window in cores (CPU seconds / wall seconds), and new connections:")
     print(
-        f"{'clients':>7} {'run':>8} {'generator':>9} {'server':>7} {'postgres':>8} "
+        f"{'clients':>7} {'run':>20} {'generator':>9} {'server':>7} {'postgres':>8} "
         f"{'machine':>7} {'steal':>6} {'gen_ms/req':>10} {'new_pg_conns':>12}"
     )
     for row in rows:
         usage, wall = row.usage, row.usage.wall
         per_request = usage.generator_cpu * 1000 / row.requests if row.requests else math.nan
         print(
-            f"{row.clients:>7} {row.run:>8} {cores(usage.generator_cpu, wall):>9} "
+            f"{row.clients:>7} {row.run:>20} {cores(usage.generator_cpu, wall):>9} "
             f"{cores(usage.server_cpu, wall):>7} {cores(usage.pg_cpu, wall):>8} "
             f"{cores(usage.machine_busy, wall):>7} {cores(usage.machine_steal, wall):>6} "
             f"{per_request:>10.2f} {count(usage.connections_opened):>12}"

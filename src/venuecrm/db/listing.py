@@ -122,9 +122,22 @@ def fetch_page(
     session: Session, query: ListQuery, conditions: Sequence[Condition], *, start: int, limit: int
 ) -> Page:
     """The rows ``start`` to ``start + limit`` of ``query`` matching every condition, by id."""
-    rows = query.rows.subquery("r")
-    fields = query.fields
-    where = [_clause(rows.c[c.field], fields[c.field], c) for c in conditions]
+    statement = page_select(query, conditions, start=start, limit=limit)
+    found = [dict(row) for row in session.execute(statement).mappings()]
+    if found:
+        total = found[0][TOTAL]
+    elif start == 0:
+        total = 0
+    else:
+        total = session.execute(count_select(query, conditions)).scalar_one()
+    return Page(total, [{k: v for k, v in row.items() if k != TOTAL} for row in found])
+
+
+def page_select(
+    query: ListQuery, conditions: Sequence[Condition], *, start: int, limit: int
+) -> Select[Any]:
+    """The one statement that reads a page: its rows, their details, and the total (``TOTAL``)."""
+    rows, where = _filtered(query, conditions)
     paged = (
         select(rows, func.count().over().label(TOTAL))
         .where(*where)
@@ -135,14 +148,21 @@ def fetch_page(
     if query.details is not None:
         page = paged.subquery("p")
         paged = select(page, *query.details(page)).order_by(page.c.id)
-    found = [dict(row) for row in session.execute(paged).mappings()]
-    if found:
-        total = found[0][TOTAL]
-    elif start == 0:
-        total = 0
-    else:
-        total = session.execute(select(func.count()).select_from(rows).where(*where)).scalar_one()
-    return Page(total, [{k: v for k, v in row.items() if k != TOTAL} for row in found])
+    return paged
+
+
+def count_select(query: ListQuery, conditions: Sequence[Condition]) -> Select[Any]:
+    """How many rows match: read when a page is empty, which leaves the total unknown."""
+    rows, where = _filtered(query, conditions)
+    return select(func.count()).select_from(rows).where(*where)
+
+
+def _filtered(
+    query: ListQuery, conditions: Sequence[Condition]
+) -> tuple[Subquery, list[ColumnElement[bool]]]:
+    rows = query.rows.subquery("r")
+    fields = query.fields
+    return rows, [_clause(rows.c[c.field], fields[c.field], c) for c in conditions]
 
 
 def _clause(column: ColumnElement[Any], kind: Kind, condition: Condition) -> ColumnElement[bool]:
