@@ -189,18 +189,28 @@ def _clause(column: ColumnElement[Any], kind: Kind, condition: Condition) -> Col
 
 
 def _text_clause(column: ColumnElement[Any], op: Op, value: str) -> ColumnElement[bool]:
-    """Case-insensitive (iVvy does not say which); NOT and NOTCONTAINS keep null rows."""
+    """Case-insensitive (iVvy does not say which); NOT and NOTCONTAINS keep null rows.
+
+    Every comparison is on ``lower(column)``, patterns included (what ILIKE does in a UTF-8
+    database), so one expression index on ``lower(column) text_pattern_ops`` serves equality
+    and __BEGINS alike; ILIKE could use no b-tree index at all.
+    """
+    lowered = func.lower(column)
     if op is Op.EQ:
-        return func.lower(column) == func.lower(literal(value))
+        return lowered == func.lower(literal(value))
     if op is Op.NOT:
-        return func.lower(column).is_distinct_from(func.lower(literal(value)))
-    if op is Op.CONTAINS:
-        return column.icontains(value, autoescape=True)
+        return lowered.is_distinct_from(func.lower(literal(value)))
     if op is Op.NOTCONTAINS:
-        return not_(func.coalesce(column, "").icontains(value, autoescape=True))
-    if op is Op.BEGINS:
-        return column.istartswith(value, autoescape=True)
-    return column.iendswith(value, autoescape=True)
+        return not_(func.lower(func.coalesce(column, "")).like(_pattern(op, value), escape="/"))
+    return lowered.like(_pattern(op, value), escape="/")
+
+
+def _pattern(op: Op, value: str) -> ColumnElement[str]:
+    """The LIKE pattern, lower-cased in SQL, with ``%``, ``_`` and the escape ``/`` literal."""
+    escaped = value.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    before = "" if op is Op.BEGINS else "%"
+    after = "" if op is Op.ENDS else "%"
+    return func.lower(literal(before + escaped + after))
 
 
 def _span_clause(

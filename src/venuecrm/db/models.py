@@ -311,6 +311,12 @@ class Opportunity(Tenant):
         _fk("modified_by_key_id", "api_keys"),
         Index(None, "account_id", "venue_id", "id"),
         Index(None, "account_id", "modified_at", "id"),
+        # getOpportunityList filters (bench/list_opportunities.py): a stage's pipeline, and the
+        # opportunities of one contact, company or owner, without reading the whole account.
+        Index(None, "account_id", "stage_id"),
+        Index(None, "account_id", "contact_id"),
+        Index(None, "account_id", "company_id"),
+        Index(None, "account_id", "owner_user_id"),
     )
 
     venue_id: Mapped[int] = mapped_column(Integer)
@@ -361,6 +367,16 @@ class Opportunity(Tenant):
     stage_last_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Soft delete: a deleted opportunity is gone from both APIs but its row stays.
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# Name searches: listing.py compares text as lower(...) and __BEGINS with LIKE, which this
+# serves in any collation (text_pattern_ops), for equality too.
+Index(
+    "ix_opportunities_account_id_lower_name",
+    Opportunity.account_id,
+    func.lower(Opportunity.name).label("lower_name"),
+    postgresql_ops={"lower_name": "text_pattern_ops"},
+)
 
 
 class CustomFieldValue(Base):
