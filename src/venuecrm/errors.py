@@ -23,9 +23,19 @@ Every failure a client can see is a ``VenueCrmError``: ``error_code`` is iVvy's 
     +-- EmptyRequest              400 / 24221  addOrUpdateOpportunity with nothing in it
     +-- OpportunityNotFound       400 / 24222  addOrUpdateOpportunity on an unknown id
     +-- InvalidOpportunityDetails 400 / 24224  every problem found, one "path: reason" each
-    +-- VenueNotFound             400 / 24438  getVenue: no such active venue in the account
+    +-- VenueNotFound             400 / 24438  getVenue, addOrUpdateOpportunityNote: no such
+    |                                          active venue in the account
     +-- ContactNotFound           400 / 24096  getContact, addOrUpdateContact: no such contact
     +-- CompanyNotFound           400 / 24153  getCompany, addOrUpdateCompany: no such company
+    +-- OpportunityNoteNotFound   400 / 24434  addOrUpdateOpportunityNote: no such note on that
+    |                                          opportunity
+    +-- InvalidNoteRequest        400 / 24436  addOrUpdateOpportunityNote: the body is empty or
+    |                                          not a JSON object
+    +-- InvalidNoteDetails        400 / 24437  addOrUpdateOpportunityNote: every problem found,
+    |                                          one "path: reason" each
+    +-- LeadNotFound              400 / 24441  addOrUpdateOpportunityNote, getOpportunityNoteList:
+    |                                          leadId is no live opportunity of the account
+    |                                          (in venueId)
     +-- LookupNotFound            400          addOrUpdateLead*: the id is not an active record
     |   +-- LeadStageNotFound           24320    of the account
     |   +-- LeadSourceNotFound          24325
@@ -49,7 +59,10 @@ iVvy documents two "request contains invalid data" codes per lookup (reference 3
 gives the first to a body it cannot read and the second to details that fail validation.
 24438 is iVvy's "venue does not exist" of addOrUpdateOpportunityNote (reference 3.3): iVvy
 documents no code for getVenue. 24096 and 24153 are getContact's and getCompany's codes
-(reference 4.5); decision 29 gives them to updates of an unknown id too.
+(reference 4.5); decision 29 gives them to updates of an unknown id too. The note codes follow
+the lookups' split: 24436 ("the request contains invalid") for a body that cannot be read, 24437
+("invalid data") for details that fail validation. 24435 ("an error has occurred") is never
+answered: failures are 500 / 90500.
 """
 
 from __future__ import annotations
@@ -195,7 +208,7 @@ class InvalidOpportunityDetails(VenueCrmError):
 
 
 class VenueNotFound(VenueCrmError):
-    """getVenue names a venue the account does not have (or has deactivated)."""
+    """getVenue or a note names a venue the account does not have (or has deactivated)."""
 
     specific_code = 24438
     default_message = "The venue does not exist"
@@ -213,6 +226,34 @@ class CompanyNotFound(VenueCrmError):
 
     specific_code = 24153
     default_message = "Unable to find company"
+
+
+class OpportunityNoteNotFound(VenueCrmError):
+    """addOrUpdateOpportunityNote: the note to update is not a note of that opportunity."""
+
+    specific_code = 24434
+    default_message = "The note does not exist"
+
+
+class InvalidNoteRequest(VenueCrmError):
+    """addOrUpdateOpportunityNote: the body is empty, not JSON, or not a JSON object."""
+
+    specific_code = 24436
+    default_message = "The note request is empty or not a JSON object"
+
+
+class InvalidNoteDetails(VenueCrmError):
+    """addOrUpdateOpportunityNote: the details are invalid; every problem is listed."""
+
+    specific_code = 24437
+    default_message = "The note details are invalid"
+
+
+class LeadNotFound(VenueCrmError):
+    """A ``leadId`` that is not a live opportunity of the account (in ``venueId``, if given)."""
+
+    specific_code = 24441
+    default_message = "The lead/opportunity does not exist"
 
 
 class LookupNotFound(VenueCrmError):
@@ -319,6 +360,10 @@ ALL_ERRORS: tuple[type[VenueCrmError], ...] = (
     VenueNotFound,
     ContactNotFound,
     CompanyNotFound,
+    OpportunityNoteNotFound,
+    InvalidNoteRequest,
+    InvalidNoteDetails,
+    LeadNotFound,
     LeadStageNotFound,
     InvalidLeadStageRequest,
     InvalidLeadStageDetails,

@@ -13,8 +13,12 @@ from venuecrm.db.uow import UnitOfWork
 from venuecrm.errors import (
     CompanyNotFound,
     ContactNotFound,
+    InvalidNoteDetails,
+    InvalidNoteRequest,
     InvalidParameter,
+    LeadNotFound,
     MissingParameter,
+    OpportunityNoteNotFound,
     VenueNotFound,
 )
 from venuecrm.schemas.account import CustomFieldDefinitionList, VenueIn, VenueItem
@@ -23,12 +27,15 @@ from venuecrm.schemas.ivvy import Pong, SuccessReply, format_timestamp
 from venuecrm.schemas.listing import list_request_example
 from venuecrm.schemas.opportunity import EXAMPLE as OPPORTUNITY_EXAMPLE
 from venuecrm.schemas.opportunity import OpportunityIn
+from venuecrm.schemas.opportunity_notes import EXAMPLE as NOTE_EXAMPLE
+from venuecrm.schemas.opportunity_notes import OpportunityNoteIn
 from venuecrm.schemas.parties import COMPANY_EXAMPLE, CONTACT_EXAMPLE, CompanyIn, ContactIn
 from venuecrm.services import contacts, reference_data
 from venuecrm.services.listing import Collection, get_collection
 from venuecrm.services.lookups import LOOKUPS, LookupSpec, add_or_update_lookup
 from venuecrm.services.opportunities import add_or_update_opportunity
 from venuecrm.services.opportunity_list import OPPORTUNITIES
+from venuecrm.services.opportunity_notes import NOTES, add_or_update_opportunity_note
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +75,21 @@ def _add_or_update_opportunity(ctx: ActionContext) -> SuccessReply:
     )
 
 
+def _add_or_update_opportunity_note(ctx: ActionContext) -> SuccessReply:
+    return SuccessReply(
+        id=add_or_update_opportunity_note(
+            ctx.uow(), account_id=ctx.account_id, api_key_id=ctx.api_key_id, body=ctx.body
+        )
+    )
+
+
 def _list_action(
-    namespace: str, name: str, summary: str, collection: Collection[Any], example: Mapping[str, Any]
+    namespace: str,
+    name: str,
+    summary: str,
+    collection: Collection[Any],
+    example: Mapping[str, Any],
+    error_codes: tuple[int, ...] = (),
 ) -> Action:
     """A collection action: paging and filter in, ``{meta, results}`` out."""
 
@@ -87,7 +107,7 @@ def _list_action(
         reply_model=collection.reply,
         request_model=collection.request,
         request_example=example,
-        error_codes=(InvalidParameter.specific_code,),
+        error_codes=(InvalidParameter.specific_code, *error_codes),
     )
 
 
@@ -284,6 +304,36 @@ ACTIONS: tuple[Action, ...] = (
         "company, names, custom fields and the unified CRM view's fields, by id.",
         OPPORTUNITIES,
         {"venueIds": [107], **list_request_example({"modifiedDate__GREATERTHAN": "2026-01-01"})},
+    ),
+    Action(
+        namespace="venue",
+        name="addOrUpdateOpportunityNote",
+        summary="Add a note to an opportunity (no id) or replace a note's text (id); "
+        "venueId, leadId and note are always required.",
+        handler=_add_or_update_opportunity_note,
+        reply_model=SuccessReply,
+        request_model=OpportunityNoteIn,
+        request_example=NOTE_EXAMPLE,
+        error_codes=(
+            InvalidNoteRequest.specific_code,
+            VenueNotFound.specific_code,
+            LeadNotFound.specific_code,
+            OpportunityNoteNotFound.specific_code,
+            InvalidNoteDetails.specific_code,
+        ),
+    ),
+    _list_action(
+        "crm",
+        "getOpportunityNoteList",
+        "List the notes of one live opportunity (leadId), or of every live opportunity of "
+        "the account (or of venueId), with paging and filter, by id.",
+        NOTES,
+        {
+            "venueId": 107,
+            "leadId": 755,
+            **list_request_example({"modifiedDate__GREATERTHAN": "2026-01-01"}),
+        },
+        (LeadNotFound.specific_code,),
     ),
     _list_action(
         "account",

@@ -30,6 +30,7 @@ from venuecrm.db.models import (
     Venue,
 )
 from venuecrm.db.opportunity_list import opportunity_list
+from venuecrm.db.opportunity_notes import opportunity_note_list
 from venuecrm.db.party_list import company_list, contact_list
 
 USER_ACTIVE, USER_INACTIVE = 1, 2
@@ -170,6 +171,10 @@ class Lists:
     def companies(self) -> ListQuery:
         """contact getCompanyList (and getCompany)."""
         return company_list(self.account_id)
+
+    def opportunity_notes(self) -> ListQuery:
+        """crm getOpportunityNoteList."""
+        return opportunity_note_list(self.account_id)
 
     def custom_field_definitions(self, entity: str) -> list[dict[str, Any]]:
         """Every custom field definition of ``entity``, active or not, in display order."""

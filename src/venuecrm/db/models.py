@@ -327,6 +327,12 @@ class Opportunity(Tenant):
         _fk("modified_by_key_id", "api_keys"),
         Index(None, "account_id", "venue_id", "id"),
         Index(None, "account_id", "modified_at", "id"),
+        # getOpportunityList filters (bench/list_opportunities.py): a stage's pipeline, and the
+        # opportunities of one contact, company or owner, without reading the whole account.
+        Index(None, "account_id", "stage_id"),
+        Index(None, "account_id", "contact_id"),
+        Index(None, "account_id", "company_id"),
+        Index(None, "account_id", "owner_user_id"),
     )
 
     venue_id: Mapped[int] = mapped_column(Integer)
@@ -379,6 +385,16 @@ class Opportunity(Tenant):
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+# Name searches: listing.py compares text as lower(...) and __BEGINS with LIKE, which this
+# serves in any collation (text_pattern_ops), for equality too.
+Index(
+    "ix_opportunities_account_id_lower_name",
+    Opportunity.account_id,
+    func.lower(Opportunity.name).label("lower_name"),
+    postgresql_ops={"lower_name": "text_pattern_ops"},
+)
+
+
 class CustomFieldValue(Base):
     """A custom field's value on an opportunity, contact or company (``entity``)."""
 
@@ -396,3 +412,25 @@ class CustomFieldValue(Base):
     field_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # json, not jsonb: a value reads back exactly as it was written.
     value: Mapped[Any] = mapped_column(JSON)
+
+
+class OpportunityNote(Tenant):
+    """A note on an opportunity (reference 3.3, 3.5); ``note`` is kept as sent, HTML included.
+
+    Notes are written by API keys, not users: the keys that created and last changed one are
+    kept, and iVvy's ``createdByUserId`` has nothing to show.
+    """
+
+    __tablename__ = "opportunity_notes"
+    __table_args__ = (
+        _fk("opportunity_id", "opportunities"),
+        _fk("created_by_key_id", "api_keys"),
+        _fk("modified_by_key_id", "api_keys"),
+        # getOpportunityNoteList pages one opportunity's notes by id.
+        Index(None, "account_id", "opportunity_id", "id"),
+    )
+
+    opportunity_id: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text)
+    created_by_key_id: Mapped[int] = mapped_column(Integer)
+    modified_by_key_id: Mapped[int] = mapped_column(Integer)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from venuecrm.db.crm import Crm
 from venuecrm.db.lists import Lists
+from venuecrm.db.opportunity_notes import OpportunityNotes
 from venuecrm.db.opportunity_views import OpportunityViews
 from venuecrm.db.repositories import Accounts, Lookups
 
@@ -48,6 +49,10 @@ class UnitOfWork:
     def opportunity_views(self, account_id: int) -> OpportunityViews:
         """Reads of the account's opportunities with the names they refer to."""
         return OpportunityViews(self.session, account_id)
+
+    def opportunity_notes(self, account_id: int) -> OpportunityNotes:
+        """Repository of the account's opportunity notes."""
+        return OpportunityNotes(self.session, account_id)
 
     def lists(self, account_id: int) -> Lists:
         """Repository of the account's collections (iVvy list actions)."""

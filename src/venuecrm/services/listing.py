@@ -64,6 +64,9 @@ class Collection(Generic[R]):
     ignored_filters: Mapping[str, Kind] = field(default_factory=dict)
     # Conditions from request parameters other than filter, e.g. getOpportunityList's venueIds.
     conditions: Callable[[Any], list[Condition]] | None = None
+    # Checks of request parameters against the database, run in the page's transaction before
+    # it is read: (unit of work, account id, request); raises a VenueCrmError.
+    check: Callable[[UnitOfWork, int, Any], None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +90,8 @@ def get_collection(
         params = parse_list_params(
             data, query.fields, request=collection.request, ignored=collection.ignored_filters
         )
+        if collection.check is not None:
+            collection.check(uow, account_id, params.request)
         conditions = params.conditions
         if collection.conditions is not None:
             conditions = [*conditions, *collection.conditions(params.request)]

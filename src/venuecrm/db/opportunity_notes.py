@@ -1,0 +1,96 @@
+"""Repository of an account's opportunity notes, and the SQL of crm getOpportunityNoteList.
+
+A note belongs to an opportunity of the same account (composite key). Notes of a soft-deleted
+opportunity stay in the table but are neither listed nor writable.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Integer, and_, cast, null, select
+from sqlalchemy.orm import Session
+
+from venuecrm.db.listing import ListQuery
+from venuecrm.db.models import Opportunity, OpportunityNote, Venue
+
+
+class OpportunityNotes:
+    """An account's notes and what writing one checks; every query is filtered by the account."""
+
+    def __init__(self, session: Session, account_id: int) -> None:
+        self.session = session
+        self.account_id = account_id
+
+    def venue_is_active(self, venue_id: int) -> bool:
+        """Whether the account has this venue, active."""
+        query = select(Venue.id).where(
+            Venue.account_id == self.account_id, Venue.id == venue_id, Venue.is_active
+        )
+        return self.session.execute(query).first() is not None
+
+    def opportunity_venue(self, opportunity_id: int, *, lock: bool = False) -> int | None:
+        """The venue of this live (not deleted) opportunity; None when there is none.
+
+        ``lock`` takes FOR SHARE until the transaction ends: a soft delete (FOR NO KEY UPDATE)
+        then waits for the note being written, or the note sees the opportunity as deleted.
+        KEY SHARE would not do: it does not conflict with the delete's lock.
+        """
+        o = Opportunity
+        query = select(o.venue_id).where(
+            o.account_id == self.account_id, o.id == opportunity_id, o.deleted_at.is_(None)
+        )
+        if lock:
+            query = query.with_for_update(read=True)
+        return self.session.execute(query).scalar_one_or_none()
+
+    def lock_note(self, note_id: int) -> OpportunityNote | None:
+        """The note, locked for this transaction, or None."""
+        query = (
+            select(OpportunityNote)
+            .where(OpportunityNote.account_id == self.account_id, OpportunityNote.id == note_id)
+            .with_for_update(key_share=True)  # FOR NO KEY UPDATE
+        )
+        return self.session.scalars(query).one_or_none()
+
+    def add(self, *, opportunity_id: int, note: str, api_key_id: int) -> OpportunityNote:
+        """Insert a note on the opportunity and return it with its id."""
+        row = OpportunityNote(
+            account_id=self.account_id,
+            opportunity_id=opportunity_id,
+            note=note,
+            created_by_key_id=api_key_id,
+            modified_by_key_id=api_key_id,
+        )
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def update(self, row: OpportunityNote, *, note: str, api_key_id: int) -> None:
+        """Replace a note's text; ``modified_at`` moves with it."""
+        assert row.account_id == self.account_id
+        row.note = note
+        row.modified_by_key_id = api_key_id
+        self.session.flush()
+
+
+def opportunity_note_list(account_id: int) -> ListQuery:
+    """getOpportunityNoteList's rows: the notes of the account's live opportunities."""
+    n, o = OpportunityNote, Opportunity
+    columns: list[ColumnElement[Any]] = [
+        n.id.label("id"),
+        n.opportunity_id.label("leadId"),
+        o.venue_id.label("venueId"),
+        n.note.label("note"),
+        # Notes are written by API keys, and a key is no user (see the model).
+        cast(null(), Integer).label("createdByUserId"),
+        n.created_at.label("createdDate"),
+        n.modified_at.label("modifiedDate"),
+    ]
+    rows = (
+        select(*columns)
+        .select_from(n)
+        .join(o, and_(o.account_id == n.account_id, o.id == n.opportunity_id))
+        .where(n.account_id == account_id, o.deleted_at.is_(None))
+    )
+    return ListQuery(rows)
