@@ -10,13 +10,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
+from venuecrm.db.list_parts import custom_values
 from venuecrm.db.models import (
     Company,
-    CustomFieldDefinition,
-    CustomFieldValue,
     LeadSource,
     LeadType,
     LostReason,
@@ -88,30 +86,9 @@ class OpportunityViews:
 
     def _select(self) -> Any:
         acct = self.account_id
-        value, definition = CustomFieldValue, CustomFieldDefinition
-        custom = (
-            select(
-                func.coalesce(
-                    func.json_agg(
-                        aggregate_order_by(
-                            func.json_build_object(
-                                "fieldId", value.field_id,
-                                "displayName", definition.display_name,
-                                "fieldValue", value.value,
-                            ),
-                            definition.sort_order, value.field_id,
-                        )
-                    ),
-                    func.json_build_array(),
-                )
-            )
-            .select_from(value)
-            .join(definition, and_(definition.account_id == value.account_id,
-                                   definition.id == value.field_id))
-            .where(value.account_id == acct, value.entity == "opportunity",
-                   value.record_id == Opportunity.id)
-            .scalar_subquery()
-        )  # fmt: skip
+        custom = custom_values(
+            acct, "opportunity", Opportunity.id.expression, value_key="fieldValue"
+        )
 
         def named(model: Any, column: Any, key: Any) -> Any:
             return select(column).where(model.account_id == acct, model.id == key).scalar_subquery()

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic.alias_generators import to_snake
 from sqlalchemy import func
 
 from venuecrm.db.crm import Crm, References
@@ -48,6 +49,11 @@ def at(path: str, key: str) -> str:
 def normalise(text: str | None) -> str:
     """Trimmed, case-folded, Unicode-normalised text with inner whitespace collapsed."""
     return " ".join(unicodedata.normalize("NFKC", text or "").casefold().split())
+
+
+def key_of(*parts: str | None) -> str:
+    """A natural key (decision 24): the business name, or first name + last name + email."""
+    return "\x1f".join(normalise(part) for part in parts)
 
 
 @dataclass(eq=False)
@@ -87,9 +93,9 @@ def natural_key(party: Party) -> str | None:
     if data.id is not None or not data.update_if_exists:
         return None
     if isinstance(data, CompanyIn):
-        return normalise(data.business_name) or None
-    parts = [normalise(data.first_name), normalise(data.last_name), normalise(data.email)]
-    return "\x1f".join(parts) if all(parts) else None
+        return key_of(data.business_name) or None
+    parts = (data.first_name, data.last_name, data.email)
+    return key_of(*parts) if all(normalise(p) for p in parts) else None
 
 
 def wanted_references(parties: Iterable[Party]) -> dict[str, set[int]]:
@@ -188,7 +194,7 @@ def check(party: Party, refs: References, problems: Problems) -> None:
     if data.id is not None and party.row is None:
         problems.add(at(path, "id"), f"no {party.kind} {data.id} in this account")
     for wire in _KEY_FIELDS[party.kind]:
-        name = wire[0].lower() + "".join(f"_{c.lower()}" if c.isupper() else c for c in wire[1:])
+        name = to_snake(wire)
         value = getattr(data, name)
         if party.creates and not value:
             problems.add(at(path, wire), "is required")
@@ -255,17 +261,15 @@ def _apply(row: Company | Contact, party: Party) -> None:
             row.commissions = {**(row.commissions or {}), **commissions}
         if party.primary_contact is not None:
             row.primary_contact_id = party.primary_contact.id
-        row.natural_key = normalise(row.business_name)
+        row.natural_key = key_of(row.business_name)
     elif isinstance(row, Contact):
-        row.natural_key = "\x1f".join(
-            normalise(v) for v in (row.first_name, row.last_name, row.email)
-        )
+        row.natural_key = key_of(row.first_name, row.last_name, row.email)
 
 
 def _commission_fields(data: CompanyIn) -> list[tuple[str, str]]:
     pairs = []
     for key in COMMISSION_KEYS:
-        name = "".join(f"_{c.lower()}" if c.isupper() else c for c in key)
+        name = to_snake(key)
         if data.sent(name):
             pairs.append((key, name))
     return pairs
