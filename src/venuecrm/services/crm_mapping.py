@@ -10,6 +10,7 @@ from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
+from venuecrm.db import models
 from venuecrm.db.crm import Crm
 from venuecrm.db.models import CONTACT_TYPE_COMPANY
 from venuecrm.db.opportunity_views import OpportunityView
@@ -48,7 +49,7 @@ def _named(crm: Crm, kind: str, name: str, path: str, problems: Problems) -> int
 
 def to_ivvy(
     body: OpportunityInput,
-    existing: OpportunityView | None,
+    existing: models.Opportunity | None,
     crm: Crm,
     problems: Problems,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -56,11 +57,11 @@ def to_ivvy(
     sent = body.sent
     data: dict[str, Any] = {}
     if existing is not None:
-        data.update(id=existing.row.id, venueId=existing.row.venue_id)
+        data.update(id=existing.id, venueId=existing.venue_id)
     if sent("pipeline_id"):
-        if existing is not None and body.pipeline_id != str(existing.row.venue_id):
+        if existing is not None and body.pipeline_id != str(existing.venue_id):
             problems.add("pipeline_id", "an opportunity cannot move to another pipeline")
-        data["venueId"] = body.pipeline_id if existing is None else existing.row.venue_id
+        data["venueId"] = body.pipeline_id if existing is None else existing.venue_id
     for field, key in (("title", "name"), ("pipeline_stage_id", "stageId"),
                        ("owner_id", "ownerUserId"), ("description", "description")):  # fmt: skip
         if sent(field):
@@ -93,7 +94,7 @@ def to_ivvy(
 
 def _contact_and_company(
     body: OpportunityInput,
-    existing: OpportunityView | None,
+    existing: models.Opportunity | None,
     data: dict[str, Any],
     problems: Problems,
 ) -> None:
@@ -116,12 +117,12 @@ def _contact_and_company(
             return
         # The company was cleared: what remains is a contact opportunity.
         if contact is _MISSING and existing is not None:
-            contact = existing.row.contact_id
+            contact = existing.contact_id
         data["contactId"] = None if contact is _MISSING else contact
         return
     if contact is _MISSING:
         return
-    if existing is not None and existing.row.contact_type == CONTACT_TYPE_COMPANY:
+    if existing is not None and existing.contact_type == CONTACT_TYPE_COMPANY:
         data["companyLeadContactId"] = contact
     else:
         data["contactId"] = contact

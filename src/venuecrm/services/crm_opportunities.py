@@ -73,16 +73,20 @@ def parse_body(body: bytes) -> OpportunityInput:
         raise InvalidRequest("Invalid Params", problems) from None
 
 
+def _not_found(opportunity_id: str) -> OpportunityNotFound:
+    return OpportunityNotFound(f"Unknown opportunity {opportunity_id}", [opportunity_id])
+
+
 def _record_id(opportunity_id: str) -> int:
     if not opportunity_id.isascii() or not opportunity_id.isdigit() or len(opportunity_id) > 10:
-        raise OpportunityNotFound(f"Unknown opportunity {opportunity_id}", [opportunity_id])
+        raise _not_found(opportunity_id)
     return int(opportunity_id)
 
 
 def _view(views: OpportunityViews, opportunity_id: str) -> OpportunityView:
     view = views.get(_record_id(opportunity_id))
     if view is None:
-        raise OpportunityNotFound(f"Unknown opportunity {opportunity_id}", [opportunity_id])
+        raise _not_found(opportunity_id)
     return view
 
 
@@ -105,7 +109,10 @@ def save(
         crm = uow.crm(account_id)
         existing = None
         if opportunity_id is not None:
-            existing = _view(uow.opportunity_views(account_id), opportunity_id)
+            # The row alone (locked, as the write locks it anyway), not the read model.
+            existing = crm.lock_opportunity(_record_id(opportunity_id))
+            if existing is None:
+                raise _not_found(opportunity_id)
         elif not body.title:
             raise InvalidRequest("Invalid Params", ["title: is required"])
         problems = Problems()
@@ -143,9 +150,7 @@ def delete(uow: UnitOfWork, *, account_id: int, api_key_id: int, opportunity_id:
     try:
         delete_opportunity(uow, account_id=account_id, api_key_id=api_key_id, opportunity_id=record)
     except OpportunityNotFound:
-        raise OpportunityNotFound(
-            f"Unknown opportunity {opportunity_id}", [opportunity_id]
-        ) from None
+        raise _not_found(opportunity_id) from None
     return opportunity_id
 
 
