@@ -5,19 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ConfigDict, Field, RootModel
+from pydantic import Field, RootModel
 from pydantic.config import JsonDict
 
 from venuecrm.schemas.ivvy import Id, IvvyModel, ReplyModel
-from venuecrm.schemas.listing import ListReply, list_example
+from venuecrm.schemas.listing import ListReply, example_config, list_example
 
 _CREATED = "2026-11-24 10:00:00 UTC"
 _MODIFIED = "2026-11-24 11:30:00 UTC"
 TIMESTAMP_NOTE = "An iVvy timestamp, yyyy-mm-dd HH:mm:ss UTC."
-
-
-def _example(value: Any) -> ConfigDict:
-    return ConfigDict(json_schema_extra={"example": value})
 
 
 class IndustryItem(ReplyModel):
@@ -53,7 +49,7 @@ _VENUE: JsonDict = {
 class VenueItem(ReplyModel):
     """A venue: the fields of reference 3.8 that venuecrm stores (its name is businessName)."""
 
-    model_config = _example(_VENUE)
+    model_config = example_config(_VENUE)
 
     id: int
     business_name: str
@@ -64,7 +60,7 @@ class VenueItem(ReplyModel):
 class IndustryList(ListReply[IndustryItem]):
     """Reply of account getIndustryList."""
 
-    model_config = _example(
+    model_config = example_config(
         list_example(
             {"id": 77, "name": "Technology", "createdDate": _CREATED, "modifiedDate": _MODIFIED}
         )
@@ -74,7 +70,7 @@ class IndustryList(ListReply[IndustryItem]):
 class UserList(ListReply[UserItem]):
     """Reply of account getUserList."""
 
-    model_config = _example(
+    model_config = example_config(
         list_example(
             {
                 "id": 12,
@@ -93,13 +89,13 @@ class UserList(ListReply[UserItem]):
 class VenueList(ListReply[VenueItem]):
     """Reply of venue getVenueList."""
 
-    model_config = _example(list_example(_VENUE))
+    model_config = example_config(list_example(_VENUE))
 
 
 class VenueIn(IvvyModel):
     """getVenue: the venue's id."""
 
-    model_config = _example({"id": 107})
+    model_config = example_config({"id": 107})
 
     id: Id | None = None
 
@@ -123,7 +119,7 @@ class CustomFieldDefinitionItem(ReplyModel):
 class CustomFieldDefinitionList(RootModel[list[CustomFieldDefinitionItem]]):
     """A bare JSON array of definitions, like iVvy's getCustomFieldDefinition calls."""
 
-    model_config = _example(
+    model_config = example_config(
         [
             {
                 "fieldId": 12,

@@ -13,7 +13,7 @@ from pydantic.config import JsonDict
 
 from venuecrm.schemas.account import TIMESTAMP_NOTE
 from venuecrm.schemas.ivvy import Id, IvvyModel, ReplyModel
-from venuecrm.schemas.listing import ListReply, list_example
+from venuecrm.schemas.listing import ListReply, example_config, list_example
 from venuecrm.schemas.parties import COMMISSION_KEYS
 
 _CREATED = "2026-11-24 10:00:00 UTC"
@@ -173,13 +173,13 @@ class CompanyItem(_Stored):
 class ContactList(ListReply[ContactItem]):
     """Reply of contact getContactList."""
 
-    model_config = ConfigDict(json_schema_extra=list_example(CONTACT_ITEM))
+    model_config = example_config(list_example(CONTACT_ITEM))
 
 
 class CompanyList(ListReply[CompanyItem]):
     """Reply of contact getCompanyList."""
 
-    model_config = ConfigDict(json_schema_extra=list_example(COMPANY_ITEM))
+    model_config = example_config(list_example(COMPANY_ITEM))
 
 
 class GetContactIn(IvvyModel):

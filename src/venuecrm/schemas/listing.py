@@ -75,4 +75,9 @@ def list_example(*items: JsonDict, total: int | None = None) -> JsonDict:
     """A reply example for a list of ``items``."""
     count = len(items)
     meta: JsonDict = {"totalResults": total or count, "start": 0, "perPage": 100, "count": count}
-    return {"example": {"meta": meta, "results": list(items)}}
+    return {"meta": meta, "results": list(items)}
+
+
+def example_config(value: Any) -> ConfigDict:
+    """A model configuration whose JSON schema carries ``value`` as its example."""
+    return ConfigDict(json_schema_extra={"example": value})

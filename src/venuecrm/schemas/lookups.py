@@ -6,12 +6,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints
-from pydantic.config import JsonDict
+from pydantic import BeforeValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from venuecrm.schemas.ivvy import Flag, Id, IvvyModel, ReplyModel, Text, parse_whole_number
-from venuecrm.schemas.listing import ListReply, list_example
+from venuecrm.schemas.listing import ListReply, example_config, list_example
 
 
 def _null_as_empty(value: Any) -> Any:
@@ -41,10 +40,6 @@ def _apply_to(value: Any) -> int:
 
 
 ApplyTo = Annotated[int, BeforeValidator(_apply_to)]
-
-
-def _example(value: JsonDict) -> ConfigDict:
-    return ConfigDict(json_schema_extra={"example": value})
 
 
 # -- list items ------------------------------------------------------------------------------
@@ -110,7 +105,7 @@ class LeadQualityItem(ReplyModel):
 class LeadSourceList(ListReply[LeadSourceItem]):
     """Reply of crm getLeadSourceList."""
 
-    model_config = _example(
+    model_config = example_config(
         list_example(
             {
                 "id": 189,
@@ -127,7 +122,7 @@ class LeadSourceList(ListReply[LeadSourceItem]):
 class LeadTypeList(ListReply[LeadTypeItem]):
     """Reply of crm getLeadTypeList."""
 
-    model_config = _example(
+    model_config = example_config(
         list_example(
             {"id": 18, "type": "Wedding", "subtypes": [{"id": 2, "name": "Ceremony"}]},
             {"id": 19, "type": "Meeting", "subtypes": []},
@@ -138,7 +133,7 @@ class LeadTypeList(ListReply[LeadTypeItem]):
 class LeadStageList(ListReply[LeadStageItem]):
     """Reply of crm getLeadStageList."""
 
-    model_config = _example(
+    model_config = example_config(
         list_example(
             {
                 "id": 69,
@@ -153,13 +148,13 @@ class LeadStageList(ListReply[LeadStageItem]):
 class LeadChannelList(ListReply[LeadChannelItem]):
     """Reply of crm getLeadChannelList."""
 
-    model_config = _example(list_example({"id": 4, "name": "Email"}))
+    model_config = example_config(list_example({"id": 4, "name": "Email"}))
 
 
 class LeadQualityList(ListReply[LeadQualityItem]):
     """Reply of crm getLeadQualityList."""
 
-    model_config = _example(list_example({"id": 3, "label": "Hot", "showOnDash": True}))
+    model_config = example_config(list_example({"id": 3, "label": "Hot", "showOnDash": True}))
 
 
 # -- addOrUpdate requests: no id adds, an id updates only the keys sent ------------------------
@@ -168,7 +163,7 @@ class LeadQualityList(ListReply[LeadQualityItem]):
 class LeadSourceIn(IvvyModel):
     """addOrUpdateLeadSource: ``name`` is required when adding."""
 
-    model_config = _example({"name": "Referral Source", "isReferral": True, "cost": "12.50"})
+    model_config = example_config({"name": "Referral Source", "isReferral": True, "cost": "12.50"})
 
     id: Id | None = None
     name: Name | None = None
@@ -182,7 +177,7 @@ class LeadSourceIn(IvvyModel):
 class LeadTypeIn(IvvyModel):
     """addOrUpdateLeadType: ``type`` (its name) is required when adding."""
 
-    model_config = _example({"type": "Conference"})
+    model_config = example_config({"type": "Conference"})
 
     id: Id | None = None
     type: Name | None = None
@@ -191,7 +186,7 @@ class LeadTypeIn(IvvyModel):
 class LeadStageIn(IvvyModel):
     """addOrUpdateLeadStage: ``name`` and ``applyTo`` are required when adding."""
 
-    model_config = _example({"name": "Site Visit", "applyTo": 1, "colour": "#7ee546"})
+    model_config = example_config({"name": "Site Visit", "applyTo": 1, "colour": "#7ee546"})
 
     id: Id | None = None
     name: Name | None = None
@@ -202,7 +197,7 @@ class LeadStageIn(IvvyModel):
 class LeadChannelIn(IvvyModel):
     """addOrUpdateLeadChannel: ``name`` is required when adding."""
 
-    model_config = _example({"name": "Social media"})
+    model_config = example_config({"name": "Social media"})
 
     id: Id | None = None
     name: Name | None = None
@@ -211,7 +206,7 @@ class LeadChannelIn(IvvyModel):
 class LeadQualityIn(IvvyModel):
     """addOrUpdateLeadQuality: ``label`` is required when adding."""
 
-    model_config = _example({"label": "Warm", "showOnDash": True})
+    model_config = example_config({"label": "Warm", "showOnDash": True})
 
     id: Id | None = None
     label: Name | None = None

@@ -7,7 +7,13 @@ from typing import Any
 from pydantic import ConfigDict, Field
 
 from venuecrm.schemas.ivvy import Id, ReplyModel
-from venuecrm.schemas.listing import ListIn, ListReply, list_example, list_request_example
+from venuecrm.schemas.listing import (
+    ListIn,
+    ListReply,
+    example_config,
+    list_example,
+    list_request_example,
+)
 
 
 class OpportunityListIn(ListIn):
@@ -131,4 +137,4 @@ class OpportunityItem(ReplyModel):
 class OpportunityList(ListReply[OpportunityItem]):
     """getOpportunityList's reply."""
 
-    model_config = ConfigDict(json_schema_extra=list_example(EXAMPLE_ITEM))
+    model_config = example_config(list_example(EXAMPLE_ITEM))

@@ -8,7 +8,13 @@ from typing import Any
 from pydantic import ConfigDict, Field
 
 from venuecrm.schemas.ivvy import Id, IvvyModel, ReplyModel, Text
-from venuecrm.schemas.listing import ListIn, ListReply, list_example, list_request_example
+from venuecrm.schemas.listing import (
+    ListIn,
+    ListReply,
+    example_config,
+    list_example,
+    list_request_example,
+)
 
 EXAMPLE: dict[str, Any] = {"venueId": 107, "leadId": 755, "note": "<p>Called: wants a quote</p>"}
 
@@ -72,4 +78,4 @@ EXAMPLE_ITEM: dict[str, Any] = {
 class OpportunityNoteList(ListReply[OpportunityNoteItem]):
     """getOpportunityNoteList's reply."""
 
-    model_config = ConfigDict(json_schema_extra=list_example(EXAMPLE_ITEM))
+    model_config = example_config(list_example(EXAMPLE_ITEM))
