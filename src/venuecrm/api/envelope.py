@@ -29,7 +29,7 @@ IVVY_PREFIX = "/api/"
 CRM_PREFIX = "/crm/"
 # Apideck's HTTP status and type_name for each error (reference apideck-crm.md 3.2, decision 4).
 _APIDECK: dict[type[VenueCrmError], tuple[int, str]] = {
-    InvalidRequest: (400, "RequestValidationError"),
+    InvalidRequest: (400, ""),  # type_name: the error's own (RequestValidationError, ...)
     InvalidOpportunityDetails: (422, "InvalidStateError"),
     OpportunityNotFound: (404, "EntityNotFoundError"),
     AuthenticationFailed: (401, "UnauthorizedError"),

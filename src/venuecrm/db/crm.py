@@ -343,12 +343,3 @@ class Crm:
                     )
                 )
             )
-
-    def custom_values(self, entity: str, record_id: int) -> dict[int, Any]:
-        """The custom field values of one record."""
-        query = select(CustomFieldValue.field_id, CustomFieldValue.value).where(
-            CustomFieldValue.account_id == self.account_id,
-            CustomFieldValue.entity == entity,
-            CustomFieldValue.record_id == record_id,
-        )
-        return {field_id: value for field_id, value in self.session.execute(query)}

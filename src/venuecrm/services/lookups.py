@@ -60,7 +60,7 @@ from venuecrm.schemas.lookups import (
 )
 from venuecrm.schemas.parsing import BodyError, decode_object, parse_lenient
 from venuecrm.services.listing import Collection
-from venuecrm.services.problems import Problems
+from venuecrm.services.problems import Problems, details_error
 
 # A rule beyond "required when adding": (repository, row being updated or None, request, problems).
 Check = Callable[[Lookups, Any, Any, Problems], None]
@@ -223,6 +223,4 @@ def add_or_update_lookup(uow: UnitOfWork, spec: LookupSpec, *, account_id: int, 
 
 
 def _invalid(spec: LookupSpec, problems: Problems) -> InvalidLookupDetails:
-    count = len(problems.items)
-    message = f"{spec.invalid_details.default_message}: {count} problem{'s' if count != 1 else ''}"
-    return spec.invalid_details(message, problems.items)
+    return details_error(spec.invalid_details, problems)

@@ -25,7 +25,7 @@ from venuecrm.schemas.parsing import BodyError, decode_object, parse_lenient
 from venuecrm.services import parties as party_rules
 from venuecrm.services.custom_fields import check_custom_fields
 from venuecrm.services.parties import COMPANY, CONTACT, Party, check_reference
-from venuecrm.services.problems import Problems
+from venuecrm.services.problems import Problems, details_error
 
 OPPORTUNITY = "opportunity"
 # Every id field of an opportunity: its wire name and the kind of record it names.
@@ -129,11 +129,7 @@ def delete_opportunity(
 
 
 def _invalid(problems: Problems) -> InvalidOpportunityDetails:
-    count = len(problems.items)
-    return InvalidOpportunityDetails(
-        f"The opportunity details are invalid: {count} problem{'s' if count != 1 else ''}",
-        problems.items,
-    )
+    return details_error(InvalidOpportunityDetails, problems)
 
 
 def _existing(crm: Crm, model: OpportunityIn) -> Opportunity | None:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from venuecrm.db.listing import Condition, Op
 from venuecrm.db.lists import Lists
 from venuecrm.schemas.opportunity_list import OpportunityList, OpportunityListIn
 from venuecrm.services.listing import Collection
 
 
-def _venue_conditions(request: Any) -> list[Condition]:
+def _venue_conditions(request: OpportunityListIn) -> list[Condition]:
     """venueIds or venueId, one or many, restrict the venues listed (decision 26)."""
-    venues = request.venues() if isinstance(request, OpportunityListIn) else []
+    venues = request.venues()
     return [Condition("venueId", Op.IN, venues)] if venues else []
 
 

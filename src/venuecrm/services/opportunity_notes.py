@@ -17,8 +17,6 @@ Checks run in that order, all before the first write, so a rejected request writ
 
 from __future__ import annotations
 
-from typing import Any
-
 from venuecrm.db.listing import Condition, Op
 from venuecrm.db.lists import Lists
 from venuecrm.db.opportunity_notes import OpportunityNotes
@@ -37,7 +35,7 @@ from venuecrm.schemas.opportunity_notes import (
 )
 from venuecrm.schemas.parsing import BodyError, decode_object, parse_lenient
 from venuecrm.services.listing import Collection
-from venuecrm.services.problems import Problems
+from venuecrm.services.problems import Problems, details_error
 
 _REQUIRED = {"venue_id": "venueId", "lead_id": "leadId", "note": "note"}
 
@@ -59,11 +57,7 @@ def add_or_update_opportunity_note(
     if model.note is not None and not model.note.strip():
         problems.add("note", "must not be blank")
     if problems or model.venue_id is None or model.lead_id is None or model.note is None:
-        count = len(problems.items)
-        raise InvalidNoteDetails(
-            f"The note details are invalid: {count} problem{'s' if count != 1 else ''}",
-            problems.items,
-        )
+        raise details_error(InvalidNoteDetails, problems)
 
     with uow:
         notes = uow.opportunity_notes(account_id)
@@ -96,16 +90,14 @@ def live_opportunity(
         raise LeadNotFound(f"Opportunity {lead_id} does not exist{where}")
 
 
-def _check_lead(uow: UnitOfWork, account_id: int, request: Any) -> None:
+def _check_lead(uow: UnitOfWork, account_id: int, request: OpportunityNoteListIn) -> None:
     """A note list of one opportunity needs that opportunity: a typo is not "no notes"."""
-    if isinstance(request, OpportunityNoteListIn) and request.lead_id is not None:
+    if request.lead_id is not None:
         live_opportunity(uow.opportunity_notes(account_id), request.lead_id, request.venue_id)
 
 
-def _scope(request: Any) -> list[Condition]:
+def _scope(request: OpportunityNoteListIn) -> list[Condition]:
     """``leadId`` and ``venueId`` restrict the notes listed; neither: the whole account's."""
-    if not isinstance(request, OpportunityNoteListIn):
-        return []
     conditions = []
     if request.lead_id is not None:
         conditions.append(Condition("leadId", Op.EQ, request.lead_id))

@@ -3,7 +3,11 @@ envelope that lists them (decision 29)."""
 
 from __future__ import annotations
 
-from venuecrm.errors import InvalidParameter, MissingParameter
+from typing import TypeVar
+
+from venuecrm.errors import InvalidParameter, MissingParameter, VenueCrmError
+
+E = TypeVar("E", bound=VenueCrmError)
 
 REQUIRED = "is required"
 
@@ -46,6 +50,13 @@ class Problems:
 
     def __bool__(self) -> bool:
         return bool(self.items)
+
+
+def details_error(error: type[E], problems: Problems) -> E:
+    """``error`` listing every problem, its message saying how many there are."""
+    count = len(problems.items)
+    plural = "s" if count != 1 else ""
+    return error(f"{error.default_message}: {count} problem{plural}", problems.items)
 
 
 def invalid_parameters(problems: list[str]) -> InvalidParameter:
