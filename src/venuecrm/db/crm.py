@@ -181,6 +181,8 @@ class Crm:
     def __init__(self, session: Session, account_id: int) -> None:
         self.session = session
         self.account_id = account_id
+        # Rows this transaction already holds locked: locking one again needs no query.
+        self._locked: dict[tuple[type[Tenant], int], Any] = {}
 
     def references(
         self, wanted: Mapping[str, Iterable[int]], *, definitions_for: Iterable[str] = ()
@@ -268,16 +270,21 @@ class Crm:
         NO KEY UPDATE, as an UPDATE takes, lets others keep inserting rows that refer to them.
         """
         id_list = sorted(set(ids))
-        if not id_list:
-            return {}
-        query = (
-            select(model)
-            .where(model.account_id == self.account_id, model.id.in_(id_list))
-            .where(*([Opportunity.deleted_at.is_(None)] if model is Opportunity else []))
-            .order_by(model.id)
-            .with_for_update(key_share=True)  # FOR NO KEY UPDATE on PostgreSQL
-        )
-        return {row.id: row for row in self.session.scalars(query)}
+        held = {i: self._locked[model, i] for i in id_list if (model, i) in self._locked}
+        missing = [i for i in id_list if i not in held]
+        if missing:
+            query = (
+                select(model)
+                .where(model.account_id == self.account_id, model.id.in_(missing))
+                .where(*([Opportunity.deleted_at.is_(None)] if model is Opportunity else []))
+                .order_by(model.id)
+                .with_for_update(key_share=True)  # FOR NO KEY UPDATE on PostgreSQL
+                # A row read earlier in the session is refreshed to its locked state.
+                .execution_options(populate_existing=True)
+            )
+            for row in self.session.scalars(query):
+                held[row.id] = self._locked[model, row.id] = row
+        return held
 
     def lock_opportunity(self, opportunity_id: int) -> Opportunity | None:
         """The opportunity, locked for this transaction, or None (also when deleted)."""

@@ -6,6 +6,7 @@ custom fields) are computed only for the rows of the page.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, DateTime, Subquery, and_, cast, func, select
@@ -28,6 +29,8 @@ from venuecrm.db.models import (
 )
 
 
+# Built once per account: constructing the statement costs more than a small page read.
+@lru_cache(maxsize=1024)
 def opportunity_list(account_id: int) -> ListQuery:
     """getOpportunityList's rows: iVvy's item, the utm fields and the unified CRM's extras."""
     o = Opportunity

@@ -6,6 +6,7 @@ opportunity stay in the table but are neither listed nor writable.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, and_, cast, null, select
@@ -74,6 +75,8 @@ class OpportunityNotes:
         self.session.flush()
 
 
+# Built once per account: constructing the statement costs more than a small page read.
+@lru_cache(maxsize=1024)
 def opportunity_note_list(account_id: int) -> ListQuery:
     """getOpportunityNoteList's rows: the notes of the account's live opportunities."""
     n, o = OpportunityNote, Opportunity

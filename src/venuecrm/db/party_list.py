@@ -7,6 +7,7 @@ managers, custom values) are computed only for the rows of the page.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, Subquery, case, func, select, text
@@ -19,6 +20,8 @@ from venuecrm.db.models import Company, CompanyContact, Contact, Industry, User
 CONTACT, COMPANY = "contact", "company"
 
 
+# Built once per account: constructing the statement costs more than a small page read.
+@lru_cache(maxsize=1024)
 def contact_list(account_id: int) -> ListQuery:
     """The account's contacts; ``companyId`` filters by membership."""
     c, cc = Contact, CompanyContact
@@ -52,6 +55,8 @@ def contact_list(account_id: int) -> ListQuery:
     return ListQuery(rows, details, {"companyId": ManyField(Kind.INT, memberships)})
 
 
+# Built once per account: constructing the statement costs more than a small page read.
+@lru_cache(maxsize=1024)
 def company_list(account_id: int) -> ListQuery:
     """The account's companies."""
     c = Company
