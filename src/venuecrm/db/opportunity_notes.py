@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, Integer, and_, cast, null, select
 from sqlalchemy.orm import Session
 
 from venuecrm.db.listing import ListQuery
-from venuecrm.db.models import Opportunity, OpportunityNote, Venue
+from venuecrm.db.models import Opportunity, OpportunityNote
 
 
 class OpportunityNotes:
@@ -22,13 +22,6 @@ class OpportunityNotes:
     def __init__(self, session: Session, account_id: int) -> None:
         self.session = session
         self.account_id = account_id
-
-    def venue_is_active(self, venue_id: int) -> bool:
-        """Whether the account has this venue, active."""
-        query = select(Venue.id).where(
-            Venue.account_id == self.account_id, Venue.id == venue_id, Venue.is_active
-        )
-        return self.session.execute(query).first() is not None
 
     def opportunity_venue(self, opportunity_id: int, *, lock: bool = False) -> int | None:
         """The venue of this live (not deleted) opportunity; None when there is none.

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from venuecrm.db.listing import Condition, Op
 from venuecrm.db.lists import Lists
+from venuecrm.db.models import Venue
 from venuecrm.db.opportunity_notes import OpportunityNotes
 from venuecrm.db.uow import UnitOfWork
 from venuecrm.errors import (
@@ -61,7 +62,7 @@ def add_or_update_opportunity_note(
 
     with uow:
         notes = uow.opportunity_notes(account_id)
-        if not notes.venue_is_active(model.venue_id):
+        if uow.lookups(account_id).find(Venue, id=model.venue_id, is_active=True) is None:
             raise VenueNotFound(f"Venue {model.venue_id} does not exist")
         live_opportunity(notes, model.lead_id, model.venue_id, lock=True)
         if model.id is None:
