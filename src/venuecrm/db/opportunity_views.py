@@ -117,21 +117,37 @@ class OpportunityViews:
             where.append(Opportunity.modified_at >= query.modified_since)
         return where
 
-    def page(self, query: OpportunityQuery) -> list[OpportunityView]:
-        """Up to ``limit`` rows after ``after`` in the requested order (keyset pagination)."""
+    def page(self, query: OpportunityQuery) -> tuple[list[OpportunityView], int]:
+        """Up to ``limit`` rows after ``after`` in the requested order (keyset pagination), and
+        how many rows match the filters in all, in one query when the page has rows."""
         where = self._filters(query)
         keys = _keys(query)
         if query.after is not None:
             where.append(_after(keys, query.after))
         order = [key.desc() if descending else key.asc() for key, descending in keys]
-        return self._views(self._select().where(*where).order_by(*order).limit(query.limit))
+        statement = (
+            self._select()
+            .add_columns(self._count(query).scalar_subquery().label("total"))
+            .where(*where)
+            .order_by(*order)
+            .limit(query.limit)
+        )
+        rows = self.session.execute(statement).all()
+        if rows:
+            total = int(rows[0][-1])
+        elif query.after is None:
+            total = 0
+        else:  # past the last row: the page cannot carry the total
+            total = int(self.session.execute(self._count(query)).scalar_one())
+        return [OpportunityView(*row[:-1]) for row in rows], total
 
-    def count(self, query: OpportunityQuery) -> int:
-        """How many rows match the query's filters."""
-        return int(
-            self.session.execute(
-                select(func.count()).select_from(Opportunity).where(*self._filters(query))
-            ).scalar_one()
+    def _count(self, query: OpportunityQuery) -> Any:
+        # Not correlated with a page's rows: PostgreSQL runs it once per statement.
+        return (
+            select(func.count())
+            .select_from(Opportunity)
+            .where(*self._filters(query))
+            .correlate(None)
         )
 
 

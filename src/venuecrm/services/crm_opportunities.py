@@ -159,11 +159,11 @@ def list_page(uow: UnitOfWork, *, account_id: int, params: Iterable[tuple[str, s
     query = _query(params)
     with uow:
         views = uow.opportunity_views(account_id)
-        rows = views.page(query)
+        rows, total = views.page(query)
         next_cursor = None
         if len(rows) == query.limit:
             next_cursor = _encode_cursor(query, sort_key(rows[-1], query.sort))
-        return Page([to_crm(row) for row in rows], views.count(query), next_cursor)
+        return Page([to_crm(row) for row in rows], total, next_cursor)
 
 
 def _query(params: Iterable[tuple[str, str]]) -> OpportunityQuery:
