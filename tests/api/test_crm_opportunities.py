@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -443,3 +444,50 @@ def test_unknown_crm_route_and_method_use_the_crm_error_shape(
 ) -> None:
     crm_error(client.get("/crm/companies", headers=auth(seeded)), 404, "NotFoundError")
     assert client.put("/crm/opportunities/1", headers=auth(seeded)).json()["status_code"] == 405
+
+
+def test_a_last_page_of_exactly_limit_rows_has_no_next_cursor(
+    client: TestClient, seeded: Seeded
+) -> None:
+    made = [crm_create(client, seeded, title=f"P{i}").json()["data"]["id"] for i in range(4)]
+
+    def page(params: dict[str, str]) -> dict[str, Any]:
+        response = client.get("/crm/opportunities", params=params, headers=auth(seeded))
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    whole = page({"limit": "4"})
+    assert [item["id"] for item in whole["data"]] == made
+    assert whole["meta"]["cursors"]["next"] is None
+    assert whole["links"]["next"] is None
+    first = page({"limit": "2"})
+    assert [item["id"] for item in first["data"]] == made[:2]
+    assert first["meta"]["cursors"]["next"] is not None
+    second = page({"limit": "2", "cursor": first["meta"]["cursors"]["next"]})
+    assert [item["id"] for item in second["data"]] == made[2:]
+    assert second["meta"]["cursors"]["next"] is None
+    assert (second["meta"]["items_on_page"], second["meta"]["total_count"]) == (2, 4)
+
+
+def test_authentication_comes_before_the_body_is_read(
+    client: TestClient, uow_factory: UnitOfWork, seeded: Seeded
+) -> None:
+    existing = crm_create(client, seeded).json()["data"]["id"]
+    before = table_counts(uow_factory)
+    invalid = {"title": 5, "win_probability": "lots", "unknown": True}
+    for headers in ({}, {"Authorization": f"Bearer {seeded['apiKey']}:wrong"}):
+        for response in (
+            client.post("/crm/opportunities", json=invalid, headers=headers),
+            client.patch(f"/crm/opportunities/{existing}", json=invalid, headers=headers),
+            client.post("/crm/opportunities", content=b"not json", headers=headers),
+        ):
+            body = crm_error(response, 401, "UnauthorizedError")
+            assert "title" not in json.dumps(body)
+    assert table_counts(uow_factory) == before
+    # The same bodies with a valid token are schema errors: 401 above hid them.
+    crm_error(
+        client.post("/crm/opportunities", json=invalid, headers=auth(seeded)),
+        400,
+        "RequestValidationError",
+    )

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from tests.api.list_helpers import call
 from tests.api.opportunity_helpers import (
     OMIT,
     base_body,
@@ -155,16 +156,57 @@ def test_dotnet_sdk_shaped_request_succeeds(
 def test_missing_required_fields_are_all_listed(
     client: TestClient, clock: Clock, uow_factory: UnitOfWork, seeded: Seeded
 ) -> None:
-    body = {"description": "no venue, name, type, source or contact"}
+    body = {"description": "no venue, name, type or source"}
     assert sorted(rejected(client, seeded.tenant, clock, uow_factory, body)) == sorted(
         [
             "venueId: is required",
             "name: is required",
             "typeId: is required",
             "sourceId: is required",
-            "contact: a new opportunity needs contactId, contact, companyId or company",
         ]
     )
+
+
+def test_a_create_needs_no_contact_or_company_and_may_get_one_later(
+    client: TestClient, clock: Clock, uow_factory: UnitOfWork, seeded: Seeded
+) -> None:
+    body = {
+        "venueId": seeded["venueId"],
+        "name": "Just a name",
+        "typeId": seeded["typeId"],
+        "sourceId": seeded["sourceId"],
+    }
+    opportunity_id = created_id(post(client, seeded.tenant, clock, body))
+    acct = seeded.tenant.account_id
+    row = opportunity_row(uow_factory, acct, opportunity_id)
+    assert (row["contact_type"], row["contact_id"], row["company_id"]) == ("contact", None, None)
+    assert rows(uow_factory, Contact, acct) == []
+    assert rows(uow_factory, Company, acct) == []
+    (item,) = list_items(client, clock, seeded)
+    assert (item["id"], item["contactType"], item["contactId"]) == (opportunity_id, "contact", None)
+    assert (item["contact"], item["companyId"], item["company"]) == (None, None, None)
+
+    contact = {"firstName": "Late", "lastName": "Comer", "email": "late@example.com"}
+    update = {"id": opportunity_id, "venueId": seeded["venueId"], "contact": contact}
+    assert created_id(post(client, seeded.tenant, clock, update)) == opportunity_id
+    (contact_row,) = rows(uow_factory, Contact, acct)
+    (item,) = list_items(client, clock, seeded)
+    assert (item["contactType"], item["contactId"]) == ("contact", contact_row.id)
+    assert item["contact"]["email"] == "late@example.com"
+
+    company = {"id": opportunity_id, "venueId": seeded["venueId"], "company": {"businessName": "Z"}}
+    assert created_id(post(client, seeded.tenant, clock, company)) == opportunity_id
+    (company_row,) = rows(uow_factory, Company, acct)
+    (item,) = list_items(client, clock, seeded)
+    assert (item["contactType"], item["companyId"]) == ("company", company_row.id)
+
+
+def list_items(client: TestClient, clock: Clock, seeded: Seeded) -> list[dict[str, Any]]:
+    """Every opportunity of the account as getOpportunityList answers it."""
+    response = call(client, seeded.tenant, clock, "crm", "getOpportunityList", {})
+    assert response.status_code == 200, response.text
+    results: list[dict[str, Any]] = response.json()["results"]
+    return results
 
 
 def test_missing_stage_takes_the_account_default(

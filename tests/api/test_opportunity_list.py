@@ -7,7 +7,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from tests.api.list_helpers import call, collection
-from tests.api.opportunity_helpers import base_body, created_id, opportunity_row, post
+from tests.api.opportunity_helpers import OMIT, base_body, created_id, opportunity_row, post
 from tests.factories import Clock, Seeded, seeded_tenant
 from venuecrm.db.uow import UnitOfWork
 
@@ -87,6 +87,8 @@ def test_a_write_reads_back_field_for_field(
         "sourceName": "Website",
         "channelId": seeded["channelId"],
         "channelName": "Email",
+        "currentBookingId": None,
+        "leadBccEmail": None,
         "closedDate": "2027-02-03 00:00:00 UTC",
         "lostToCompetition": None,
         "lostToCompetitionName": None,
@@ -209,3 +211,40 @@ def test_deleted_opportunities_are_not_listed(
     headers = {"Authorization": f"Bearer {seeded['apiKey']}:{seeded['apiSecret']}"}
     assert client.delete(f"/crm/opportunities/{gone}", headers=headers).status_code == 200
     assert [r["id"] for r in listed(client, clock, seeded, {})] == [kept]
+
+
+# The result item of crm getOpportunityList as iVvy documents it, key by key (the .NET SDK's
+# model maps every one of them), with the keys of its nested objects.
+DOCUMENTED_ITEM_KEYS = {
+    "id", "venueId", "name", "description", "ownerUser", "contact", "company",
+    "currentBookingId", "qualityId", "quality", "stageId", "stageName", "stageReasonId",
+    "stageReasonName", "adminStatusChangedDate", "typeId", "type", "subtypeId", "sourceId",
+    "sourceName", "channelId", "channelName", "leadBccEmail", "closedDate", "lostToCompetition",
+    "createdDate", "modifiedDate", "externalUrls",
+}  # fmt: skip
+DOCUMENTED_NESTED_KEYS = {
+    "ownerUser": {"id", "firstName", "lastName", "email", "phone"},
+    "contact": {"id", "firstName", "lastName", "email", "phone"},
+    "company": {"id", "businessName", "businessNumber", "phone", "email"},
+}
+
+
+def test_items_carry_every_documented_key(client: TestClient, clock: Clock, seeded: Seeded) -> None:
+    bare = created_id(post(client, seeded.tenant, clock, base_body(seeded, contact=OMIT)))
+    full = created_id(
+        post(
+            client,
+            seeded.tenant,
+            clock,
+            base_body(seeded, ownerUserId=seeded["ownerUserId"], company={"businessName": "K"}),
+        )
+    )
+    items = {item["id"]: item for item in listed(client, clock, seeded, {})}
+    assert set(items) == {bare, full}
+    for item in items.values():
+        assert set(item) >= DOCUMENTED_ITEM_KEYS, DOCUMENTED_ITEM_KEYS - set(item)
+        assert item["currentBookingId"] is None
+        assert item["leadBccEmail"] is None
+    for key, nested in DOCUMENTED_NESTED_KEYS.items():
+        assert set(items[full][key]) == nested
+        assert items[bare][key] is None

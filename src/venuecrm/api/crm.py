@@ -138,11 +138,13 @@ async def list_opportunities(request: Request) -> JSONResponse:
 )
 async def create_opportunity(request: Request) -> JSONResponse:
     """Create; every iVvy rule applies. Answers 201 with the new id."""
-    body = service.parse_body(await read_body(request, runtime(request).settings.max_body_bytes))
+    raw = await read_body(request, runtime(request).settings.max_body_bytes)
+    # The body is parsed only after authentication: an anonymous caller learns nothing of
+    # the schema, it gets 401 like on every other route.
     new_id = await _authorized(
         request,
         lambda uow, who: service.save(
-            uow, account_id=who.account_id, api_key_id=who.key_id, body=body
+            uow, account_id=who.account_id, api_key_id=who.key_id, body=service.parse_body(raw)
         ),
     )
     return _envelope("add", 201, data={"id": new_id})
@@ -175,14 +177,14 @@ async def get_opportunity(request: Request, opportunity_id: str) -> JSONResponse
 )
 async def update_opportunity(request: Request, opportunity_id: str) -> JSONResponse:
     """Update only the keys sent; read-only keys are ignored."""
-    body = service.parse_body(await read_body(request, runtime(request).settings.max_body_bytes))
+    raw = await read_body(request, runtime(request).settings.max_body_bytes)
     saved = await _authorized(
         request,
         lambda uow, who: service.save(
             uow,
             account_id=who.account_id,
             api_key_id=who.key_id,
-            body=body,
+            body=service.parse_body(raw),
             opportunity_id=opportunity_id,
         ),
     )

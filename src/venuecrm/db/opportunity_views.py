@@ -118,8 +118,8 @@ class OpportunityViews:
         return where
 
     def page(self, query: OpportunityQuery) -> tuple[list[OpportunityView], int]:
-        """Up to ``limit`` rows after ``after`` in the requested order (keyset pagination), and
-        how many rows match the filters in all, in one query when the page has rows."""
+        """Up to ``limit + 1`` rows after ``after`` in the requested order (keyset pagination),
+        and how many rows match the filters in all, in one query when the page has rows."""
         where = self._filters(query)
         keys = _keys(query)
         if query.after is not None:
@@ -130,7 +130,9 @@ class OpportunityViews:
             .add_columns(self._count(query).scalar_subquery().label("total"))
             .where(*where)
             .order_by(*order)
-            .limit(query.limit)
+            # One row more than the page: its presence is how the caller knows a next page
+            # exists, so the last page never hands out a cursor to an empty one.
+            .limit(query.limit + 1)
         )
         rows = self.session.execute(statement).all()
         if rows:

@@ -31,9 +31,9 @@ EXAMPLE: JsonDict = {
 class OpportunityIn(IvvyModel):
     """An opportunity to add (no ``id``) or update (``id``: only the keys sent change).
 
-    Adding requires venueId, name, typeId, sourceId, a contact or company, and subtypeId when
-    the type has subtypes; a missing stageId takes the account's default stage. Updating
-    requires id and venueId.
+    Adding requires venueId, name, typeId, sourceId, and subtypeId when the type has
+    subtypes; a contact or company is optional; a missing stageId takes the account's default
+    stage. Updating requires id and venueId.
     """
 
     # Every key is optional here: what is required depends on create or update and on the

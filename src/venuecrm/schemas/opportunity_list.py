@@ -86,6 +86,9 @@ class OpportunityItem(ReplyModel):
     owner_user: Person | None
     contact: Person | None
     company: CompanySummary | None
+    current_booking_id: int | None = Field(
+        None, description="Always null: venuecrm holds no bookings (kept for clients that map it)."
+    )
     contact_type: str = Field(description="company or contact")
     contact_id: int | None
     company_id: int | None
@@ -104,6 +107,9 @@ class OpportunityItem(ReplyModel):
     source_name: str | None
     channel_id: int | None
     channel_name: str | None
+    lead_bcc_email: str | None = Field(
+        None, description="Always null: venuecrm has no lead mailboxes (kept for clients)."
+    )
     closed_date: str | None
     lost_to_competition: int | None = Field(description="Id of the lost reason (decision 15).")
     lost_to_competition_name: str | None

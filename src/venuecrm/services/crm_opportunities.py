@@ -161,7 +161,8 @@ def list_page(uow: UnitOfWork, *, account_id: int, params: Iterable[tuple[str, s
         views = uow.opportunity_views(account_id)
         rows, total = views.page(query)
         next_cursor = None
-        if len(rows) == query.limit:
+        if len(rows) > query.limit:
+            rows = rows[: query.limit]
             next_cursor = _encode_cursor(query, sort_key(rows[-1], query.sort))
         return Page([to_crm(row) for row in rows], total, next_cursor)
 

@@ -323,13 +323,12 @@ class _Plan:
     def _contact_opportunity(self, contact_named: bool, lead_id: int | None) -> None:
         if lead_id is not None:
             self.problems.add("companyLeadContactId", "needs companyId or company")
-        if contact_named:
+        if contact_named or self.creating:
+            # A new opportunity may name no party at all (the document marks contact and
+            # company optional): it is then a contact opportunity without a contact, and a
+            # later update may give it one (README, "addOrUpdateOpportunity").
             self.values.update(
                 contact_type=CONTACT_TYPE_CONTACT, company_id=None, contact_id=self.model.contact_id
-            )
-        elif self.creating and not self.invalid_paths & {"contactId", "companyId"}:
-            self.problems.add(
-                "contact", "a new opportunity needs contactId, contact, companyId or company"
             )
 
     def _referral(self) -> None:
