@@ -11,7 +11,7 @@ from anyio import to_thread
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
-from venuecrm.api import crm, health, ivvy
+from venuecrm.api import crm, crm_parties, crm_records, health, ivvy
 from venuecrm.api.actions import ACTIONS, Action, registry
 from venuecrm.api.deps import Runtime
 from venuecrm.api.envelope import install_error_handlers
@@ -64,6 +64,8 @@ def create_app(
     app.add_middleware(RequestContextMiddleware)
     app.include_router(ivvy.router)
     app.include_router(crm.router)
+    app.include_router(crm_records.router)
+    app.include_router(crm_parties.router)
     app.include_router(health.router)
 
     def openapi() -> dict[str, Any]:

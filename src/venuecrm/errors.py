@@ -18,6 +18,8 @@ Every failure a client can see is a ``VenueCrmError``: ``error_code`` is iVvy's 
     +-- RequestTooLarge           413 / 90413  body over VENUECRM_MAX_BODY_BYTES
     +-- InternalError             500 / 90500  unexpected failure; the request id is in the message
     +-- InvalidRequest            400 / 90400  /crm: a body or query the unified CRM schema rejects
+    +-- RecordNotFound            404 / 90444  /crm: no such user, pipeline or note in the account
+    +-- OperationNotSupported     501 / 90501  /crm: an operation venuecrm's data cannot carry out
     +-- InvalidParameter          400 / 23016  a parameter failed validation
     +-- MissingParameter          400 / 23017  a required parameter is missing
     +-- EmptyRequest              400 / 24221  addOrUpdateOpportunity with nothing in it
@@ -170,6 +172,27 @@ class InvalidRequest(VenueCrmError):
     ) -> None:
         super().__init__(message, additional_messages)
         self.type_name = type_name
+
+
+class RecordNotFound(VenueCrmError):
+    """A /crm record the account does not have; ``entity`` and ``record_id`` name it."""
+
+    error_code = 404
+    specific_code = 90444
+    default_message = "Not Found"
+
+    def __init__(self, entity: str, record_id: str) -> None:
+        super().__init__(f"Unknown {entity} {record_id}")
+        self.entity = entity
+        self.record_id = record_id
+
+
+class OperationNotSupported(VenueCrmError):
+    """A /crm operation that does not map on venuecrm's data (Apideck's 501)."""
+
+    error_code = 501
+    specific_code = 90501
+    default_message = "Not Implemented"
 
 
 class InvalidParameter(VenueCrmError):
@@ -352,6 +375,8 @@ ALL_ERRORS: tuple[type[VenueCrmError], ...] = (
     RequestTooLarge,
     InternalError,
     InvalidRequest,
+    RecordNotFound,
+    OperationNotSupported,
     InvalidParameter,
     MissingParameter,
     EmptyRequest,

@@ -442,7 +442,7 @@ def test_fields_limits_the_keys_returned(client: TestClient, seeded: Seeded) -> 
 def test_unknown_crm_route_and_method_use_the_crm_error_shape(
     client: TestClient, seeded: Seeded
 ) -> None:
-    crm_error(client.get("/crm/companies", headers=auth(seeded)), 404, "NotFoundError")
+    crm_error(client.get("/crm/leads", headers=auth(seeded)), 404, "NotFoundError")
     assert client.put("/crm/opportunities/1", headers=auth(seeded)).json()["status_code"] == 405
 
 

@@ -63,10 +63,12 @@ _LIST_PARAMS = {
 }  # fmt: skip
 
 
-def _envelope(operation: str, status: int, **body: Any) -> JSONResponse:
+def _envelope(
+    operation: str, status: int, *, resource: str = "opportunities", **body: Any
+) -> JSONResponse:
     return JSONResponse(
         {"status_code": status, "status": "OK", "service": "venuecrm",
-         "resource": "opportunities", "operation": operation, **body},
+         "resource": resource, "operation": operation, **body},
         status_code=status,
     )  # fmt: skip
 

@@ -15,11 +15,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from venuecrm.errors import (
     AuthenticationFailed,
     InternalError,
+    InvalidNoteDetails,
     InvalidOpportunityDetails,
+    InvalidParameter,
     InvalidRequest,
     KeyRevoked,
     MethodNotAllowed,
+    OperationNotSupported,
     OpportunityNotFound,
+    RecordNotFound,
     StaleRequest,
     UnknownAction,
     VenueCrmError,
@@ -31,7 +35,12 @@ CRM_PREFIX = "/crm/"
 _APIDECK: dict[type[VenueCrmError], tuple[int, str]] = {
     InvalidRequest: (400, ""),  # type_name: the error's own (RequestValidationError, ...)
     InvalidOpportunityDetails: (422, "InvalidStateError"),
+    InvalidNoteDetails: (422, "InvalidStateError"),
+    # /crm companies and contacts answer the contact namespace's rules as a broken state.
+    InvalidParameter: (422, "InvalidStateError"),
     OpportunityNotFound: (404, "EntityNotFoundError"),
+    RecordNotFound: (404, "EntityNotFoundError"),
+    OperationNotSupported: (501, "ConnectorOperationUnsupportedError"),
     AuthenticationFailed: (401, "UnauthorizedError"),
     StaleRequest: (401, "UnauthorizedError"),
     KeyRevoked: (401, "UnauthorizedError"),
@@ -57,6 +66,8 @@ def apideck_error(error: VenueCrmError) -> tuple[int, dict[str, Any]]:
     detail: str | dict[str, Any] = error.message
     if isinstance(error, OpportunityNotFound) and error.additional_messages:
         detail = {"not_found": {"entity": "opportunity", "id": error.additional_messages[0]}}
+    elif isinstance(error, RecordNotFound):
+        detail = {"not_found": {"entity": error.entity, "id": error.record_id}}
     elif error.additional_messages:
         detail = {"problems": error.additional_messages}
     return status, {

@@ -23,6 +23,8 @@ from venuecrm.errors import (
     VenueCrmError,
 )
 from venuecrm.schemas.crm import OpportunityInput
+from venuecrm.schemas.crm_parties import CompanyInput, ContactInput
+from venuecrm.schemas.crm_records import NoteInput
 from venuecrm.schemas.ivvy import ErrorEnvelope
 
 _REF = "#/components/schemas/{model}"
@@ -107,7 +109,13 @@ def build_openapi(app: FastAPI, actions: Iterable[Action]) -> dict[str, Any]:
     )
     components: dict[str, Any] = document.setdefault("components", {}).setdefault("schemas", {})
     paths: dict[str, Any] = document.setdefault("paths", {})
-    _schema_ref(OpportunityInput, components)  # the /crm request bodies refer to it
+    for body in (
+        OpportunityInput,
+        NoteInput,
+        CompanyInput,
+        ContactInput,
+    ):  # the /crm request bodies refer to them
+        _schema_ref(body, components)
     for action in sorted(actions, key=lambda a: (a.namespace, a.name)):
         path = f"/api/1.0/{action.namespace}?action={action.name}"
         paths[path] = {"post": _operation(action, components)}

@@ -132,7 +132,7 @@ def _references_statement(kinds: tuple[str, ...], entities: tuple[str, ...]) -> 
         ids = bindparam(f"ids_{kind}", type_=ARRAY(Integer))
         parts.append(
             select(literal(kind).label("kind"), model.id.label("id"), attrs.label("attrs")).where(
-                model.account_id == _ACCOUNT, model.id == any_(ids)
+                model.account_id == _ACCOUNT, model.id == any_(ids), *_live(model)
             )
         )
     if entities:
@@ -160,11 +160,18 @@ def _references_statement(kinds: tuple[str, ...], entities: tuple[str, ...]) -> 
     return union_all(*parts)
 
 
+def _live(model: type[Tenant]) -> list[ColumnElement[bool]]:
+    """A soft-deleted opportunity, company or contact is not there for any rule or write."""
+    deleted = getattr(model, "deleted_at", None)
+    return [] if deleted is None else [deleted.is_(None)]
+
+
 # Records a client may name instead of giving an id (the unified CRM view does).
 _NAMED: dict[str, tuple[type[Tenant], Any]] = {
     "type": (LeadType, LeadType.name),
     "source": (LeadSource, LeadSource.name),
     "lost_reason": (LostReason, LostReason.name),
+    "industry": (Industry, Industry.name),
     "custom_field": (CustomFieldDefinition, CustomFieldDefinition.display_name),
 }
 
@@ -216,8 +223,11 @@ class Crm:
         venue, kind, source = row if row is not None else (None, None, None)
         return {"venueId": venue, "typeId": kind, "sourceId": source}
 
-    def id_named(self, kind: str, name: str) -> int | None:
-        """The lowest-id active record of ``kind`` with this name, compared case-insensitively."""
+    def id_named(self, kind: str, name: str, *, entity: str = "opportunity") -> int | None:
+        """The lowest-id active record of ``kind`` with this name, compared case-insensitively.
+
+        A custom field is looked up among the definitions of ``entity``.
+        """
         model, column = _NAMED[kind]
         query = (
             select(model.id)
@@ -227,7 +237,7 @@ class Crm:
             .limit(1)
         )
         if model is CustomFieldDefinition:
-            query = query.where(CustomFieldDefinition.entity == "opportunity")
+            query = query.where(CustomFieldDefinition.entity == entity)
         return self.session.execute(query).scalar_one_or_none()
 
     def lock_names(self, names: Iterable[str]) -> None:
@@ -256,6 +266,7 @@ class Crm:
                 parts.append(
                     select(literal(kind), model.natural_key, func.min(model.id))
                     .where(model.account_id == self.account_id, model.natural_key.in_(key_list))
+                    .where(model.deleted_at.is_(None))
                     .group_by(model.natural_key)
                 )
         if not parts:
@@ -276,7 +287,7 @@ class Crm:
             query = (
                 select(model)
                 .where(model.account_id == self.account_id, model.id.in_(missing))
-                .where(*([Opportunity.deleted_at.is_(None)] if model is Opportunity else []))
+                .where(*_live(model))
                 .order_by(model.id)
                 .with_for_update(key_share=True)  # FOR NO KEY UPDATE on PostgreSQL
                 # A row read earlier in the session is refreshed to its locked state.

@@ -244,6 +244,12 @@ class Contact(Tenant):
     privacy_consent: Mapped[bool | None] = mapped_column(Boolean)
     external_urls: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
     natural_key: Mapped[str] = mapped_column(Text)
+    # The unified CRM contact's keys iVvy has no place for, as last sent (docs/unified.md §7).
+    crm_extras: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, default=dict, server_default=text("'{}'::jsonb")
+    )
+    # Soft delete: a deleted contact is gone from both APIs but its row stays.
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Company(Tenant):
@@ -278,6 +284,12 @@ class Company(Tenant):
     iata_number: Mapped[str | None] = mapped_column(String(50))
     external_urls: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
     natural_key: Mapped[str] = mapped_column(Text)
+    # The unified CRM company's keys iVvy has no place for, as last sent (docs/unified.md §7).
+    crm_extras: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, default=dict, server_default=text("'{}'::jsonb")
+    )
+    # Soft delete: a deleted company is gone from both APIs but its row stays.
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class CompanyContact(Base):
@@ -426,11 +438,15 @@ class OpportunityNote(Tenant):
         _fk("opportunity_id", "opportunities"),
         _fk("created_by_key_id", "api_keys"),
         _fk("modified_by_key_id", "api_keys"),
+        _fk("owner_user_id", "users"),
         # getOpportunityNoteList pages one opportunity's notes by id.
         Index(None, "account_id", "opportunity_id", "id"),
     )
 
     opportunity_id: Mapped[int] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text)
+    # The unified CRM note's title and owner; iVvy's note has neither.
+    title: Mapped[str | None] = mapped_column(String(255))
+    owner_user_id: Mapped[int | None] = mapped_column(Integer)
     created_by_key_id: Mapped[int] = mapped_column(Integer)
     modified_by_key_id: Mapped[int] = mapped_column(Integer)

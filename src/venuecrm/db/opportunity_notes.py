@@ -6,6 +6,7 @@ opportunity stay in the table but are neither listed nor writable.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -16,6 +17,16 @@ from venuecrm.db.listing import ListQuery
 from venuecrm.db.models import Opportunity, OpportunityNote
 
 
+@dataclass(frozen=True, slots=True)
+class NotedOpportunity:
+    """What a note takes from its opportunity."""
+
+    id: int
+    venue_id: int
+    contact_id: int | None
+    company_id: int | None
+
+
 class OpportunityNotes:
     """An account's notes and what writing one checks; every query is filtered by the account."""
 
@@ -23,20 +34,23 @@ class OpportunityNotes:
         self.session = session
         self.account_id = account_id
 
-    def opportunity_venue(self, opportunity_id: int, *, lock: bool = False) -> int | None:
-        """The venue of this live (not deleted) opportunity; None when there is none.
+    def live_opportunity(
+        self, opportunity_id: int, *, lock: bool = False
+    ) -> NotedOpportunity | None:
+        """This live (not deleted) opportunity's venue, contact and company; None when none.
 
         ``lock`` takes FOR SHARE until the transaction ends: a soft delete (FOR NO KEY UPDATE)
         then waits for the note being written, or the note sees the opportunity as deleted.
         KEY SHARE would not do: it does not conflict with the delete's lock.
         """
         o = Opportunity
-        query = select(o.venue_id).where(
+        query = select(o.venue_id, o.contact_id, o.company_id).where(
             o.account_id == self.account_id, o.id == opportunity_id, o.deleted_at.is_(None)
         )
         if lock:
             query = query.with_for_update(read=True)
-        return self.session.execute(query).scalar_one_or_none()
+        row = self.session.execute(query).first()
+        return None if row is None else NotedOpportunity(opportunity_id, *row)
 
     def lock_note(self, note_id: int) -> OpportunityNote | None:
         """The note, locked for this transaction, or None."""
@@ -47,24 +61,31 @@ class OpportunityNotes:
         )
         return self.session.scalars(query).one_or_none()
 
-    def add(self, *, opportunity_id: int, note: str, api_key_id: int) -> OpportunityNote:
-        """Insert a note on the opportunity and return it with its id."""
+    def add(self, *, opportunity_id: int, api_key_id: int, **values: Any) -> OpportunityNote:
+        """Insert a note on the opportunity (``note``, and ``title``, ``owner_user_id``)."""
         row = OpportunityNote(
             account_id=self.account_id,
             opportunity_id=opportunity_id,
-            note=note,
             created_by_key_id=api_key_id,
             modified_by_key_id=api_key_id,
+            **values,
         )
         self.session.add(row)
         self.session.flush()
         return row
 
-    def update(self, row: OpportunityNote, *, note: str, api_key_id: int) -> None:
-        """Replace a note's text; ``modified_at`` moves with it."""
+    def update(self, row: OpportunityNote, *, api_key_id: int, **values: Any) -> None:
+        """Set columns of a note; ``modified_at`` moves with it."""
         assert row.account_id == self.account_id
-        row.note = note
+        for column, value in values.items():
+            setattr(row, column, value)
         row.modified_by_key_id = api_key_id
+        self.session.flush()
+
+    def delete(self, row: OpportunityNote) -> None:
+        """Remove a note: nothing refers to one, and iVvy has no state for a removed note."""
+        assert row.account_id == self.account_id
+        self.session.delete(row)
         self.session.flush()
 
 

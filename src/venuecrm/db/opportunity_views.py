@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from venuecrm.db.keyset import after, order_by, sort_keys
 from venuecrm.db.list_parts import custom_values
 from venuecrm.db.models import (
     Company,
@@ -123,13 +124,12 @@ class OpportunityViews:
         where = self._filters(query)
         keys = _keys(query)
         if query.after is not None:
-            where.append(_after(keys, query.after))
-        order = [key.desc() if descending else key.asc() for key, descending in keys]
+            where.append(after(keys, query.after))
         statement = (
             self._select()
             .add_columns(self._count(query).scalar_subquery().label("total"))
             .where(*where)
-            .order_by(*order)
+            .order_by(*order_by(keys))
             # One row more than the page: its presence is how the caller knows a next page
             # exists, so the last page never hands out a cursor to an empty one.
             .limit(query.limit + 1)
@@ -154,29 +154,5 @@ class OpportunityViews:
 
 
 def _keys(query: OpportunityQuery) -> list[tuple[Any, bool]]:
-    """Sort keys with their direction; a null flag first keeps nulls last either way."""
-    if query.sort is None:
-        return [(Opportunity.id, query.descending)]
-    column = SORTABLE[query.sort]
-    nulls_last = case((column.is_(None), 1), else_=0)
-    return [
-        (nulls_last, False),
-        (column, query.descending),
-        (Opportunity.id, query.descending),
-    ]
-
-
-def _after(keys: list[tuple[Any, bool]], values: tuple[Any, ...]) -> ColumnElement[bool]:
-    """Rows strictly after ``values`` in key order (lexicographic, per-key direction)."""
-    clauses: list[ColumnElement[bool]] = []
-    for index, (key, descending) in enumerate(keys):
-        value = values[index]
-        if value is None:
-            continue  # within the null group only later keys can tell rows apart
-        ahead = key < value if descending else key > value
-        same_before = [
-            k.is_(None) if v is None else k == v
-            for (k, _), v in zip(keys[:index], values[:index], strict=True)
-        ]
-        clauses.append(and_(*same_before, ahead))
-    return or_(false(), *clauses)
+    column = SORTABLE[query.sort] if query.sort is not None else None
+    return sort_keys(column, Opportunity.id, descending=query.descending)

@@ -111,7 +111,7 @@ def _rows(
     shared = {"externalUrls": model.external_urls, "createdDate": model.created_at,
               "modifiedDate": model.modified_at}  # fmt: skip
     labelled = [column.label(key) for key, column in {**columns, **shared}.items()]
-    return select(*labelled).where(model.account_id == account_id)
+    return select(*labelled).where(model.account_id == account_id, model.deleted_at.is_(None))
 
 
 def _or_empty(query: Select[Any]) -> ColumnElement[Any]:

@@ -8,6 +8,8 @@ from typing import Self
 from sqlalchemy.orm import Session, sessionmaker
 
 from venuecrm.db.crm import Crm
+from venuecrm.db.crm_parties import CrmParties
+from venuecrm.db.crm_records import CrmRecords
 from venuecrm.db.lists import Lists
 from venuecrm.db.opportunity_notes import OpportunityNotes
 from venuecrm.db.opportunity_views import OpportunityViews
@@ -45,6 +47,14 @@ class UnitOfWork:
     def crm(self, account_id: int) -> Crm:
         """Repository of the account's CRM records."""
         return Crm(self.session, account_id)
+
+    def crm_parties(self, account_id: int) -> CrmParties:
+        """Reads of the account's live companies and contacts for the unified CRM view."""
+        return CrmParties(self.session, account_id)
+
+    def crm_records(self, account_id: int) -> CrmRecords:
+        """Reads of the account's users, venues, stages and notes for the unified CRM view."""
+        return CrmRecords(self.session, account_id)
 
     def opportunity_views(self, account_id: int) -> OpportunityViews:
         """Reads of the account's opportunities with the names they refer to."""

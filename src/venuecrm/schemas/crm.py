@@ -47,6 +47,14 @@ class CustomField(BaseModel):
 class Opportunity(BaseModel):
     """An opportunity as the unified CRM API returns it: all 42 keys, always present."""
 
+    model_config = ConfigDict(json_schema_extra={"example": {
+        "id": "755", "title": "Gala dinner", "primary_contact_id": "33", "pipeline_id": "107",
+        "pipeline_stage_id": "69", "type": "Meeting", "monetary_amount": 75000,
+        "currency": "AUD", "win_probability": 40, "expected_revenue": 30000,
+        "contact_ids": ["33"], "custom_fields": [], "deleted": False,
+        "created_at": "2026-11-24T10:00:00Z", "updated_at": "2026-11-24T10:00:00Z",
+    }})  # fmt: skip
+
     id: str
     title: str
     primary_contact_id: str | None
@@ -153,6 +161,8 @@ class _Envelope(BaseModel):
 
 class UnifiedId(BaseModel):
     """The id of the record written."""
+
+    model_config = ConfigDict(json_schema_extra={"example": {"id": "755"}})
 
     id: str
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from venuecrm.db.crm import Crm
 from venuecrm.db.listing import Kind
 from venuecrm.db.lists import Lists
 from venuecrm.db.uow import UnitOfWork
@@ -66,17 +67,30 @@ def _add_or_update(
         # Without a usable id it is unknowable whether this was meant as an add or an update.
         raise parameter_error(problems)
     with uow:
-        crm = uow.crm(account_id)
-        parties = party_rules.collect(model, "")
-        party_rules.prepare(crm, parties, problems)
-        party = parties[0]
-        if model.id is not None and party.row is None:
-            raise not_found(f"{not_found.default_message} {model.id}")
-        if problems:
+        party = save_party(uow.crm(account_id), model, problems, not_found=not_found)
+        if party is None:
             raise parameter_error(problems)
-        party_rules.write(crm, parties, ())
         uow.commit()
-    assert party.id is not None
+    return party
+
+
+def save_party(
+    crm: Crm, model: CompanyIn | ContactIn, problems: Problems, *, not_found: type[VenueCrmError]
+) -> int | None:
+    """Match, check and write one company or contact in an open transaction; its id.
+
+    ``not_found`` is raised for an ``id`` that is not the account's. With any other problem
+    nothing is written, the problems are added to ``problems`` and None is returned: each API
+    words its own error.
+    """
+    parties = party_rules.collect(model, "")
+    party_rules.prepare(crm, parties, problems)
+    party = parties[0]
+    if model.id is not None and party.row is None:
+        raise not_found(f"{not_found.default_message} {model.id}")
+    if problems:
+        return None
+    party_rules.write(crm, parties, ())
     return party.id
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from venuecrm.db.listing import Condition, Op
 from venuecrm.db.lists import Lists
 from venuecrm.db.models import Venue
-from venuecrm.db.opportunity_notes import OpportunityNotes
+from venuecrm.db.opportunity_notes import NotedOpportunity, OpportunityNotes
 from venuecrm.db.uow import UnitOfWork
 from venuecrm.errors import (
     InvalidNoteDetails,
@@ -83,12 +83,13 @@ def add_or_update_opportunity_note(
 
 def live_opportunity(
     notes: OpportunityNotes, lead_id: int, venue_id: int | None, *, lock: bool = False
-) -> None:
+) -> NotedOpportunity:
     """24441 unless ``lead_id`` is a live opportunity of the account (in ``venue_id``)."""
-    found = notes.opportunity_venue(lead_id, lock=lock)
-    if found is None or (venue_id is not None and found != venue_id):
+    found = notes.live_opportunity(lead_id, lock=lock)
+    if found is None or (venue_id is not None and found.venue_id != venue_id):
         where = f" in venue {venue_id}" if venue_id is not None else ""
         raise LeadNotFound(f"Opportunity {lead_id} does not exist{where}")
+    return found
 
 
 def _check_lead(uow: UnitOfWork, account_id: int, request: OpportunityNoteListIn) -> None:

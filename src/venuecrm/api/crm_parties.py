@@ -1,0 +1,180 @@
+"""``/crm/companies`` and ``/crm/contacts``: the iVvy contact namespace's records, unified."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from venuecrm.api.crm import _ERRORS, _authorized, _envelope
+from venuecrm.api.crm_records import list_parameters, list_response, one_response
+from venuecrm.api.deps import read_body, runtime
+from venuecrm.db.crm_parties import COMPANY_SORTS, CONTACT_SORTS
+from venuecrm.schemas.crm_parties import (
+    CompanyInput,
+    ContactInput,
+    GetCompaniesResponse,
+    GetCompanyResponse,
+    GetContactResponse,
+    GetContactsResponse,
+    WritePartyResponse,
+)
+from venuecrm.services import crm_parties as service
+
+router = APIRouter(prefix="/crm", tags=["crm"])
+
+
+def _body(model: str) -> dict[str, Any]:
+    schema = {"$ref": f"#/components/schemas/{model}"}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+@router.get("/companies", operation_id="companiesAll",
+            summary="List companies (cursor pagination, filter, sort)",
+            response_model=GetCompaniesResponse, responses=_ERRORS,
+            openapi_extra=list_parameters(*service.COMPANY_FILTERS,
+                                          sorts=tuple(COMPANY_SORTS)))  # fmt: skip
+async def list_companies(request: Request) -> JSONResponse:
+    """A page of the account's companies."""
+    params = list(request.query_params.multi_items())
+    page = await _authorized(
+        request,
+        lambda uow, who: service.list_companies(uow, account_id=who.account_id, params=params),
+    )
+    return list_response(request, "companies", page)
+
+
+@router.post("/companies", operation_id="companiesAdd",
+             summary="Create a company (matched by name unless pass_through says otherwise)",
+             status_code=201, response_model=WritePartyResponse, responses=_ERRORS,
+             openapi_extra=_body("CompanyInput"))  # fmt: skip
+async def create_company(request: Request) -> JSONResponse:
+    """Create, or update the company with the same name; 201 with its id."""
+    raw = await read_body(request, runtime(request).settings.max_body_bytes)
+    new_id = await _authorized(
+        request,
+        lambda uow, who: service.save_company(
+            uow, account_id=who.account_id, body=service.parse_body(CompanyInput, raw)
+        ),
+    )
+    return _envelope("add", 201, resource="companies", data={"id": new_id})
+
+
+@router.get("/companies/{company_id}", operation_id="companiesOne", summary="Get a company",
+            response_model=GetCompanyResponse, responses=_ERRORS)  # fmt: skip
+async def get_company(request: Request, company_id: str) -> JSONResponse:
+    """One company."""
+    company = await _authorized(
+        request,
+        lambda uow, who: service.get_company(uow, account_id=who.account_id, company_id=company_id),
+    )
+    return one_response(request, "companies", company)
+
+
+@router.patch("/companies/{company_id}", operation_id="companiesUpdate",
+              summary="Update a company (absent keys unchanged, null clears)",
+              response_model=WritePartyResponse, responses=_ERRORS,
+              openapi_extra=_body("CompanyInput"))  # fmt: skip
+async def update_company(request: Request, company_id: str) -> JSONResponse:
+    """Update only the keys sent."""
+    raw = await read_body(request, runtime(request).settings.max_body_bytes)
+    saved = await _authorized(
+        request,
+        lambda uow, who: service.save_company(
+            uow,
+            account_id=who.account_id,
+            body=service.parse_body(CompanyInput, raw),
+            company_id=company_id,
+        ),
+    )
+    return _envelope("update", 200, resource="companies", data={"id": saved})
+
+
+@router.delete("/companies/{company_id}", operation_id="companiesDelete",
+               summary="Delete a company (soft: gone from both APIs)",
+               response_model=WritePartyResponse, responses=_ERRORS)  # fmt: skip
+async def delete_company(request: Request, company_id: str) -> JSONResponse:
+    """Soft-delete a company that no live opportunity names."""
+    deleted = await _authorized(
+        request,
+        lambda uow, who: service.delete_party(
+            uow, account_id=who.account_id, entity="company", raw_id=company_id
+        ),
+    )
+    return _envelope("delete", 200, resource="companies", data={"id": deleted})
+
+
+@router.get("/contacts", operation_id="contactsAll",
+            summary="List contacts (cursor pagination, filter, sort)",
+            response_model=GetContactsResponse, responses=_ERRORS,
+            openapi_extra=list_parameters(*service.CONTACT_FILTERS,
+                                          sorts=tuple(CONTACT_SORTS)))  # fmt: skip
+async def list_contacts(request: Request) -> JSONResponse:
+    """A page of the account's contacts."""
+    params = list(request.query_params.multi_items())
+    page = await _authorized(
+        request,
+        lambda uow, who: service.list_contacts(uow, account_id=who.account_id, params=params),
+    )
+    return list_response(request, "contacts", page)
+
+
+@router.post("/contacts", operation_id="contactsAdd",
+             summary="Create a contact (matched by name and e-mail unless pass_through says "
+             "otherwise)", status_code=201, response_model=WritePartyResponse,
+             responses=_ERRORS, openapi_extra=_body("ContactInput"))  # fmt: skip
+async def create_contact(request: Request) -> JSONResponse:
+    """Create, or update the contact with the same names and e-mail; 201 with its id."""
+    raw = await read_body(request, runtime(request).settings.max_body_bytes)
+    new_id = await _authorized(
+        request,
+        lambda uow, who: service.save_contact(
+            uow, account_id=who.account_id, body=service.parse_body(ContactInput, raw)
+        ),
+    )
+    return _envelope("add", 201, resource="contacts", data={"id": new_id})
+
+
+@router.get("/contacts/{contact_id}", operation_id="contactsOne", summary="Get a contact",
+            response_model=GetContactResponse, responses=_ERRORS)  # fmt: skip
+async def get_contact(request: Request, contact_id: str) -> JSONResponse:
+    """One contact."""
+    contact = await _authorized(
+        request,
+        lambda uow, who: service.get_contact(uow, account_id=who.account_id, contact_id=contact_id),
+    )
+    return one_response(request, "contacts", contact)
+
+
+@router.patch("/contacts/{contact_id}", operation_id="contactsUpdate",
+              summary="Update a contact (absent keys unchanged, null clears)",
+              response_model=WritePartyResponse, responses=_ERRORS,
+              openapi_extra=_body("ContactInput"))  # fmt: skip
+async def update_contact(request: Request, contact_id: str) -> JSONResponse:
+    """Update only the keys sent."""
+    raw = await read_body(request, runtime(request).settings.max_body_bytes)
+    saved = await _authorized(
+        request,
+        lambda uow, who: service.save_contact(
+            uow,
+            account_id=who.account_id,
+            body=service.parse_body(ContactInput, raw),
+            contact_id=contact_id,
+        ),
+    )
+    return _envelope("update", 200, resource="contacts", data={"id": saved})
+
+
+@router.delete("/contacts/{contact_id}", operation_id="contactsDelete",
+               summary="Delete a contact (soft: gone from both APIs)",
+               response_model=WritePartyResponse, responses=_ERRORS)  # fmt: skip
+async def delete_contact(request: Request, contact_id: str) -> JSONResponse:
+    """Soft-delete a contact that no live opportunity names."""
+    deleted = await _authorized(
+        request,
+        lambda uow, who: service.delete_party(
+            uow, account_id=who.account_id, entity="contact", raw_id=contact_id
+        ),
+    )
+    return _envelope("delete", 200, resource="contacts", data={"id": deleted})
