@@ -18,6 +18,10 @@ Every failure a client can see is a ``VenueCrmError``: ``error_code`` is iVvy's 
     +-- RequestTooLarge           413 / 90413  body over VENUECRM_MAX_BODY_BYTES
     +-- InternalError             500 / 90500  unexpected failure; the request id is in the message
     +-- InvalidRequest            400 / 90400  /crm: a body or query the unified CRM schema rejects
+    +-- InvalidIdempotencyKey     400 / 90420  Idempotency-Key empty, too long or not printable
+    +-- RequestInProgress         409 / 90409  a request with this Idempotency-Key (or signature)
+    |                                          is still running
+    +-- IdempotencyKeyReused      422 / 90422  this Idempotency-Key came with another request
     +-- InvalidParameter          400 / 23016  a parameter failed validation
     +-- MissingParameter          400 / 23017  a required parameter is missing
     +-- EmptyRequest              400 / 24221  addOrUpdateOpportunity with nothing in it
@@ -170,6 +174,32 @@ class InvalidRequest(VenueCrmError):
     ) -> None:
         super().__init__(message, additional_messages)
         self.type_name = type_name
+
+
+class InvalidIdempotencyKey(VenueCrmError):
+    """The Idempotency-Key header cannot be used as a key."""
+
+    specific_code = 90420
+    default_message = "Idempotency-Key must be 1 to 255 printable ASCII characters"
+
+
+class RequestInProgress(VenueCrmError):
+    """The first request with this Idempotency-Key or signature has not finished yet."""
+
+    error_code = 409
+    specific_code = 90409
+    default_message = (
+        "A request with this Idempotency-Key (or signature) is still being processed; "
+        "retry later to get its response"
+    )
+
+
+class IdempotencyKeyReused(VenueCrmError):
+    """The Idempotency-Key was first used with a different request (method, path or body)."""
+
+    error_code = 422
+    specific_code = 90422
+    default_message = "This Idempotency-Key was already used with a different request"
 
 
 class InvalidParameter(VenueCrmError):
@@ -352,6 +382,9 @@ ALL_ERRORS: tuple[type[VenueCrmError], ...] = (
     RequestTooLarge,
     InternalError,
     InvalidRequest,
+    InvalidIdempotencyKey,
+    RequestInProgress,
+    IdempotencyKeyReused,
     InvalidParameter,
     MissingParameter,
     EmptyRequest,

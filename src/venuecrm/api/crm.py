@@ -6,9 +6,10 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from venuecrm.api import idempotency
 from venuecrm.api.deps import authenticate_bearer, read_body, runtime
 from venuecrm.db.uow import UnitOfWork
 from venuecrm.schemas.crm import (
@@ -83,6 +84,40 @@ async def _authorized(request: Request, work: Callable[[UnitOfWork, Credentials]
     return await run_in_threadpool(run)
 
 
+async def _write(
+    request: Request, body: bytes, work: Callable[[UnitOfWork, Credentials], JSONResponse]
+) -> Response:
+    """Run a write for the caller's key; with an Idempotency-Key, at most once (see README)."""
+    rt = runtime(request)
+
+    def run() -> idempotency.Outcome:
+        credentials = authenticate_bearer(rt, request.headers.get("authorization"))
+        request.state.account_id = credentials.account_id
+        now = rt.clock()
+        key = idempotency.idempotency_key(request.headers, (idempotency.IDEMPOTENCY_KEY,))
+        guards = (
+            []
+            if key is None
+            else [idempotency.key_guard(key, now, rt.settings.idempotency_ttl_seconds)]
+        )
+
+        def reply(uow: UnitOfWork) -> tuple[int, bytes]:
+            response = work(uow, credentials)
+            return response.status_code, bytes(response.body)
+
+        return idempotency.run_once(
+            rt.uow(),
+            account_id=credentials.account_id,
+            guards=guards,
+            fingerprint=idempotency.fingerprint(request, body),
+            now=now,
+            work=reply,
+        )
+
+    outcome = await run_in_threadpool(run)
+    return outcome.response()
+
+
 def _select_fields(item: dict[str, Any], fields: str | None) -> dict[str, Any]:
     if not fields:
         return item
@@ -136,16 +171,21 @@ async def list_opportunities(request: Request) -> JSONResponse:
     responses=_ERRORS,
     openapi_extra=_BODY,
 )
-async def create_opportunity(request: Request) -> JSONResponse:
+async def create_opportunity(request: Request) -> Response:
     """Create; every iVvy rule applies. Answers 201 with the new id."""
-    body = service.parse_body(await read_body(request, runtime(request).settings.max_body_bytes))
-    new_id = await _authorized(
+    raw = await read_body(request, runtime(request).settings.max_body_bytes)
+    body = service.parse_body(raw)
+    return await _write(
         request,
-        lambda uow, who: service.save(
-            uow, account_id=who.account_id, api_key_id=who.key_id, body=body
+        raw,
+        lambda uow, who: _envelope(
+            "add",
+            201,
+            data={
+                "id": service.save(uow, account_id=who.account_id, api_key_id=who.key_id, body=body)
+            },
         ),
     )
-    return _envelope("add", 201, data={"id": new_id})
 
 
 @router.get(
@@ -173,20 +213,27 @@ async def get_opportunity(request: Request, opportunity_id: str) -> JSONResponse
     responses=_ERRORS,
     openapi_extra=_BODY,
 )
-async def update_opportunity(request: Request, opportunity_id: str) -> JSONResponse:
+async def update_opportunity(request: Request, opportunity_id: str) -> Response:
     """Update only the keys sent; read-only keys are ignored."""
-    body = service.parse_body(await read_body(request, runtime(request).settings.max_body_bytes))
-    saved = await _authorized(
+    raw = await read_body(request, runtime(request).settings.max_body_bytes)
+    body = service.parse_body(raw)
+    return await _write(
         request,
-        lambda uow, who: service.save(
-            uow,
-            account_id=who.account_id,
-            api_key_id=who.key_id,
-            body=body,
-            opportunity_id=opportunity_id,
+        raw,
+        lambda uow, who: _envelope(
+            "update",
+            200,
+            data={
+                "id": service.save(
+                    uow,
+                    account_id=who.account_id,
+                    api_key_id=who.key_id,
+                    body=body,
+                    opportunity_id=opportunity_id,
+                )
+            },
         ),
     )
-    return _envelope("update", 200, data={"id": saved})
 
 
 @router.delete(
@@ -196,12 +243,21 @@ async def update_opportunity(request: Request, opportunity_id: str) -> JSONRespo
     response_model=DeleteOpportunityResponse,
     responses=_ERRORS,
 )
-async def delete_opportunity(request: Request, opportunity_id: str) -> JSONResponse:
+async def delete_opportunity(request: Request, opportunity_id: str) -> Response:
     """Soft-delete; answers 200 with the id."""
-    deleted = await _authorized(
+    return await _write(
         request,
-        lambda uow, who: service.delete(
-            uow, account_id=who.account_id, api_key_id=who.key_id, opportunity_id=opportunity_id
+        b"",
+        lambda uow, who: _envelope(
+            "delete",
+            200,
+            data={
+                "id": service.delete(
+                    uow,
+                    account_id=who.account_id,
+                    api_key_id=who.key_id,
+                    opportunity_id=opportunity_id,
+                )
+            },
         ),
     )
-    return _envelope("delete", 200, data={"id": deleted})

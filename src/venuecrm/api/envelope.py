@@ -14,12 +14,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from venuecrm.errors import (
     AuthenticationFailed,
+    IdempotencyKeyReused,
     InternalError,
+    InvalidIdempotencyKey,
     InvalidOpportunityDetails,
     InvalidRequest,
     KeyRevoked,
     MethodNotAllowed,
     OpportunityNotFound,
+    RequestInProgress,
     StaleRequest,
     UnknownAction,
     VenueCrmError,
@@ -36,6 +39,9 @@ _APIDECK: dict[type[VenueCrmError], tuple[int, str]] = {
     StaleRequest: (401, "UnauthorizedError"),
     KeyRevoked: (401, "UnauthorizedError"),
     UnknownAction: (404, "NotFoundError"),
+    InvalidIdempotencyKey: (400, "RequestValidationError"),
+    RequestInProgress: (409, "ConflictError"),
+    IdempotencyKeyReused: (422, "InvalidStateError"),
 }
 
 
