@@ -192,10 +192,10 @@ def verify(
     if php_dates is not None and sent is None:
         spans = php_date_hours(value, php_dates)
     window = timedelta(seconds=window_seconds)
-    for earliest, latest in spans:
-        if earliest - window <= now <= latest + window:
-            return latest + window
-    raise StaleRequest()
+    if not any(earliest - window <= now <= latest + window for earliest, latest in spans):
+        raise StaleRequest()
+    # The same headers are fresh again in a PHP date's other hour, twelve hours later.
+    return max(latest for _, latest in spans) + window
 
 
 def sign_headers(

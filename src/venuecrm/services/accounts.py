@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from venuecrm.auth.keys import new_key_pair
+from venuecrm.auth.keys import check_time_zone, new_key_pair
 from venuecrm.db.uow import UnitOfWork
 
 
@@ -28,15 +27,6 @@ def create_account(uow: UnitOfWork, name: str) -> int:
         account_id = uow.accounts.add(name).id
         uow.commit()
     return account_id
-
-
-def check_time_zone(name: str) -> str:
-    """``name`` if it is an IANA time zone (``Australia/Brisbane``), else ValueError."""
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {name!r} (use an IANA name such as UTC)") from None
-    return name
 
 
 def create_key(
