@@ -88,9 +88,11 @@ def sign_net(tenant: Tenant, uri: str, body: bytes, now: datetime) -> dict[str, 
     }
 
 
-def sign_php(tenant: Tenant, uri: str, body: bytes, now: datetime) -> dict[str, str]:
+def sign_php(
+    tenant: Tenant, uri: str, body: bytes, now: datetime, ivvy_date: str | None = None
+) -> dict[str, str]:
     """D3R/ivvy-sdk-php with a correct date: parseHeaders drops '-' only; body '[]' for none."""
-    ivvy_date = now.strftime("%Y-%m-%d %H:%M:%S")
+    ivvy_date = ivvy_date or now.strftime("%Y-%m-%d %H:%M:%S")
     md5 = _md5(body)
     headers = "&".join(f"{k.replace('-', '')}={v}" for k, v in {"IVVY-Date": ivvy_date}.items())
     message = f"POST{md5}application/json{uri}1.0{headers}".lower()
@@ -136,19 +138,9 @@ def php_json(value: Any) -> bytes:
 def sign_php_sdk(
     tenant: Tenant, uri: str, body: bytes, now: datetime, zone: str = "UTC"
 ) -> dict[str, str]:
-    """fundacion-ciudad-del-saber/ivvy-sdk-php: as D3R's SDK (parseHeaders drops '-' only,
-    X-Api-Version sent) but IVVY-Date is ``php_sdk_date`` in PHP's time zone."""
-    ivvy_date = php_sdk_date(now, zone)
-    md5 = _md5(body)
-    headers = "&".join(f"{k.replace('-', '')}={v}" for k, v in {"IVVY-Date": ivvy_date}.items())
-    message = f"POST{md5}application/json{uri}1.0{headers}".lower()
-    return {
-        "Content-Type": "application/json",
-        "Content-MD5": md5,
-        "IVVY-Date": ivvy_date,
-        "X-Api-Version": "1.0",
-        "X-Api-Authorization": f"IWS {tenant.key}:{_hmac(tenant.secret, message)}",
-    }
+    """fundacion-ciudad-del-saber/ivvy-sdk-php: signs as D3R's SDK does (its Signature class
+    is the same), but IVVY-Date is ``php_sdk_date`` in PHP's time zone."""
+    return sign_php(tenant, uri, body, now, php_sdk_date(now, zone))
 
 
 def sign_date_header(tenant: Tenant, uri: str, body: bytes, now: datetime) -> dict[str, str]:

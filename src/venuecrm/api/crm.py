@@ -42,6 +42,15 @@ _BODY = {
         },
     }
 }
+_IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "maxLength": 255},
+    "description": "A retry with this key gets the first response instead of running again "
+    "(24 h); another request with it is 422, one while the first runs 409.",
+}
+_WRITE = {**_BODY, "parameters": [_IDEMPOTENCY_KEY]}
 _LIST_PARAMS = {
     "parameters": [
         {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1,
@@ -169,7 +178,7 @@ async def list_opportunities(request: Request) -> JSONResponse:
     status_code=201,
     response_model=CreateOpportunityResponse,
     responses=_ERRORS,
-    openapi_extra=_BODY,
+    openapi_extra=_WRITE,
 )
 async def create_opportunity(request: Request) -> Response:
     """Create; every iVvy rule applies. Answers 201 with the new id."""
@@ -211,7 +220,7 @@ async def get_opportunity(request: Request, opportunity_id: str) -> JSONResponse
     summary="Update an opportunity (absent keys unchanged, null clears)",
     response_model=UpdateOpportunityResponse,
     responses=_ERRORS,
-    openapi_extra=_BODY,
+    openapi_extra=_WRITE,
 )
 async def update_opportunity(request: Request, opportunity_id: str) -> Response:
     """Update only the keys sent; read-only keys are ignored."""
@@ -242,6 +251,7 @@ async def update_opportunity(request: Request, opportunity_id: str) -> Response:
     summary="Delete an opportunity (soft: gone from both APIs)",
     response_model=DeleteOpportunityResponse,
     responses=_ERRORS,
+    openapi_extra={"parameters": [_IDEMPOTENCY_KEY]},
 )
 async def delete_opportunity(request: Request, opportunity_id: str) -> Response:
     """Soft-delete; answers 200 with the id."""
