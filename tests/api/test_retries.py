@@ -12,9 +12,10 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from tests.api.opportunity_helpers import URI, base_body, created_id, table_counts
 from tests.factories import (
@@ -432,3 +433,30 @@ def test_a_duplicate_while_the_first_runs_is_409_then_gets_the_answer(
         row = uow.session.get(Opportunity, (account, opportunity_id))
         assert row is not None
         assert row.name == "Patched once"
+
+
+def test_a_guarded_write_costs_three_more_statements(
+    app: FastAPI, client: TestClient, uow_factory: UnitOfWork, seeded: Seeded
+) -> None:
+    engine = app.state.runtime.engine
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    def create(key: str | None) -> int:
+        statements.clear()
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            response = client.post(
+                "/crm/opportunities", json=crm_body(seeded), headers=crm_auth(seeded.tenant, key)
+            )
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        assert response.status_code == 201, response.text
+        return len(statements)
+
+    create(None)  # the account's first write may differ (new company); compare later ones
+    plain, guarded = create(None), create("counted")
+    assert guarded - plain == 3
+    assert [r.key for r in stored(uow_factory, seeded.tenant.account_id)] == ["counted"]
