@@ -7,8 +7,9 @@ import hmac
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from venuecrm.db.uow import UnitOfWork
 from venuecrm.services.accounts import create_account, create_key
@@ -21,6 +22,11 @@ class Clock:
     now: datetime
 
     def __call__(self) -> datetime:
+        return self.now
+
+    def tick(self, seconds: float = 1) -> datetime:
+        """Move on, so that the next request is signed with another date (another signature)."""
+        self.now += timedelta(seconds=seconds)
         return self.now
 
 
@@ -82,9 +88,11 @@ def sign_net(tenant: Tenant, uri: str, body: bytes, now: datetime) -> dict[str, 
     }
 
 
-def sign_php(tenant: Tenant, uri: str, body: bytes, now: datetime) -> dict[str, str]:
+def sign_php(
+    tenant: Tenant, uri: str, body: bytes, now: datetime, ivvy_date: str | None = None
+) -> dict[str, str]:
     """D3R/ivvy-sdk-php with a correct date: parseHeaders drops '-' only; body '[]' for none."""
-    ivvy_date = now.strftime("%Y-%m-%d %H:%M:%S")
+    ivvy_date = ivvy_date or now.strftime("%Y-%m-%d %H:%M:%S")
     md5 = _md5(body)
     headers = "&".join(f"{k.replace('-', '')}={v}" for k, v in {"IVVY-Date": ivvy_date}.items())
     message = f"POST{md5}application/json{uri}1.0{headers}".lower()
@@ -95,6 +103,44 @@ def sign_php(tenant: Tenant, uri: str, body: bytes, now: datetime) -> dict[str, 
         "X-Api-Version": "1.0",
         "X-Api-Authorization": f"IWS {tenant.key}:{_hmac(tenant.secret, message)}",
     }
+
+
+def sign_ivvy_headers(
+    tenant: Tenant, uri: str, body: bytes, now: datetime, extra: dict[str, str]
+) -> dict[str, str]:
+    """The documented algorithm with more IVVY-* headers (IVVY-Idempotency-Key): every one is
+    signed, dashes removed, in alphabetical order, joined with '&'."""
+    headers = {"IVVY-Date": now.strftime("%Y-%m-%d %H:%M:%S"), **extra}
+    signed = "&".join(sorted(f"{k.replace('-', '')}={v}" for k, v in headers.items()))
+    md5 = _md5(body)
+    message = f"POST{md5}application/json{uri}1.0{signed}".lower()
+    return {
+        "Content-Type": "application/json",
+        "Content-MD5": md5,
+        **headers,
+        "X-Api-Authorization": f"IWS {tenant.key}:{_hmac(tenant.secret, message)}",
+    }
+
+
+def php_sdk_date(now: datetime, zone: str) -> str:
+    """PHP's ``date('Y-m-d hh:mm:ss')`` in ``zone``: 'h' is the 12-hour hour (01-12), 'm' the
+    month, 's' the seconds, and each letter is written twice: ``2026-12-01 0404:1212:5656``."""
+    local = now.astimezone(ZoneInfo(zone))
+    hour, month, second = local.strftime("%I"), local.strftime("%m"), local.strftime("%S")
+    return f"{local:%Y-%m-%d} {hour}{hour}:{month}{month}:{second}{second}"
+
+
+def php_json(value: Any) -> bytes:
+    """PHP's json_encode: compact, '/' escaped, non-ASCII as \\uXXXX; [] for no parameters."""
+    return json.dumps(value, separators=(",", ":")).replace("/", "\\/").encode()
+
+
+def sign_php_sdk(
+    tenant: Tenant, uri: str, body: bytes, now: datetime, zone: str = "UTC"
+) -> dict[str, str]:
+    """fundacion-ciudad-del-saber/ivvy-sdk-php: signs as D3R's SDK does (its Signature class
+    is the same), but IVVY-Date is ``php_sdk_date`` in PHP's time zone."""
+    return sign_php(tenant, uri, body, now, php_sdk_date(now, zone))
 
 
 def sign_date_header(tenant: Tenant, uri: str, body: bytes, now: datetime) -> dict[str, str]:

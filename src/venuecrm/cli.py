@@ -91,23 +91,54 @@ def accounts_create(name: str, as_json: JsonFlag = False) -> None:
     _print_json({"accountId": account_id}) if as_json else typer.echo(f"account {account_id}")
 
 
+TimeZoneOption = Annotated[
+    str | None,
+    typer.Option("--time-zone", help="IANA zone the key's PHP dates are in (default UTC)."),
+]
+
+
 @keys_app.command("create")
 def keys_create(
     account: Annotated[int, typer.Option(help="Account id.")],
     label: Annotated[str, typer.Option(help="What the key is for.")] = "",
+    php_dates: Annotated[
+        bool, typer.Option("--php-dates", help="Accept PHP's date('Y-m-d hh:mm:ss') (README).")
+    ] = False,
+    time_zone: TimeZoneOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Create an API key and print its key and secret (the secret is shown only here)."""
     uow = _prepared_uow(get_settings())
     try:
-        key, secret = account_service.create_key(uow, account_id=account, label=label)
-    except LookupError as exc:
+        key, secret = account_service.create_key(
+            uow, account_id=account, label=label, php_dates=php_dates, time_zone=time_zone or "UTC"
+        )
+    except (LookupError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc
     if as_json:
         _print_json({"accountId": account, "apiKey": key, "apiSecret": secret})
     else:
         typer.echo(f"key:    {key}\nsecret: {secret}")
+
+
+@keys_app.command("update")
+def keys_update(
+    key: str,
+    php_dates: Annotated[
+        bool | None,
+        typer.Option("--php-dates/--no-php-dates", help="PHP date compatibility (README)."),
+    ] = None,
+    time_zone: TimeZoneOption = None,
+) -> None:
+    """Change a key's settings; options left out stay as they are."""
+    uow = _prepared_uow(get_settings())
+    try:
+        account_service.update_key(uow, key, php_dates=php_dates, time_zone=time_zone)
+    except (LookupError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"updated {key}")
 
 
 @keys_app.command("revoke")

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     workers: int = 1
     max_body_bytes: int = 1024 * 1024
     stale_window_seconds: float = 300.0
+    # How long an Idempotency-Key's response is kept (Stripe and the IETF draft: 24 hours).
+    idempotency_ttl_seconds: float = 24 * 3600.0
     # Also the size of the request threadpool: each thread holds at most one connection.
     pool_size: int = 16
     pool_max_overflow: int = 4

@@ -20,6 +20,10 @@ Every failure a client can see is a ``VenueCrmError``: ``error_code`` is iVvy's 
     +-- InvalidRequest            400 / 90400  /crm: a body or query the unified CRM schema rejects
     +-- RecordNotFound            404 / 90444  /crm: no such user, pipeline or note in the account
     +-- OperationNotSupported     501 / 90501  /crm: an operation venuecrm's data cannot carry out
+    +-- InvalidIdempotencyKey     400 / 90420  Idempotency-Key empty, too long or not printable
+    +-- RequestInProgress         409 / 90409  a request with this Idempotency-Key (or signature)
+    |                                          is still running
+    +-- IdempotencyKeyReused      422 / 90422  this Idempotency-Key came with another request
     +-- InvalidParameter          400 / 23016  a parameter failed validation
     +-- MissingParameter          400 / 23017  a required parameter is missing
     +-- EmptyRequest              400 / 24221  addOrUpdateOpportunity with nothing in it
@@ -193,6 +197,32 @@ class OperationNotSupported(VenueCrmError):
     error_code = 501
     specific_code = 90501
     default_message = "Not Implemented"
+
+
+class InvalidIdempotencyKey(VenueCrmError):
+    """The Idempotency-Key header cannot be used as a key."""
+
+    specific_code = 90420
+    default_message = "Idempotency-Key must be 1 to 255 printable ASCII characters"
+
+
+class RequestInProgress(VenueCrmError):
+    """The first request with this Idempotency-Key or signature has not finished yet."""
+
+    error_code = 409
+    specific_code = 90409
+    default_message = (
+        "A request with this Idempotency-Key (or signature) is still being processed; "
+        "retry later to get its response"
+    )
+
+
+class IdempotencyKeyReused(VenueCrmError):
+    """The Idempotency-Key was first used with a different request (method, path or body)."""
+
+    error_code = 422
+    specific_code = 90422
+    default_message = "This Idempotency-Key was already used with a different request"
 
 
 class InvalidParameter(VenueCrmError):
@@ -377,6 +407,9 @@ ALL_ERRORS: tuple[type[VenueCrmError], ...] = (
     InvalidRequest,
     RecordNotFound,
     OperationNotSupported,
+    InvalidIdempotencyKey,
+    RequestInProgress,
+    IdempotencyKeyReused,
     InvalidParameter,
     MissingParameter,
     EmptyRequest,

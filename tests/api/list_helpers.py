@@ -28,7 +28,8 @@ def call(
         raw = body
     else:
         raw = json.dumps(body).encode()
-    return client.post(uri, content=raw, headers=sign_js(tenant, uri, raw, clock.now))
+    # Each call is a new request: identical signed bytes would be a replay of the last one.
+    return client.post(uri, content=raw, headers=sign_js(tenant, uri, raw, clock.tick()))
 
 
 def collection(response: Response) -> tuple[dict[str, int], list[dict[str, Any]]]:

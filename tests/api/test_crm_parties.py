@@ -365,3 +365,20 @@ def test_another_accounts_records_are_not_found_on_every_route(
     )  # fmt: skip
     assert joined.status_code == 422
     assert table_counts(uow_factory) == before
+
+
+def test_an_idempotency_key_makes_a_retried_create_run_once(
+    client: TestClient, account: Seeded, uow_factory: UnitOfWork
+) -> None:
+    headers = {**auth(account), "Idempotency-Key": "create-once-1"}
+    body = {"name": "Once Only Co", "pass_through": [
+        {"service_id": "venuecrm", "extend_object": {"update_if_exists": False}}]}  # fmt: skip
+    first = client.post("/crm/companies", json=body, headers=headers)
+    before = table_counts(uow_factory)
+    again = client.post("/crm/companies", json=body, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json()
+    assert again.headers["idempotent-replayed"] == "true"
+    assert table_counts(uow_factory) == before
+    other = client.post("/crm/companies", json={**body, "fax": "1"}, headers=headers)
+    assert (other.status_code, other.json()["status_code"]) == (422, 422)

@@ -95,6 +95,7 @@ def test_export_holds_the_whole_configuration_sorted_by_id(
         "lostReasons",
         "customFields",
         "defaults",
+        "apiKeys",
     ]
     assert doc["version"] == 1
     assert doc["venues"] == [

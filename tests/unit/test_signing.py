@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -166,3 +167,26 @@ def test_garbled_php_date_is_stale_even_with_a_valid_signature() -> None:
             now=datetime(2018, 10, 9, 2, 10, 7, tzinfo=UTC),
             window_seconds=300,
         )
+
+
+@pytest.mark.parametrize(
+    ("value", "local_hours"),
+    [
+        ("2026-12-01 0404:1212:5656", [4, 16]),
+        ("2026-12-01 1212:1212:0000", [0, 12]),  # 'h' writes 12 for midnight and noon
+        ("2026-12-01 0101:1212:5959", [1, 13]),
+        ("2026-12-01 0404:1111:5656", []),  # the month written twice must be the date's
+        ("2026-12-01 1313:1212:5656", []),  # no 13 on a 12-hour clock
+        ("2026-12-01 0404:1212:5657", []),  # the seconds twice
+        ("2026-12-01 04:10:30", []),  # the standard form is not PHP's
+    ],
+)
+def test_php_date_hours_are_the_two_hours_a_12_hour_clock_allows(
+    value: str, local_hours: list[int]
+) -> None:
+    zone = ZoneInfo("Australia/Brisbane")
+    hours = signing.php_date_hours(value, zone)
+    assert [start.astimezone(zone).hour for start, _ in hours] == local_hours
+    for start, end in hours:
+        assert (start.tzinfo, end - start) == (UTC, timedelta(hours=1))
+        assert start.astimezone(zone).date().isoformat() == "2026-12-01"

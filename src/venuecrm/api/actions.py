@@ -62,6 +62,11 @@ class Action:
     request_example: Mapping[str, Any] | None = None
     error_codes: tuple[int, ...] = ()
 
+    @property
+    def writes(self) -> bool:
+        """iVvy names every write addOrUpdate*; only writes are guarded against running twice."""
+        return self.name.startswith("addOrUpdate")
+
 
 def _ping(ctx: ActionContext) -> Pong:
     return Pong(ack=format_timestamp(ctx.now))

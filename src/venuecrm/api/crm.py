@@ -6,9 +6,10 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from venuecrm.api import idempotency
 from venuecrm.api.deps import authenticate_bearer, read_body, runtime
 from venuecrm.db.uow import UnitOfWork
 from venuecrm.schemas.crm import (
@@ -41,6 +42,15 @@ _BODY = {
         },
     }
 }
+_IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "maxLength": 255},
+    "description": "A retry with this key gets the first response instead of running again "
+    "(24 h); another request with it is 422, one while the first runs 409.",
+}
+_WRITE = {**_BODY, "parameters": [_IDEMPOTENCY_KEY]}
 _LIST_PARAMS = {
     "parameters": [
         {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1,
@@ -83,6 +93,40 @@ async def _authorized(request: Request, work: Callable[[UnitOfWork, Credentials]
         return work(rt.uow(), credentials)
 
     return await run_in_threadpool(run)
+
+
+async def _write(
+    request: Request, body: bytes, work: Callable[[UnitOfWork, Credentials], JSONResponse]
+) -> Response:
+    """Run a write for the caller's key; with an Idempotency-Key, at most once (see README)."""
+    rt = runtime(request)
+
+    def run() -> idempotency.Outcome:
+        credentials = authenticate_bearer(rt, request.headers.get("authorization"))
+        request.state.account_id = credentials.account_id
+        now = rt.clock()
+        key = idempotency.idempotency_key(request.headers, (idempotency.IDEMPOTENCY_KEY,))
+        guards = (
+            []
+            if key is None
+            else [idempotency.key_guard(key, now, rt.settings.idempotency_ttl_seconds)]
+        )
+
+        def reply(uow: UnitOfWork) -> tuple[int, bytes]:
+            response = work(uow, credentials)
+            return response.status_code, bytes(response.body)
+
+        return idempotency.run_once(
+            rt.uow(),
+            account_id=credentials.account_id,
+            guards=guards,
+            fingerprint=idempotency.fingerprint(request, body),
+            now=now,
+            work=reply,
+        )
+
+    outcome = await run_in_threadpool(run)
+    return outcome.response()
 
 
 def _select_fields(item: dict[str, Any], fields: str | None) -> dict[str, Any]:
@@ -136,20 +180,29 @@ async def list_opportunities(request: Request) -> JSONResponse:
     status_code=201,
     response_model=CreateOpportunityResponse,
     responses=_ERRORS,
-    openapi_extra=_BODY,
+    openapi_extra=_WRITE,
 )
-async def create_opportunity(request: Request) -> JSONResponse:
+async def create_opportunity(request: Request) -> Response:
     """Create; every iVvy rule applies. Answers 201 with the new id."""
     raw = await read_body(request, runtime(request).settings.max_body_bytes)
     # The body is parsed only after authentication: an anonymous caller learns nothing of
     # the schema, it gets 401 like on every other route.
-    new_id = await _authorized(
+    return await _write(
         request,
-        lambda uow, who: service.save(
-            uow, account_id=who.account_id, api_key_id=who.key_id, body=service.parse_body(raw)
+        raw,
+        lambda uow, who: _envelope(
+            "add",
+            201,
+            data={
+                "id": service.save(
+                    uow,
+                    account_id=who.account_id,
+                    api_key_id=who.key_id,
+                    body=service.parse_body(raw),
+                )
+            },
         ),
     )
-    return _envelope("add", 201, data={"id": new_id})
 
 
 @router.get(
@@ -175,22 +228,28 @@ async def get_opportunity(request: Request, opportunity_id: str) -> JSONResponse
     summary="Update an opportunity (absent keys unchanged, null clears)",
     response_model=UpdateOpportunityResponse,
     responses=_ERRORS,
-    openapi_extra=_BODY,
+    openapi_extra=_WRITE,
 )
-async def update_opportunity(request: Request, opportunity_id: str) -> JSONResponse:
+async def update_opportunity(request: Request, opportunity_id: str) -> Response:
     """Update only the keys sent; read-only keys are ignored."""
     raw = await read_body(request, runtime(request).settings.max_body_bytes)
-    saved = await _authorized(
+    return await _write(
         request,
-        lambda uow, who: service.save(
-            uow,
-            account_id=who.account_id,
-            api_key_id=who.key_id,
-            body=service.parse_body(raw),
-            opportunity_id=opportunity_id,
+        raw,
+        lambda uow, who: _envelope(
+            "update",
+            200,
+            data={
+                "id": service.save(
+                    uow,
+                    account_id=who.account_id,
+                    api_key_id=who.key_id,
+                    body=service.parse_body(raw),
+                    opportunity_id=opportunity_id,
+                )
+            },
         ),
     )
-    return _envelope("update", 200, data={"id": saved})
 
 
 @router.delete(
@@ -199,13 +258,23 @@ async def update_opportunity(request: Request, opportunity_id: str) -> JSONRespo
     summary="Delete an opportunity (soft: gone from both APIs)",
     response_model=DeleteOpportunityResponse,
     responses=_ERRORS,
+    openapi_extra={"parameters": [_IDEMPOTENCY_KEY]},
 )
-async def delete_opportunity(request: Request, opportunity_id: str) -> JSONResponse:
+async def delete_opportunity(request: Request, opportunity_id: str) -> Response:
     """Soft-delete; answers 200 with the id."""
-    deleted = await _authorized(
+    return await _write(
         request,
-        lambda uow, who: service.delete(
-            uow, account_id=who.account_id, api_key_id=who.key_id, opportunity_id=opportunity_id
+        b"",
+        lambda uow, who: _envelope(
+            "delete",
+            200,
+            data={
+                "id": service.delete(
+                    uow,
+                    account_id=who.account_id,
+                    api_key_id=who.key_id,
+                    opportunity_id=opportunity_id,
+                )
+            },
         ),
     )
-    return _envelope("delete", 200, data={"id": deleted})

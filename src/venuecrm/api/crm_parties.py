@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
-from venuecrm.api.crm import _ERRORS, _authorized, _envelope
+from venuecrm.api.crm import _ERRORS, _IDEMPOTENCY_KEY, _authorized, _envelope, _write
 from venuecrm.api.crm_records import list_parameters, list_response, one_response
 from venuecrm.api.deps import read_body, runtime
 from venuecrm.db.crm_parties import COMPANY_SORTS, CONTACT_SORTS
@@ -27,7 +27,8 @@ router = APIRouter(prefix="/crm", tags=["crm"])
 
 def _body(model: str) -> dict[str, Any]:
     schema = {"$ref": f"#/components/schemas/{model}"}
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+    content = {"application/json": {"schema": schema}}
+    return {"requestBody": {"required": True, "content": content}, "parameters": [_IDEMPOTENCY_KEY]}
 
 
 @router.get("/companies", operation_id="companiesAll",
@@ -49,16 +50,23 @@ async def list_companies(request: Request) -> JSONResponse:
              summary="Create a company (matched by name unless pass_through says otherwise)",
              status_code=201, response_model=WritePartyResponse, responses=_ERRORS,
              openapi_extra=_body("CompanyInput"))  # fmt: skip
-async def create_company(request: Request) -> JSONResponse:
-    """Create, or update the company with the same name; 201 with its id."""
+async def create_company(request: Request) -> Response:
+    """Create, or update the company with the same natural key; 201 with its id."""
     raw = await read_body(request, runtime(request).settings.max_body_bytes)
-    new_id = await _authorized(
+    return await _write(
         request,
-        lambda uow, who: service.save_company(
-            uow, account_id=who.account_id, body=service.parse_body(CompanyInput, raw)
+        raw,
+        lambda uow, who: _envelope(
+            "add",
+            201,
+            resource="companies",
+            data={
+                "id": service.save_company(
+                    uow, account_id=who.account_id, body=service.parse_body(CompanyInput, raw)
+                )
+            },
         ),
     )
-    return _envelope("add", 201, resource="companies", data={"id": new_id})
 
 
 @router.get("/companies/{company_id}", operation_id="companiesOne", summary="Get a company",
@@ -76,33 +84,48 @@ async def get_company(request: Request, company_id: str) -> JSONResponse:
               summary="Update a company (absent keys unchanged, null clears)",
               response_model=WritePartyResponse, responses=_ERRORS,
               openapi_extra=_body("CompanyInput"))  # fmt: skip
-async def update_company(request: Request, company_id: str) -> JSONResponse:
+async def update_company(request: Request, company_id: str) -> Response:
     """Update only the keys sent."""
     raw = await read_body(request, runtime(request).settings.max_body_bytes)
-    saved = await _authorized(
+    return await _write(
         request,
-        lambda uow, who: service.save_company(
-            uow,
-            account_id=who.account_id,
-            body=service.parse_body(CompanyInput, raw),
-            company_id=company_id,
+        raw,
+        lambda uow, who: _envelope(
+            "update",
+            200,
+            resource="companies",
+            data={
+                "id": service.save_company(
+                    uow,
+                    account_id=who.account_id,
+                    body=service.parse_body(CompanyInput, raw),
+                    company_id=company_id,
+                )
+            },
         ),
     )
-    return _envelope("update", 200, resource="companies", data={"id": saved})
 
 
 @router.delete("/companies/{company_id}", operation_id="companiesDelete",
                summary="Delete a company (soft: gone from both APIs)",
-               response_model=WritePartyResponse, responses=_ERRORS)  # fmt: skip
-async def delete_company(request: Request, company_id: str) -> JSONResponse:
+               response_model=WritePartyResponse, responses=_ERRORS,
+               openapi_extra={"parameters": [_IDEMPOTENCY_KEY]})  # fmt: skip
+async def delete_company(request: Request, company_id: str) -> Response:
     """Soft-delete a company that no live opportunity names."""
-    deleted = await _authorized(
+    return await _write(
         request,
-        lambda uow, who: service.delete_party(
-            uow, account_id=who.account_id, entity="company", raw_id=company_id
+        b"",
+        lambda uow, who: _envelope(
+            "delete",
+            200,
+            resource="companies",
+            data={
+                "id": service.delete_party(
+                    uow, account_id=who.account_id, entity="company", raw_id=company_id
+                )
+            },
         ),
     )
-    return _envelope("delete", 200, resource="companies", data={"id": deleted})
 
 
 @router.get("/contacts", operation_id="contactsAll",
@@ -124,16 +147,23 @@ async def list_contacts(request: Request) -> JSONResponse:
              summary="Create a contact (matched by name and e-mail unless pass_through says "
              "otherwise)", status_code=201, response_model=WritePartyResponse,
              responses=_ERRORS, openapi_extra=_body("ContactInput"))  # fmt: skip
-async def create_contact(request: Request) -> JSONResponse:
-    """Create, or update the contact with the same names and e-mail; 201 with its id."""
+async def create_contact(request: Request) -> Response:
+    """Create, or update the contact with the same natural key; 201 with its id."""
     raw = await read_body(request, runtime(request).settings.max_body_bytes)
-    new_id = await _authorized(
+    return await _write(
         request,
-        lambda uow, who: service.save_contact(
-            uow, account_id=who.account_id, body=service.parse_body(ContactInput, raw)
+        raw,
+        lambda uow, who: _envelope(
+            "add",
+            201,
+            resource="contacts",
+            data={
+                "id": service.save_contact(
+                    uow, account_id=who.account_id, body=service.parse_body(ContactInput, raw)
+                )
+            },
         ),
     )
-    return _envelope("add", 201, resource="contacts", data={"id": new_id})
 
 
 @router.get("/contacts/{contact_id}", operation_id="contactsOne", summary="Get a contact",
@@ -151,30 +181,45 @@ async def get_contact(request: Request, contact_id: str) -> JSONResponse:
               summary="Update a contact (absent keys unchanged, null clears)",
               response_model=WritePartyResponse, responses=_ERRORS,
               openapi_extra=_body("ContactInput"))  # fmt: skip
-async def update_contact(request: Request, contact_id: str) -> JSONResponse:
+async def update_contact(request: Request, contact_id: str) -> Response:
     """Update only the keys sent."""
     raw = await read_body(request, runtime(request).settings.max_body_bytes)
-    saved = await _authorized(
+    return await _write(
         request,
-        lambda uow, who: service.save_contact(
-            uow,
-            account_id=who.account_id,
-            body=service.parse_body(ContactInput, raw),
-            contact_id=contact_id,
+        raw,
+        lambda uow, who: _envelope(
+            "update",
+            200,
+            resource="contacts",
+            data={
+                "id": service.save_contact(
+                    uow,
+                    account_id=who.account_id,
+                    body=service.parse_body(ContactInput, raw),
+                    contact_id=contact_id,
+                )
+            },
         ),
     )
-    return _envelope("update", 200, resource="contacts", data={"id": saved})
 
 
 @router.delete("/contacts/{contact_id}", operation_id="contactsDelete",
                summary="Delete a contact (soft: gone from both APIs)",
-               response_model=WritePartyResponse, responses=_ERRORS)  # fmt: skip
-async def delete_contact(request: Request, contact_id: str) -> JSONResponse:
+               response_model=WritePartyResponse, responses=_ERRORS,
+               openapi_extra={"parameters": [_IDEMPOTENCY_KEY]})  # fmt: skip
+async def delete_contact(request: Request, contact_id: str) -> Response:
     """Soft-delete a contact that no live opportunity names."""
-    deleted = await _authorized(
+    return await _write(
         request,
-        lambda uow, who: service.delete_party(
-            uow, account_id=who.account_id, entity="contact", raw_id=contact_id
+        b"",
+        lambda uow, who: _envelope(
+            "delete",
+            200,
+            resource="contacts",
+            data={
+                "id": service.delete_party(
+                    uow, account_id=who.account_id, entity="contact", raw_id=contact_id
+                )
+            },
         ),
     )
-    return _envelope("delete", 200, resource="contacts", data={"id": deleted})

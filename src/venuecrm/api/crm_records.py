@@ -5,10 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
-from venuecrm.api.crm import _ERRORS, _authorized, _envelope, _select_fields
+from venuecrm.api.crm import (
+    _ERRORS,
+    _IDEMPOTENCY_KEY,
+    _authorized,
+    _envelope,
+    _select_fields,
+    _write,
+)
 from venuecrm.api.deps import read_body, runtime
 from venuecrm.schemas.crm_records import (
     GetNoteResponse,
@@ -30,7 +37,8 @@ _NOTE_BODY = {
     "requestBody": {
         "required": True,
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NoteInput"}}},
-    }
+    },
+    "parameters": [_IDEMPOTENCY_KEY],
 }
 _LIST_PARAMS = [
     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200,
@@ -69,13 +77,19 @@ def list_response(request: Request, resource: str, page: service.Page[Any]) -> J
         data=[_select_fields(item.model_dump(mode="json"), fields) for item in page.items],
         meta={
             "items_on_page": len(page.items),
-            "cursors": {"previous": None, "current": request.query_params.get("cursor"),
-                        "next": cursor},
+            "cursors": {
+                "previous": None,
+                "current": request.query_params.get("cursor"),
+                "next": cursor,
+            },
             "total_count": page.total,
         },
-        links={"previous": None, "current": str(request.url),
-               "next": str(request.url.include_query_params(cursor=cursor)) if cursor else None},
-    )  # fmt: skip
+        links={
+            "previous": None,
+            "current": str(request.url),
+            "next": str(request.url.include_query_params(cursor=cursor)) if cursor else None,
+        },
+    )
 
 
 def one_response(request: Request, resource: str, item: BaseModel) -> JSONResponse:
@@ -202,16 +216,26 @@ async def list_notes(request: Request) -> JSONResponse:
 @router.post("/notes", operation_id="notesAdd", summary="Create a note on an opportunity",
              status_code=201, response_model=WriteNoteResponse, responses=_ERRORS,
              openapi_extra=_NOTE_BODY)  # fmt: skip
-async def create_note(request: Request) -> JSONResponse:
+async def create_note(request: Request) -> Response:
     """Create; ``content`` and ``opportunity_id`` are required. Answers 201 with the new id."""
     raw = await read_body(request, runtime(request).settings.max_body_bytes)
-    new_id = await _authorized(
+    return await _write(
         request,
-        lambda uow, who: service.save_note(
-            uow, account_id=who.account_id, api_key_id=who.key_id, body=service.parse_note(raw)
+        raw,
+        lambda uow, who: _envelope(
+            "add",
+            201,
+            resource="notes",
+            data={
+                "id": service.save_note(
+                    uow,
+                    account_id=who.account_id,
+                    api_key_id=who.key_id,
+                    body=service.parse_note(raw),
+                )
+            },
         ),
     )
-    return _envelope("add", 201, resource="notes", data={"id": new_id})
 
 
 @router.get("/notes/{note_id}", operation_id="notesOne", summary="Get a note",
@@ -227,28 +251,41 @@ async def get_note(request: Request, note_id: str) -> JSONResponse:
 @router.patch("/notes/{note_id}", operation_id="notesUpdate",
               summary="Update a note (absent keys unchanged)", response_model=WriteNoteResponse,
               responses=_ERRORS, openapi_extra=_NOTE_BODY)  # fmt: skip
-async def update_note(request: Request, note_id: str) -> JSONResponse:
+async def update_note(request: Request, note_id: str) -> Response:
     """Update only the keys sent."""
     raw = await read_body(request, runtime(request).settings.max_body_bytes)
-    saved = await _authorized(
+    return await _write(
         request,
-        lambda uow, who: service.save_note(
-            uow,
-            account_id=who.account_id,
-            api_key_id=who.key_id,
-            body=service.parse_note(raw),
-            note_id=note_id,
+        raw,
+        lambda uow, who: _envelope(
+            "update",
+            200,
+            resource="notes",
+            data={
+                "id": service.save_note(
+                    uow,
+                    account_id=who.account_id,
+                    api_key_id=who.key_id,
+                    body=service.parse_note(raw),
+                    note_id=note_id,
+                )
+            },
         ),
     )
-    return _envelope("update", 200, resource="notes", data={"id": saved})
 
 
 @router.delete("/notes/{note_id}", operation_id="notesDelete", summary="Delete a note",
-               response_model=WriteNoteResponse, responses=_ERRORS)  # fmt: skip
-async def delete_note(request: Request, note_id: str) -> JSONResponse:
+               response_model=WriteNoteResponse, responses=_ERRORS,
+               openapi_extra={"parameters": [_IDEMPOTENCY_KEY]})  # fmt: skip
+async def delete_note(request: Request, note_id: str) -> Response:
     """Remove a note: gone from both APIs."""
-    deleted = await _authorized(
+    return await _write(
         request,
-        lambda uow, who: service.delete_note(uow, account_id=who.account_id, note_id=note_id),
+        b"",
+        lambda uow, who: _envelope(
+            "delete",
+            200,
+            resource="notes",
+            data={"id": service.delete_note(uow, account_id=who.account_id, note_id=note_id)},
+        ),
     )
-    return _envelope("delete", 200, resource="notes", data={"id": deleted})

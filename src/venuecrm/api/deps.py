@@ -6,6 +6,8 @@ import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -72,7 +74,21 @@ def signed_request(request: Request, body: bytes, api_version: str) -> signing.S
     )
 
 
-def authenticate(rt: Runtime, signed: signing.SignedRequest) -> Credentials:
+@dataclass(frozen=True, slots=True)
+class Signed:
+    """An authenticated iVvy request: its key, its signature, and until when it stays fresh."""
+
+    credentials: Credentials
+    signature: str
+    fresh_until: datetime
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def authenticate(rt: Runtime, signed: signing.SignedRequest) -> Signed:
     """The key that signed ``signed``, and so the account; the body can never name one."""
     key, signature = signing.parse_authorization(signed.headers.get("x-api-authorization"))
     credentials = find_credentials(rt.reader(), key)
@@ -80,16 +96,17 @@ def authenticate(rt: Runtime, signed: signing.SignedRequest) -> Credentials:
         raise AuthenticationFailed(
             "Unknown API key", specific_code=AuthenticationFailed.UNKNOWN_KEY
         )
-    signing.verify(
+    fresh_until = signing.verify(
         signed,
         secret=credentials.secret,
         signature=signature,
         now=rt.clock(),
         window_seconds=rt.settings.stale_window_seconds,
+        php_dates=_zone(credentials.time_zone) if credentials.php_dates else None,
     )
     if credentials.revoked:
         raise KeyRevoked()
-    return credentials
+    return Signed(credentials, signature, fresh_until)
 
 
 def authenticate_bearer(rt: Runtime, authorization: str | None) -> Credentials:

@@ -14,7 +14,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from venuecrm.errors import (
     AuthenticationFailed,
+    IdempotencyKeyReused,
     InternalError,
+    InvalidIdempotencyKey,
     InvalidNoteDetails,
     InvalidOpportunityDetails,
     InvalidParameter,
@@ -24,6 +26,7 @@ from venuecrm.errors import (
     OperationNotSupported,
     OpportunityNotFound,
     RecordNotFound,
+    RequestInProgress,
     StaleRequest,
     UnknownAction,
     VenueCrmError,
@@ -45,6 +48,9 @@ _APIDECK: dict[type[VenueCrmError], tuple[int, str]] = {
     StaleRequest: (401, "UnauthorizedError"),
     KeyRevoked: (401, "UnauthorizedError"),
     UnknownAction: (404, "NotFoundError"),
+    InvalidIdempotencyKey: (400, "RequestValidationError"),
+    RequestInProgress: (409, "ConflictError"),
+    IdempotencyKeyReused: (422, "InvalidStateError"),
 }
 
 

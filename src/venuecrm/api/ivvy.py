@@ -6,8 +6,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from venuecrm.api import idempotency
 from venuecrm.api.actions import Action, ActionContext
 from venuecrm.api.deps import Runtime, authenticate, read_body, runtime, signed_request
+from venuecrm.db.uow import UnitOfWork
 from venuecrm.errors import UnknownAction
 
 API_VERSION = "1.0"
@@ -25,16 +27,39 @@ def _find_action(request: Request, namespace: str) -> Action:
     return found
 
 
-def _run(rt: Runtime, request: Request, version: str, namespace: str, body: bytes) -> bytes:
-    credentials = authenticate(rt, signed_request(request, body, version))
-    request.state.account_id = credentials.account_id
+def _run(
+    rt: Runtime, request: Request, version: str, namespace: str, body: bytes
+) -> idempotency.Outcome:
+    signed = authenticate(rt, signed_request(request, body, version))
+    who = signed.credentials
+    request.state.account_id = who.account_id
     action = _find_action(request, namespace)
-    context = ActionContext(credentials.account_id, credentials.key_id, body, rt.clock(), rt.uow)
-    reply = action.handler(context)
-    # By alias: wire names are camelCase. Nulls stay, as in iVvy's replies ("defaultType": null).
-    # Serialised by pydantic-core straight to JSON: a 100-row page costs a fraction of a dict
-    # dump followed by json.dumps.
-    return reply.model_dump_json(by_alias=True).encode()
+    now = rt.clock()
+
+    def work(uow: UnitOfWork) -> tuple[int, bytes]:
+        reply = action.handler(ActionContext(who.account_id, who.key_id, body, now, lambda: uow))
+        # By alias: wire names are camelCase. Nulls stay, as in iVvy's replies ("defaultType":
+        # null). Serialised by pydantic-core straight to JSON: a 100-row page costs a fraction
+        # of a dict dump followed by json.dumps.
+        return 200, reply.model_dump_json(by_alias=True).encode()
+
+    if not action.writes:
+        # Reads change nothing, so a retry or a replay simply reads again.
+        return idempotency.Outcome(*work(rt.uow()))
+    # iVvy's scheme has no nonce: every accepted signature is remembered while it is fresh.
+    guards = [idempotency.signature_guard(who.key_id, signed.signature, signed.fresh_until)]
+    names = (idempotency.IVVY_IDEMPOTENCY_KEY, idempotency.IDEMPOTENCY_KEY)
+    key = idempotency.idempotency_key(request.headers, names)
+    if key is not None:
+        guards.append(idempotency.key_guard(key, now, rt.settings.idempotency_ttl_seconds))
+    return idempotency.run_once(
+        rt.uow(),
+        account_id=who.account_id,
+        guards=guards,
+        fingerprint=idempotency.fingerprint(request, body),
+        now=now,
+        work=work,
+    )
 
 
 @router.post("/api/{version}/{namespace}", include_in_schema=False)
@@ -45,5 +70,5 @@ async def call_action(request: Request, version: str, namespace: str) -> Respons
     rt = runtime(request)
     body = await read_body(request, rt.settings.max_body_bytes)
     # Key lookup and actions use the synchronous database stack: one hop to the threadpool.
-    reply = await run_in_threadpool(_run, rt, request, version, namespace, body)
-    return Response(reply, media_type="application/json")
+    outcome = await run_in_threadpool(_run, rt, request, version, namespace, body)
+    return outcome.response()

@@ -13,10 +13,12 @@ from venuecrm.api.actions import Action
 from venuecrm.api.envelope import envelope
 from venuecrm.errors import (
     BY_SPECIFIC_CODE,
+    IdempotencyKeyReused,
     InternalError,
     InvalidParameter,
     KeyRevoked,
     MethodNotAllowed,
+    RequestInProgress,
     RequestTooLarge,
     StaleRequest,
     UnknownAction,
@@ -43,6 +45,16 @@ _SIGNING_HEADERS = [
     ("IVVY-Date", False, "yyyy-mm-dd HH:mm:ss [UTC]; when sent, the Date slot is not signed."),
     ("Date", False, "RFC 7231 date, signed and checked when no IVVY-* header is sent."),
 ]
+_IDEMPOTENCY_HEADERS = [
+    ("IVVY-Idempotency-Key", False, "A retry with this key gets the first response instead of "
+     "running again, for 24 h (signed, like every IVVY-* header)."),
+    ("Idempotency-Key", False, "The same, unsigned."),
+]  # fmt: skip
+_WRITE_ERRORS: dict[str, tuple[str, VenueCrmError]] = {
+    "409": ("A request with this idempotency key (or signature) is still running.",
+            RequestInProgress()),
+    "422": ("This idempotency key came with another request.", IdempotencyKeyReused()),
+}  # fmt: skip
 
 
 def _schema_ref(model: type[BaseModel], components: dict[str, Any]) -> dict[str, str]:
@@ -64,7 +76,8 @@ def _operation(action: Action, components: dict[str, Any]) -> dict[str, Any]:
     envelope_ref = _schema_ref(ErrorEnvelope, components)
     specific = [BY_SPECIFIC_CODE[code] for code in action.error_codes]
     responses: dict[str, Any] = {}
-    for status, (text, error) in _ERRORS.items():
+    errors = {**_ERRORS, **_WRITE_ERRORS} if action.writes else _ERRORS
+    for status, (text, error) in errors.items():
         example = specific[-1]() if status == "400" and specific else error
         if status == "400" and specific:
             text += " Specific codes: " + "; ".join(
@@ -86,7 +99,9 @@ def _operation(action: Action, components: dict[str, Any]) -> dict[str, Any]:
                 "description": text,
                 "schema": {"type": "string"},
             }
-            for name, required, text in _SIGNING_HEADERS
+            for name, required, text in (
+                _SIGNING_HEADERS + _IDEMPOTENCY_HEADERS if action.writes else _SIGNING_HEADERS
+            )
         ],
         "requestBody": {"required": False, "content": {"application/json": body}},
         "responses": {

@@ -10,13 +10,17 @@ import hmac
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, tzinfo
 from email.utils import parsedate_to_datetime
 
 from venuecrm.errors import AuthenticationFailed, StaleRequest
 
 AUTH_SCHEME = "IWS"
 _IVVY_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})(?: UTC)?$", re.IGNORECASE)
+# PHP's date('Y-m-d hh:mm:ss') (a community SDK's bug): 'h' is the 12-hour hour, 'm' the month
+# and 's' the seconds, each written twice: 2026-12-01 0404:1212:5656. The minutes are lost.
+_PHP_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2}) (\d{2})\4:(\d{2})\5:(\d{2})\6$")
+_HOUR = timedelta(hours=1)
 # The docs' pseudo-code writes "Tue, 03 Apr, 2012 22:23:24 utc": a stray comma after the month.
 _MONTH_COMMA = re.compile(r"\b([A-Za-z]{3}),(?=\s+\d{4}\b)")
 
@@ -95,6 +99,25 @@ def parse_ivvy_date(value: str) -> datetime | None:
         return None
 
 
+def php_date_hours(value: str, zone: tzinfo) -> list[tuple[datetime, datetime]]:
+    """The hours (start, end, UTC) a PHP ``date('Y-m-d hh:mm:ss')`` value may have been sent in.
+
+    What the value still carries is the date and the hour on a 12-hour clock, in ``zone``: so
+    two hours, twelve hours apart (none when the value is not of that form).
+    """
+    match = _PHP_DATE.match(value.strip())
+    if match is None or match.group(5) != match.group(2):
+        return []
+    year, month, day, hour = (int(match.group(i)) for i in (1, 2, 3, 4))
+    if not 1 <= hour <= 12 or int(match.group(6)) > 59:
+        return []
+    try:
+        starts = [datetime(year, month, day, h, tzinfo=zone) for h in (hour % 12, hour % 12 + 12)]
+    except ValueError:
+        return []
+    return [(start.astimezone(UTC), (start + _HOUR).astimezone(UTC)) for start in starts]
+
+
 def parse_http_date(value: str) -> datetime | None:
     """Parse a Date header leniently: RFC 7231 with GMT or UTC, and the docs' stray comma."""
     try:
@@ -111,8 +134,14 @@ def verify(
     signature: str,
     now: datetime,
     window_seconds: float,
-) -> None:
-    """Raise unless ``signature`` signs ``request`` with ``secret`` and its date is fresh."""
+    php_dates: tzinfo | None = None,
+) -> datetime:
+    """Raise unless ``signature`` signs ``request`` with ``secret`` and its date is fresh.
+
+    Returns the last moment the same request would still be fresh: a replay has to be
+    recognised until then. ``php_dates``, a key's time zone, also accepts PHP's broken date
+    form (``php_date_hours``), fresh for its whole hour.
+    """
     headers = request.headers
     sent_md5 = headers.get("content-md5", "").strip().lower()
     # Docs tell clients to trim the body before hashing (section 1.6 item 8); accept that too.
@@ -154,11 +183,19 @@ def verify(
         )
 
     if ivvy_headers:
-        sent = parse_ivvy_date(headers.get("ivvy-date", ""))
+        value = headers.get("ivvy-date", "")
+        sent = parse_ivvy_date(value)
     else:
+        value = ""
         sent = parse_http_date(headers.get("date", ""))
-    if sent is None or abs((now - sent).total_seconds()) > window_seconds:
+    spans = [(sent, sent)] if sent is not None else []
+    if php_dates is not None and sent is None:
+        spans = php_date_hours(value, php_dates)
+    window = timedelta(seconds=window_seconds)
+    if not any(earliest - window <= now <= latest + window for earliest, latest in spans):
         raise StaleRequest()
+    # The same headers are fresh again in a PHP date's other hour, twelve hours later.
+    return max(latest for _, latest in spans) + window
 
 
 def sign_headers(

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     SmallInteger,
     String,
@@ -53,6 +54,10 @@ class ApiKey(Tenant):
     secret: Mapped[str] = mapped_column(String(128))
     label: Mapped[str] = mapped_column(String(200), default="")
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Opt-in for clients that send IVVY-Date as PHP's date('Y-m-d hh:mm:ss') (README: PHP SDK
+    # compatibility); such dates are read in ``time_zone``.
+    php_dates: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
 
 
 class Venue(Tenant):
@@ -450,3 +455,29 @@ class OpportunityNote(Tenant):
     owner_user_id: Mapped[int | None] = mapped_column(Integer)
     created_by_key_id: Mapped[int] = mapped_column(Integer)
     modified_by_key_id: Mapped[int] = mapped_column(Integer)
+
+
+class StoredResponse(Base):
+    """A write's response, kept so that a retry or a replay is answered without running again.
+
+    ``kind`` says what identifies the request: ``key`` an Idempotency-Key (``key`` is its value),
+    ``signature`` an accepted iVvy signature (``key`` is "{api key id}:{signature}").
+    """
+
+    __tablename__ = "stored_responses"
+    __table_args__ = (
+        CheckConstraint("kind IN ('key', 'signature')", name="kind"),
+        # The opportunistic clean-up deletes expired rows of every account, oldest first.
+        Index(None, "expires_at"),
+    )
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int] = mapped_column(SmallInteger)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

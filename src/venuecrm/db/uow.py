@@ -1,4 +1,9 @@
-"""UnitOfWork: one session and its repositories; rolls back unless the service commits."""
+"""UnitOfWork: one session and its repositories; rolls back unless the service commits.
+
+A unit of work can be entered again while it is open (the request edge holds the transaction so
+that a write's stored response commits with it, see ``api.idempotency``): the inner ``with``
+shares the session, its ``commit()`` only flushes, and the outermost one commits or rolls back.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from venuecrm.db.lists import Lists
 from venuecrm.db.opportunity_notes import OpportunityNotes
 from venuecrm.db.opportunity_views import OpportunityViews
 from venuecrm.db.repositories import Accounts, Lookups
+from venuecrm.db.stored_responses import StoredResponses
 
 
 class UnitOfWork:
@@ -23,10 +29,13 @@ class UnitOfWork:
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
+        self._depth = 0
 
     def __enter__(self) -> Self:
-        self.session = self._session_factory()
-        self.accounts = Accounts(self.session)
+        self._depth += 1
+        if self._depth == 1:
+            self.session = self._session_factory()
+            self.accounts = Accounts(self.session)
         return self
 
     def __exit__(
@@ -35,6 +44,9 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self._depth -= 1
+        if self._depth:
+            return
         try:
             self.session.rollback()
         finally:
@@ -68,6 +80,13 @@ class UnitOfWork:
         """Repository of the account's collections (iVvy list actions)."""
         return Lists(self.session, account_id)
 
+    def stored_responses(self, account_id: int) -> StoredResponses:
+        """The account's stored write responses (idempotency keys, accepted signatures)."""
+        return StoredResponses(self.session, account_id)
+
     def commit(self) -> None:
-        """Commit everything done in this unit of work."""
-        self.session.commit()
+        """Commit everything done in this unit of work (only flush when entered again)."""
+        if self._depth > 1:
+            self.session.flush()
+        else:
+            self.session.commit()

@@ -3,7 +3,8 @@
 Every section lists records. A record with an ``id`` is that row of the account; one without is
 matched by its name, or created. Keys are camelCase like iVvy's (reference 3.6-3.8, 4.4) and,
 unlike in API requests, unknown keys are errors: a misspelt key must not silently drop a setting.
-Every section is required (``[]`` for none), so leaving one out cannot deactivate its records.
+Every section is required (``[]`` for none), so leaving one out cannot deactivate its records;
+``apiKeys`` alone is optional (files written before it existed), and leaving it out changes no key.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 from pydantic_core import ErrorDetails, PydanticCustomError
 
+from venuecrm.auth.keys import check_time_zone
 from venuecrm.schemas.ivvy import MAX_ID, Id
 from venuecrm.schemas.parsing import Parsed, describe, format_path
 
@@ -271,6 +273,17 @@ class Defaults(ConfigModel):
     source: Name | None = Field(default=None, exclude=True)
 
 
+class ApiKeyRecord(ConfigModel):
+    """The settings of one active API key of the account; keys and secrets are made by
+    ``venuecrm keys create``, never by a file, and secrets are never written to one."""
+
+    key: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=64)]
+    php_dates: StrictBool = False
+    time_zone: Annotated[str, StringConstraints(strict=True), AfterValidator(check_time_zone)] = (
+        "UTC"
+    )
+
+
 class ConfigFile(ConfigModel):
     """An account's whole configuration, version 1."""
 
@@ -286,6 +299,7 @@ class ConfigFile(ConfigModel):
     lost_reasons: list[NamedRecord]
     custom_fields: CustomFields
     defaults: Defaults
+    api_keys: list[ApiKeyRecord] | None = None
 
 
 _WIRE_NAMES = {

@@ -13,17 +13,28 @@ from typing import Any
 
 from pydantic.alias_generators import to_camel
 
+from venuecrm.db.models import ApiKey
 from venuecrm.db.repositories import Lookups
 from venuecrm.db.uow import UnitOfWork
 from venuecrm.schemas.config import (
     FORMAT_VERSION,
+    ApiKeyRecord,
     ConfigFile,
     ConfigModel,
     check_structure,
     dump_yaml,
     load_yaml,
 )
-from venuecrm.services.config_plan import Plan, apply_plan, entry_values, make_plan
+from venuecrm.services.config_plan import (
+    API_KEYS_SECTION,
+    CHANGE,
+    Change,
+    FieldChange,
+    Plan,
+    apply_plan,
+    entry_values,
+    make_plan,
+)
 from venuecrm.services.config_tables import (
     DEFAULTS,
     TABLES,
@@ -86,10 +97,48 @@ def export_config(uow: UnitOfWork, *, account_id: int) -> str:
             to_camel(ref.id_field): getattr(settings, ref.column) if settings else None
             for ref in DEFAULTS
         }
+        document["apiKeys"] = [
+            ApiKeyRecord(key=row.key, php_dates=row.php_dates, time_zone=row.time_zone)
+            for row in lookups.rows(ApiKey, revoked_at=None)
+        ]
         return dump_yaml(ConfigFile.model_validate(document))
 
 
 Claimed = dict[tuple[type, int], Entry]
+_KEY_SETTINGS = {"php_dates": "phpDates", "time_zone": "timeZone"}
+
+
+def _key_changes(file: ConfigFile | None, keys: list[ApiKey], problems: Problems) -> list[Change]:
+    """The API key settings the file changes: a listed key takes the record's values, an
+    active key left out the defaults; without an ``apiKeys`` section no key changes."""
+    if file is None or file.api_keys is None:
+        return []
+    by_key = {row.key: row for row in keys}
+    wanted: dict[str, tuple[str, ApiKeyRecord]] = {}
+    for index, listed in enumerate(file.api_keys):
+        at = f"apiKeys[{index}]"
+        if listed.key not in by_key:
+            problems.add(f"{at}.key", f"no active API key {listed.key} in this account")
+        elif listed.key in wanted:
+            problems.add(f"{at}.key", f"API key {listed.key} is listed twice")
+        else:
+            wanted[listed.key] = (at, listed)
+    changes = []
+    for row in keys:
+        path: str | None = None
+        record = ApiKeyRecord(key=row.key)
+        if row.key in wanted:
+            path, record = wanted[row.key]
+        fields = [
+            FieldChange(column, wire, getattr(row, column), getattr(record, column))
+            for column, wire in _KEY_SETTINGS.items()
+            if getattr(row, column) != getattr(record, column)
+        ]
+        if fields:
+            change = Change(CHANGE, None, row.key, path, row=row, fields=fields)
+            change.section = API_KEYS_SECTION
+            changes.append(change)
+    return changes
 
 
 def _match_ids(entries: list[Entry], rows: dict[Table, list[Any]], problems: Problems) -> Claimed:
@@ -227,6 +276,9 @@ def apply_config(uow: UnitOfWork, *, account_id: int, text: str, dry_run: bool =
             for ref in DEFAULTS
         }
         _check_immutable(entries, problems)
+        key_changes = _key_changes(
+            parsed.model, lookups.rows(ApiKey, for_update=True, revoked_at=None), problems
+        )
         if problems:
             raise InvalidConfiguration(problems.items)
         for entry in entries:
@@ -238,6 +290,7 @@ def apply_config(uow: UnitOfWork, *, account_id: int, text: str, dry_run: bool =
             settings=lookups.settings(),
             defaults=defaults,
         )
+        plan.changes += key_changes
         plan.dry_run = dry_run
         if plan.changes and not dry_run:
             apply_plan(lookups, plan)

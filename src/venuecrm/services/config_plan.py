@@ -18,6 +18,7 @@ from venuecrm.db.repositories import Lookups
 from venuecrm.services.config_tables import DEFAULTS, TABLES, Entry, Ref, Table, columns
 
 ADD, CHANGE, DEACTIVATE = "add", "change", "deactivate"
+DEFAULTS_SECTION, API_KEYS_SECTION = "defaults", "apiKeys"
 _GROUPS = {ADD: "added", CHANGE: "changed", DEACTIVATE: "deactivated"}
 
 
@@ -33,7 +34,8 @@ class FieldChange:
 
 @dataclass(eq=False)
 class Change:
-    """One row to add, change or deactivate; ``table`` None is the account's defaults.
+    """One row to add, change or deactivate; without a ``table``, the ``section`` names it
+    (the account's defaults, or an API key's settings).
 
     ``row`` and ``entry`` serve applying; ``settle`` drops them, leaving plain values.
     """
@@ -46,6 +48,7 @@ class Change:
     row: Any = None
     fields: list[FieldChange] = field(default_factory=list)
     id: int | None = None
+    section: str = DEFAULTS_SECTION
 
     def settle(self) -> None:
         """Keep only plain values: the row's id (an added row's once inserted) and fields."""
@@ -57,7 +60,7 @@ class Change:
     def as_dict(self) -> dict[str, Any]:
         """The change for ``--json``."""
         return {
-            "table": self.table.key if self.table else "defaults",
+            "table": self.table.key if self.table else self.section,
             "id": self.id,
             "name": self.label,
             "path": self.path,
@@ -67,7 +70,9 @@ class Change:
     def line(self) -> str:
         """The change as one line for people."""
         if self.table is None:
-            where = "defaults"
+            where = (
+                self.section if self.section == DEFAULTS_SECTION else f"{self.section} {self.label}"
+            )
         else:
             ident = f" {self.id}" if self.id is not None else ""
             where = f"{self.table.key}{ident} {_show(self.label)}"
@@ -213,8 +218,9 @@ def apply_plan(lookups: Lookups, plan: Plan) -> None:
                 values[ref.column] = _resolved(_target(entry.targets.get(ref)))
             entry.row = lookups.add(table.model, **values)
             continue
-        row = change.row if change.table is not None else lookups.settings()
-        row = row if row is not None else lookups.add_settings()
+        row = change.row
+        if change.table is None and change.section == DEFAULTS_SECTION:
+            row = lookups.settings() or lookups.add_settings()
         lookups.update(row, **{f.column: _resolved(f.new) for f in change.fields})
 
 
