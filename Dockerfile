@@ -1,22 +1,34 @@
 # venuecrm image: `docker compose up` runs it against PostgreSQL (see docker-compose.yml);
 # without DATABASE_URL it falls back to the embedded server under VENUECRM_DATA_DIR.
 
-# Build stage: install the project (not editable) into a virtualenv that is copied whole, so the
-# runtime image carries no pip cache, build backend or sources.
+# Build stage: dependencies from the hashed lock first, the project after, into a virtualenv that
+# is copied whole, so the runtime image carries no pip, setuptools, build backend or sources.
 FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
-RUN python -m venv /opt/venv
+# The build backend (hatchling) lives in its own venv and never reaches the runtime image.
+COPY docker/requirements-build.lock /tmp/requirements-build.lock
+RUN python -m venv /opt/build \
+    && /opt/build/bin/pip install --require-hashes --no-deps -r /tmp/requirements-build.lock
+# Dependencies before sources: a source edit reuses this layer. --require-hashes installs
+# exactly the locked files (docker/lock regenerates the lock).
+COPY requirements.lock /tmp/requirements.lock
+RUN python -m venv /opt/venv \
+    && /opt/venv/bin/pip install --require-hashes --no-deps -r /tmp/requirements.lock
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY src ./src
-RUN /opt/venv/bin/pip install .
+RUN /opt/build/bin/pip wheel --no-deps --no-build-isolation --wheel-dir /tmp/wheels . \
+    && /opt/venv/bin/pip install --no-deps /tmp/wheels/*.whl \
+    && /opt/venv/bin/pip uninstall --yes pip setuptools
 
 FROM python:3.11-slim
-# A fixed uid lets operators grant volume permissions without guessing.
-RUN groupadd --system --gid 10001 venuecrm \
-    && useradd --system --uid 10001 --gid venuecrm --home-dir /app --shell /usr/sbin/nologin venuecrm \
-    && install -d -o venuecrm -g venuecrm /var/lib/venuecrm
+# A fixed numeric uid: operators can grant volume permissions without guessing, and Kubernetes'
+# runAsNonRoot can verify a number (not a name) without running the image.
+RUN groupadd --gid 10001 venuecrm \
+    && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /app --shell /usr/sbin/nologin \
+        venuecrm \
+    && install -d -o 10001 -g 10001 /var/lib/venuecrm
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 # The package finds migrations relative to a source checkout; an installed wheel has none, so
@@ -30,7 +42,9 @@ ENV PATH=/opt/venv/bin:$PATH \
     VENUECRM_DATA_DIR=/var/lib/venuecrm \
     VENUECRM_HOST=0.0.0.0 \
     VENUECRM_PORT=8000
-USER venuecrm
+# The embedded database (used without DATABASE_URL) lives here, outside the container layer.
+VOLUME /var/lib/venuecrm
+USER 10001:10001
 EXPOSE 8000
 # Liveness only: readiness depends on the database, which is the orchestrator's business. The
 # slim image has no curl, so Python does the request (urlopen raises on any non-2xx answer).

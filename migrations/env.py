@@ -6,19 +6,26 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 from venuecrm.config import get_settings
-from venuecrm.db.engine import database_url
+from venuecrm.db.engine import connect_args, database_url
 from venuecrm.db.models import Base
 
 config = context.config
-url = config.attributes.get("url") or database_url(get_settings())
+settings = config.attributes.get("settings") or get_settings()
+url = config.attributes.get("url") or database_url(settings)
 
 
 def run_migrations_online() -> None:
     """Run every pending migration in one transaction."""
-    connectable = create_engine(url, poolclass=pool.NullPool)
+    connectable = create_engine(
+        url, poolclass=pool.NullPool, connect_args=connect_args(settings)
+    )
     with connectable.connect() as connection:
         context.configure(
-            connection=connection, target_metadata=Base.metadata, compare_server_default=True
+            connection=connection,
+            target_metadata=Base.metadata,
+            compare_server_default=True,
+            # venuecrm.db.migrate collects what was applied, for `venuecrm db upgrade` to print.
+            on_version_apply=config.attributes.get("on_version_apply"),
         )
         with context.begin_transaction():
             # Concurrent starts (several workers, a CLI beside the server) migrate one at a time.

@@ -22,6 +22,7 @@ from psycopg import sql
 from sqlalchemy.engine import make_url
 
 from tests.factories import Clock, Seeded, Tenant, new_tenant, seeded_tenant
+from tests.pgbouncer import pgbouncer
 from venuecrm.app import create_app
 from venuecrm.config import Settings
 from venuecrm.db import migrate
@@ -73,9 +74,36 @@ def _reset_clock(clock: Clock) -> None:
     clock.now = datetime.now(UTC).replace(microsecond=0)
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked ``pgbouncer`` that use ``client`` run directly and through PgBouncer."""
+    if metafunc.definition.get_closest_marker("pgbouncer") and "client" in metafunc.fixturenames:
+        metafunc.parametrize("route", ["direct", "pgbouncer"], indirect=True, scope="session")
+
+
 @pytest.fixture(scope="session")
-def app(settings: Settings, clock: Clock) -> FastAPI:
-    """The real application on the test database."""
+def route(request: pytest.FixtureRequest) -> str:
+    """How the app reaches PostgreSQL: ``direct`` unless parametrised (see above)."""
+    return str(getattr(request, "param", "direct"))
+
+
+@pytest.fixture(scope="session")
+def pgbouncer_url(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The test database through a real PgBouncer in transaction-pooling mode."""
+    with pgbouncer(database_url, tmp_path_factory.mktemp("pgbouncer")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings, clock: Clock, route: str, request: pytest.FixtureRequest) -> FastAPI:
+    """The real application on the test database (through PgBouncer for that route)."""
+    if route == "pgbouncer":
+        # What an operator sets behind PgBouncer in transaction mode (docs/deployment.md).
+        settings = settings.model_copy(
+            update={
+                "database_url": request.getfixturevalue("pgbouncer_url"),
+                "prepared_statements": False,
+            }
+        )
     return create_app(settings, clock=clock)
 
 

@@ -17,6 +17,7 @@ import uvicorn
 from venuecrm.auth.signing import sign_headers
 from venuecrm.config import Settings, get_settings
 from venuecrm.db import migrate
+from venuecrm.db.embedded import DataDirNotWritable
 from venuecrm.db.engine import database_url, make_engine, make_session_factory
 from venuecrm.db.uow import UnitOfWork
 from venuecrm.services import accounts as account_service
@@ -78,10 +79,12 @@ def serve(
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
-    """Apply pending migrations."""
+    """Apply pending migrations and print each one applied."""
     settings = get_settings()
-    migrate.upgrade(settings, database_url(settings))
-    typer.echo("database is at the latest revision")
+    applied = migrate.upgrade(settings, database_url(settings))
+    for revision in applied:
+        typer.echo(f"applied {revision}")
+    typer.echo(f"database is at the latest revision ({len(applied)} applied)")
 
 
 @accounts_app.command("create")
@@ -259,7 +262,12 @@ def call(
 
 def main() -> None:
     """Console entry point."""
-    app(prog_name="venuecrm")
+    try:
+        app(prog_name="venuecrm")
+    except DataDirNotWritable as exc:
+        # An operator's mistake with a known fix: one line saying what to do, no traceback.
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     # Also the size of the request threadpool: each thread holds at most one connection.
     pool_size: int = 16
     pool_max_overflow: int = 4
+    # Off behind PgBouncer in transaction-pooling mode: a statement prepared on one server
+    # connection is unknown on the next one the pooler hands out (docs/deployment.md).
+    prepared_statements: bool = True
     log_level: str = "INFO"
     # Client side, for `venuecrm call`.
     api_url: str = "http://127.0.0.1:8000"

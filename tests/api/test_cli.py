@@ -6,12 +6,19 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
+from alembic.script import ScriptDirectory
+from psycopg import sql
+from sqlalchemy.engine import make_url
 
 from tests.conftest import serving
+from venuecrm.config import Settings
+from venuecrm.db.migrate import alembic_config
 
 INT_FIELDS = (
     "accountId",
@@ -147,3 +154,27 @@ def test_readme_flow_on_the_embedded_database(tmp_path: Path) -> None:
         assert (tmp_path / "data" / "pg" / "postmaster.pid").exists()
     # The last process holding the embedded server stopped it.
     assert not (tmp_path / "data" / "pg" / "postmaster.pid").exists()
+
+
+def test_db_upgrade_prints_each_revision_it_applies(
+    database_url: str, cli_env: dict[str, str]
+) -> None:
+    admin = make_url(database_url).set(drivername="postgresql")
+    fresh = f"venuecrm_cli_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(fresh)))
+    url = make_url(database_url).set(database=fresh).render_as_string(hide_password=False)
+    try:
+        env = {**cli_env, "DATABASE_URL": url}
+        first = venuecrm("db", "upgrade", env=env)
+        assert first.returncode == 0, first.stderr
+        script = ScriptDirectory.from_config(alembic_config(Settings(), url))
+        oldest_first = [rev.revision for rev in reversed(list(script.walk_revisions()))]
+        applied = [line.split()[1].rstrip(":") for line in first.stdout.splitlines()[:-1]]
+        assert applied == oldest_first
+        assert first.stdout.splitlines()[-1].endswith(f"({len(oldest_first)} applied)")
+        second = venuecrm("db", "upgrade", env=env)
+        assert second.stdout == "database is at the latest revision (0 applied)\n"
+    finally:
+        with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as c:
+            c.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(fresh)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.list_helpers import call
@@ -29,6 +30,9 @@ from venuecrm.db.models import (
     Opportunity,
 )
 from venuecrm.db.uow import UnitOfWork
+
+# Also through PgBouncer in transaction-pooling mode, as replicas run (tests/conftest.py).
+pytestmark = pytest.mark.pgbouncer
 
 
 def seed_add_example(s: Seeded) -> dict[str, Any]:

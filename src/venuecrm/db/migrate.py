@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import command
 from alembic.config import Config
 
@@ -13,9 +15,20 @@ def alembic_config(settings: Settings, url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(settings.migrations_dir))
     config.attributes["url"] = url
+    config.attributes["settings"] = settings
     return config
 
 
-def upgrade(settings: Settings, url: str) -> None:
-    """Apply every pending migration to the database at ``url``."""
-    command.upgrade(alembic_config(settings, url), "head")
+def upgrade(settings: Settings, url: str) -> list[str]:
+    """Apply every pending migration to ``url``; return the applied ones as ``"id: title"``."""
+    config = alembic_config(settings, url)
+    applied: list[str] = []
+
+    def record(*, step: Any, **_: Any) -> None:
+        # migrations/env.py passes this to Alembic as on_version_apply: one call per revision.
+        if step.is_upgrade:
+            applied.append(f"{step.up_revision_id}: {step.up_revision.doc}")
+
+    config.attributes["on_version_apply"] = record
+    command.upgrade(config, "head")
+    return applied

@@ -1,0 +1,339 @@
+"""The container stack, really run: build, up, seed, call, restart, non-root, slow first start.
+
+This needs a Docker engine. No engine is a failure, not a skip: CI prepares one (``.ci/run``
+starts ``../shared/tools/container-standins.sh`` when ``docker info`` fails). It works with
+``docker compose`` (v2) and Debian's ``docker-compose`` (v1), whichever is installed.
+
+Cost on this machine (2 shared cores, stand-in images): about 3 minutes with cold build caches,
+about 1.5 minutes cached; most of it is the deliberate 20 s slow first database start and the
+PostgreSQL initialisation twice over.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from venuecrm.auth.signing import sign_headers
+
+ROOT = Path(__file__).resolve().parents[2]
+IMAGE = "venuecrm:local"
+APP_UID = 10001
+# The first start initialises PostgreSQL after this init script, which is slower than the
+# healthcheck interval on purpose: the stack must wait for it, not fail on it.
+SLOW_INIT_SECONDS = 20
+SLOW_INIT_MARKER = "venuecrm-test: slow init finished"
+# Compose settings a developer's shell might carry; the test sets its own.
+COMPOSE_VARIABLES = (
+    "POSTGRES_USER",
+    "POSTGRES_PASSWORD",
+    "POSTGRES_DB",
+    "VENUECRM_LOG_LEVEL",
+    "APP_PORT",
+    "REPLICA_A_PORT",
+    "REPLICA_B_PORT",
+    "COMPOSE_PROJECT_NAME",
+    "COMPOSE_FILE",
+    "COMPOSE_PROFILES",
+)
+
+
+def _docker() -> str:
+    # Debian's docker.io CLI matches the engine; prefer it over a newer CLI elsewhere on PATH.
+    docker = "/usr/bin/docker" if Path("/usr/bin/docker").exists() else shutil.which("docker")
+    if docker is None:
+        pytest.fail("no docker CLI: install Docker (or run ../shared/tools/container-standins.sh)")
+    return docker
+
+
+def _engine_answers(docker: str) -> None:
+    result = subprocess.run(
+        [docker, "info", "--format", "{{.ServerVersion}}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    if result.returncode != 0:
+        pytest.fail(
+            "no Docker engine answers (`docker info` failed); start one, e.g. "
+            f"../shared/tools/container-standins.sh from the repository root:\n{result.stderr}"
+        )
+
+
+def _compose_command(docker: str) -> list[str]:
+    """``docker compose`` when the v2 plugin is there, else Debian's ``docker-compose``."""
+    v2 = subprocess.run(
+        [docker, "compose", "version"], capture_output=True, timeout=60, check=False
+    )
+    if v2.returncode == 0:
+        return [docker, "compose"]
+    v1 = shutil.which("docker-compose")
+    if v1 is None:
+        pytest.fail("neither `docker compose` nor `docker-compose` is installed")
+    return [v1]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Stack:
+    """One compose project of this repository's docker-compose.yml, run under a unique name."""
+
+    docker: str
+    compose: list[str]
+    project: str
+    files: list[Path]
+    env: dict[str, str]
+    app_port: int
+
+    def run(
+        self, *args: str, timeout: float = 600, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
+        """Run one compose command for this project; fail with its output if it fails."""
+        files = [arg for path in self.files for arg in ("-f", str(path))]
+        result = subprocess.run(
+            [*self.compose, "-p", self.project, *files, *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if check and result.returncode != 0:
+            pytest.fail(f"compose {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        return result
+
+    def container(self, service: str) -> str:
+        """The id of the service's container (also when it has exited)."""
+        ids = self.run("ps", "-a", "-q", service).stdout.split()
+        assert len(ids) == 1, f"{service}: containers {ids}"
+        return ids[0]
+
+    def inspect(self, container: str) -> dict[str, Any]:
+        """``docker inspect`` of one container."""
+        result = subprocess.run(
+            [self.docker, "inspect", container], capture_output=True, text=True, check=True
+        )
+        found: list[dict[str, Any]] = json.loads(result.stdout)
+        return found[0]
+
+    def logs(self) -> str:
+        """Every service's log, for failure messages."""
+        return self.run("logs", "--no-color", check=False).stdout
+
+    def wait_healthy(self, service: str, deadline_seconds: float = 420) -> None:
+        """Poll the service's healthcheck until healthy; fail if it exits or never gets there."""
+        deadline = time.monotonic() + deadline_seconds
+        container = self.container(service)
+        while time.monotonic() < deadline:
+            state = self.inspect(container)["State"]
+            if state["Status"] in ("exited", "dead"):
+                pytest.fail(f"{service} exited ({state['ExitCode']}):\n{self.logs()}")
+            if state.get("Health", {}).get("Status") == "healthy":
+                return
+            time.sleep(1)  # polling interval; the engine's healthcheck decides
+        pytest.fail(f"{service} not healthy after {deadline_seconds} s:\n{self.logs()}")
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The stack built and started with a slow first database start; removed with its volumes."""
+    docker = _docker()
+    _engine_answers(docker)
+    compose = _compose_command(docker)
+    here = tmp_path_factory.mktemp("stack")
+    initdb = here / "initdb"
+    initdb.mkdir()
+    (initdb / "00-slow.sh").write_text(
+        f"#!/bin/sh\nsleep {SLOW_INIT_SECONDS}\necho '{SLOW_INIT_MARKER}'\n"
+    )
+    # The image's entrypoint reads init scripts as the postgres user.
+    initdb.chmod(0o755)
+    (initdb / "00-slow.sh").chmod(0o755)
+    override = here / "slow-first-start.yml"
+    override.write_text(
+        f"services:\n  db:\n    volumes:\n      - {initdb}:/docker-entrypoint-initdb.d:ro\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in COMPOSE_VARIABLES}
+    app_port = _free_port()
+    env.update(
+        APP_PORT=str(app_port), REPLICA_A_PORT=str(_free_port()), REPLICA_B_PORT=str(_free_port())
+    )
+    stack = Stack(
+        docker=docker,
+        compose=compose,
+        project=f"venuecrm-test-{uuid.uuid4().hex[:8]}",
+        files=[ROOT / "docker-compose.yml", override],
+        env=env,
+        app_port=app_port,
+    )
+    try:
+        started = time.monotonic()
+        stack.run("build")
+        built = time.monotonic()
+        stack.run("up", "-d")
+        stack.wait_healthy("app")
+        print(
+            f"\nstack: build {built - started:.0f} s, first up to healthy "
+            f"{time.monotonic() - built:.0f} s"
+        )
+        yield stack
+    finally:
+        stack.run("down", "-v", "--remove-orphans", check=False)
+
+
+def _call(stack: Stack, key: str, secret: str, namespace: str, action: str, body: Any) -> Any:
+    """One signed iVvy call through the published port; returns the JSON reply."""
+    raw = json.dumps(body).encode()
+    request_string = f"/api/1.0/{namespace}?action={action}"
+    headers = sign_headers(
+        key=key, secret=secret, request_string=request_string, body=raw, now=datetime.now(UTC)
+    )
+    response = httpx.post(
+        f"http://127.0.0.1:{stack.app_port}{request_string}",
+        content=raw,
+        headers=headers,
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _seed(stack: Stack) -> dict[str, Any]:
+    result = stack.run("exec", "-T", "app", "venuecrm", "seed-demo", "--json")
+    account: dict[str, Any] = json.loads(result.stdout)["accounts"][0]
+    return account
+
+
+def _opportunity_names(stack: Stack, account: dict[str, Any]) -> dict[int, str]:
+    reply = _call(
+        stack,
+        account["apiKey"],
+        account["apiSecret"],
+        "crm",
+        "getOpportunityList",
+        {},
+    )
+    return {row["id"]: row["name"] for row in reply["results"]}
+
+
+def test_stack_serves_keeps_data_and_runs_unprivileged(stack: Stack) -> None:
+    db_logs = stack.run("logs", "--no-color", "db").stdout
+    assert SLOW_INIT_MARKER in db_logs, "the slow init script did not run"
+
+    migrate = stack.inspect(stack.container("migrate"))
+    assert migrate["State"]["ExitCode"] == 0
+    migrate_log = stack.run("logs", "--no-color", "migrate").stdout
+    # The one-shot migration says what it applied, first revision to last.
+    assert "applied 0001" in migrate_log
+    assert "applied 0005r" in migrate_log
+
+    account = _seed(stack)
+    key, secret = account["apiKey"], account["apiSecret"]
+    ping = _call(stack, key, secret, "test", "ping", {})
+    assert "ack" in ping
+
+    body = {
+        "venueId": account["venueId"],
+        "name": "Container enquiry",
+        "typeId": account["typeId"],
+        "sourceId": account["sourceId"],
+        "company": {"businessName": "Boxed Pty Ltd", "updateIfExists": True},
+        "contact": {
+            "firstName": "Dock",
+            "lastName": "Er",
+            "email": "dock@boxed.example",
+            "updateIfExists": True,
+        },
+    }
+    created = _call(stack, key, secret, "venue", "addOrUpdateOpportunity", body)
+    opportunity_id = created["id"]
+    assert _opportunity_names(stack, account)[opportunity_id] == "Container enquiry"
+    company = _call(stack, key, secret, "contact", "getCompanyList", {})
+    assert [c["businessName"] for c in company["results"]] == ["Boxed Pty Ltd"]
+
+    # Every uid of the serving process (real, effective, saved, filesystem) is the image's user.
+    status = stack.run("exec", "-T", "app", "cat", "/proc/1/status").stdout
+    uids = next(line.split()[1:] for line in status.splitlines() if line.startswith("Uid:"))
+    assert uids == [str(APP_UID)] * 4
+
+    stack.run("down")
+    stack.run("up", "-d")
+    stack.wait_healthy("app")
+    # Same account and key (seed-demo is idempotent), and the opportunity is still there.
+    again = _seed(stack)
+    assert (again["accountId"], again["apiKey"]) == (account["accountId"], key)
+    assert _opportunity_names(stack, account)[opportunity_id] == "Container enquiry"
+    # Nothing left to apply the second time.
+    assert "(0 applied)" in stack.run("logs", "--no-color", "migrate").stdout.splitlines()[-1]
+
+
+def test_image_runs_as_numeric_user_without_pip(stack: Stack) -> None:
+    image = json.loads(
+        subprocess.run(
+            [stack.docker, "image", "inspect", IMAGE], capture_output=True, text=True, check=True
+        ).stdout
+    )[0]
+    assert image["Config"]["User"] == f"{APP_UID}:{APP_UID}"
+    assert "/var/lib/venuecrm" in (image["Config"]["Volumes"] or {})
+    print(f"\nimage {IMAGE}: {image['Size'] / 1e6:.0f} MB")
+    for module in ("pip", "setuptools"):
+        result = subprocess.run(
+            [stack.docker, "run", "--rm", IMAGE, "python", "-c", f"import {module}"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 1, f"{module} is importable in the runtime image"
+        assert "ModuleNotFoundError" in result.stderr
+
+
+def test_root_owned_data_dir_is_a_one_line_error_saying_what_to_do(
+    stack: Stack, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir(mode=0o755)  # owned by whoever runs the test; not uid 10001 unless that is us
+    assert data.stat().st_uid != APP_UID
+    result = subprocess.run(
+        [
+            stack.docker,
+            "run",
+            "--rm",
+            "-v",
+            f"{data}:/var/lib/venuecrm",
+            IMAGE,
+            "venuecrm",
+            "db",
+            "upgrade",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: data directory /var/lib/venuecrm is not writable")
+    assert f"chown -R {APP_UID}:{APP_UID}" in lines[0]
+    assert "Traceback" not in result.stderr
