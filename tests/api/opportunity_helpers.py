@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -110,11 +111,15 @@ def rows(uow: UnitOfWork, model: type[Any], account_id: int) -> list[Any]:
         return found
 
 
-def post_all(base: str, tenant: Tenant, calls: list[tuple[str, Any]]) -> list[Response]:
+def post_all(
+    base: str | Sequence[str], tenant: Tenant, calls: list[tuple[str, Any]]
+) -> list[Response]:
     """Send every ``(uri, body)`` at once to a live server, each from its own thread.
 
-    A barrier releases them together, so they race for the same rows.
+    A barrier releases them together, so they race for the same rows. Given several servers
+    (replicas on one database), the calls go to them in turn.
     """
+    bases = [base] if isinstance(base, str) else list(base)
     barrier = threading.Barrier(len(calls))
     start = datetime.now(UTC)
 
@@ -123,7 +128,7 @@ def post_all(base: str, tenant: Tenant, calls: list[tuple[str, Any]]) -> list[Re
         raw = json.dumps(body).encode()
         # Each its own date: identical signed bytes are one request (a replay), not a race.
         date = start - timedelta(seconds=index)
-        with httpx.Client(base_url=base, timeout=60) as client:
+        with httpx.Client(base_url=bases[index % len(bases)], timeout=60) as client:
             barrier.wait()
             return client.post(uri, content=raw, headers=sign_js(tenant, uri, raw, date))
 
