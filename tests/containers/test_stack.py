@@ -103,6 +103,7 @@ class Stack:
     files: list[Path]
     env: dict[str, str]
     app_port: int
+    replica_ports: tuple[int, int]
 
     def run(
         self, *args: str, timeout: float = 600, check: bool = True
@@ -174,9 +175,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         f"services:\n  db:\n    volumes:\n      - {initdb}:/docker-entrypoint-initdb.d:ro\n"
     )
     env = {k: v for k, v in os.environ.items() if k not in COMPOSE_VARIABLES}
-    app_port = _free_port()
+    app_port, replica_ports = _free_port(), (_free_port(), _free_port())
     env.update(
-        APP_PORT=str(app_port), REPLICA_A_PORT=str(_free_port()), REPLICA_B_PORT=str(_free_port())
+        APP_PORT=str(app_port),
+        REPLICA_A_PORT=str(replica_ports[0]),
+        REPLICA_B_PORT=str(replica_ports[1]),
     )
     stack = Stack(
         docker=docker,
@@ -185,6 +188,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         files=[ROOT / "docker-compose.yml", override],
         env=env,
         app_port=app_port,
+        replica_ports=replica_ports,
     )
     try:
         started = time.monotonic()
@@ -198,18 +202,20 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         )
         yield stack
     finally:
+        # Every profile's containers, and the volumes: nothing of the run is left behind.
+        stack.env["COMPOSE_PROFILES"] = "replicas"
         stack.run("down", "-v", "--remove-orphans", check=False)
 
 
-def _call(stack: Stack, key: str, secret: str, namespace: str, action: str, body: Any) -> Any:
-    """One signed iVvy call through the published port; returns the JSON reply."""
+def _call(port: int, key: str, secret: str, namespace: str, action: str, body: Any) -> Any:
+    """One signed iVvy call through a published port; returns the JSON reply."""
     raw = json.dumps(body).encode()
     request_string = f"/api/1.0/{namespace}?action={action}"
     headers = sign_headers(
         key=key, secret=secret, request_string=request_string, body=raw, now=datetime.now(UTC)
     )
     response = httpx.post(
-        f"http://127.0.0.1:{stack.app_port}{request_string}",
+        f"http://127.0.0.1:{port}{request_string}",
         content=raw,
         headers=headers,
         timeout=30,
@@ -226,7 +232,7 @@ def _seed(stack: Stack) -> dict[str, Any]:
 
 def _opportunity_names(stack: Stack, account: dict[str, Any]) -> dict[int, str]:
     reply = _call(
-        stack,
+        stack.app_port,
         account["apiKey"],
         account["apiSecret"],
         "crm",
@@ -249,7 +255,7 @@ def test_stack_serves_keeps_data_and_runs_unprivileged(stack: Stack) -> None:
 
     account = _seed(stack)
     key, secret = account["apiKey"], account["apiSecret"]
-    ping = _call(stack, key, secret, "test", "ping", {})
+    ping = _call(stack.app_port, key, secret, "test", "ping", {})
     assert "ack" in ping
 
     body = {
@@ -265,10 +271,10 @@ def test_stack_serves_keeps_data_and_runs_unprivileged(stack: Stack) -> None:
             "updateIfExists": True,
         },
     }
-    created = _call(stack, key, secret, "venue", "addOrUpdateOpportunity", body)
+    created = _call(stack.app_port, key, secret, "venue", "addOrUpdateOpportunity", body)
     opportunity_id = created["id"]
     assert _opportunity_names(stack, account)[opportunity_id] == "Container enquiry"
-    company = _call(stack, key, secret, "contact", "getCompanyList", {})
+    company = _call(stack.app_port, key, secret, "contact", "getCompanyList", {})
     assert [c["businessName"] for c in company["results"]] == ["Boxed Pty Ltd"]
 
     # Every uid of the serving process (real, effective, saved, filesystem) is the image's user.
@@ -337,3 +343,31 @@ def test_root_owned_data_dir_is_a_one_line_error_saying_what_to_do(
     assert lines[0].startswith("error: data directory /var/lib/venuecrm is not writable")
     assert f"chown -R {APP_UID}:{APP_UID}" in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_replicas_profile_serves_two_replicas_through_pgbouncer(stack: Stack) -> None:
+    # Last in this module: it adds PgBouncer and two replicas to the running stack.
+    stack.env["COMPOSE_PROFILES"] = "replicas"
+    stack.run("up", "-d")
+    for service in ("pgbouncer", "app-a", "app-b"):
+        stack.wait_healthy(service)
+    replica_env = stack.inspect(stack.container("app-a"))["Config"]["Env"]
+    assert "VENUECRM_PREPARED_STATEMENTS=false" in replica_env
+    assert any(e.startswith("DATABASE_URL=") and "@pgbouncer:6432/" in e for e in replica_env)
+    account = _seed(stack)
+    key, secret = account["apiKey"], account["apiSecret"]
+    ids = []
+    for port in stack.replica_ports:
+        body = {
+            "venueId": account["venueId"],
+            "name": f"Replica enquiry {port}",
+            "typeId": account["typeId"],
+            "sourceId": account["sourceId"],
+            "company": {"businessName": "Replicated Pty Ltd", "updateIfExists": True},
+        }
+        ids.append(_call(port, key, secret, "venue", "addOrUpdateOpportunity", body)["id"])
+    # Both replicas wrote to the one database the main app reads.
+    names = _opportunity_names(stack, account)
+    assert [names[i] for i in ids] == [f"Replica enquiry {port}" for port in stack.replica_ports]
+    companies = _call(stack.app_port, key, secret, "contact", "getCompanyList", {})
+    assert [c["businessName"] for c in companies["results"]].count("Replicated Pty Ltd") == 1
