@@ -29,7 +29,17 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 # Variables the compose file reads; cleared so the developer's shell cannot change the defaults.
-COMPOSE_VARIABLES = ("POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB", "VENUECRM_LOG_LEVEL")
+COMPOSE_VARIABLES = (
+    "POSTGRES_USER",
+    "POSTGRES_PASSWORD",
+    "POSTGRES_DB",
+    "VENUECRM_LOG_LEVEL",
+    "APP_PORT",
+    "REPLICA_A_PORT",
+    "REPLICA_B_PORT",
+    "COMPOSE_PROFILES",
+)
+REPLICAS = ("app-a", "app-b")
 
 
 # --- docker-compose.yml ---------------------------------------------------------------------
@@ -105,14 +115,15 @@ def _healthcheck_command(service: dict[str, Any]) -> str:
     return test if isinstance(test, str) else " ".join(test)
 
 
-def _published_ports(service: dict[str, Any]) -> set[tuple[int, int]]:
+def _published_ports(service: dict[str, Any]) -> set[tuple[str, int, int]]:
+    """(host address, published port, container port) of each published port."""
     ports = set()
     for port in service.get("ports") or []:
         if isinstance(port, dict):
-            ports.add((int(port["published"]), int(port["target"])))
+            ports.add((port.get("host_ip", ""), int(port["published"]), int(port["target"])))
         else:
-            *_, published, target = str(port).split("/")[0].split(":")
-            ports.add((int(published), int(target)))
+            *host, published, target = str(port).split("/")[0].split(":")
+            ports.add((":".join(host), int(published), int(target)))
     return ports
 
 
@@ -184,8 +195,27 @@ def test_database_keeps_data_in_a_named_volume(env_file: Path, services: dict[st
     assert sources <= named_volumes
 
 
-def test_database_health_is_checked_with_pg_isready(services: dict[str, Any]) -> None:
-    assert "pg_isready" in _healthcheck_command(services["db"])
+def test_database_health_is_checked_over_tcp_with_room_for_a_slow_first_start(
+    services: dict[str, Any],
+) -> None:
+    command = _healthcheck_command(services["db"])
+    assert "pg_isready" in command
+    # Over TCP: the image's first-start server listens on the unix socket only.
+    assert "-h 127.0.0.1" in command
+    assert _seconds(services["db"]["healthcheck"]["start_period"]) >= 300
+
+
+def _seconds(duration: str) -> float:
+    """A Compose duration such as ``5m`` or ``1m30s`` in seconds."""
+    total, number = 0.0, ""
+    units = {"h": 3600, "m": 60, "s": 1}
+    for char in str(duration):
+        if char.isdigit() or char == ".":
+            number += char
+        else:
+            total += float(number) * units[char]
+            number = ""
+    return total + (float(number) if number else 0.0)
 
 
 def test_migration_runs_once_after_database_is_healthy(services: dict[str, Any]) -> None:
@@ -212,8 +242,69 @@ def test_app_and_migration_run_this_repository(services: dict[str, Any]) -> None
     assert _command(services["app"]) == ["venuecrm", "serve"]
 
 
-def test_app_publishes_port_8000(services: dict[str, Any]) -> None:
-    assert (8000, 8000) in _published_ports(services["app"])
+def test_app_publishes_port_8000_on_localhost_only(services: dict[str, Any]) -> None:
+    assert _published_ports(services["app"]) == {("127.0.0.1", 8000, 8000)}
+
+
+def test_published_ports_move_with_their_variables(env_file: Path) -> None:
+    overrides = {"APP_PORT": "18000", "REPLICA_A_PORT": "18001", "REPLICA_B_PORT": "18002"}
+    services = _resolve(env_file, {**overrides, "COMPOSE_PROFILES": "replicas"})["services"]
+    assert _published_ports(services["app"]) == {("127.0.0.1", 18000, 8000)}
+    assert _published_ports(services["app-a"]) == {("127.0.0.1", 18001, 8000)}
+    assert _published_ports(services["app-b"]) == {("127.0.0.1", 18002, 8000)}
+
+
+def test_app_services_keep_no_anonymous_data_volume(env_file: Path) -> None:
+    # The image declares VOLUME for its embedded database; with DATABASE_URL a tmpfs stands in.
+    services = _resolve(env_file, {"COMPOSE_PROFILES": "replicas"})["services"]
+    for name in ("app", "migrate", *REPLICAS):
+        assert "/var/lib/venuecrm" in (services[name].get("tmpfs") or []), name
+
+
+def test_replicas_and_pgbouncer_start_only_with_the_replicas_profile(
+    services: dict[str, Any],
+) -> None:
+    for name in ("pgbouncer", *REPLICAS):
+        assert services[name].get("profiles") == ["replicas"], name
+    for name in ("db", "migrate", "app"):
+        assert not services[name].get("profiles"), name
+
+
+def test_replicas_reach_the_database_through_pgbouncer_without_prepared_statements(
+    env_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services = _resolve(env_file, {"COMPOSE_PROFILES": "replicas"})["services"]
+    direct = _database_url(services["app"])
+    bouncer = _environment(services["pgbouncer"])
+    assert (bouncer["DB_HOST"], int(bouncer["DB_PORT"])) == ("db", 5432)
+    assert (bouncer["DB_USER"], bouncer["DB_PASSWORD"], bouncer["DB_NAME"]) == (
+        direct.username,
+        direct.password,
+        direct.database,
+    )
+    assert services["pgbouncer"]["depends_on"]["db"]["condition"] == "service_healthy"
+    for name in REPLICAS:
+        replica = services[name]
+        url = _database_url(replica)
+        assert (url.host, url.port) == ("pgbouncer", 6432), name
+        assert url.set(host=direct.host, port=direct.port) == direct
+        assert _command(replica) == ["venuecrm", "serve"]
+        assert replica["depends_on"]["pgbouncer"]["condition"] == "service_healthy"
+        assert replica["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        assert "127.0.0.1:8000/ready" in _healthcheck_command(replica)
+        # Read through Settings, so a misspelt variable name fails here.
+        for key, value in _environment(replica).items():
+            if key.startswith("VENUECRM_"):
+                monkeypatch.setenv(key, value)
+        assert Settings().prepared_statements is False
+
+
+def test_pgbouncer_pools_transactions() -> None:
+    entrypoint = (ROOT / "docker" / "pgbouncer" / "entrypoint.sh").read_text()
+    assert "pool_mode = transaction" in entrypoint
+    dockerfile = (ROOT / "docker" / "pgbouncer" / "Dockerfile").read_text()
+    assert "FROM python:3.11-slim" in dockerfile
+    assert "'pgbouncer=1.18.*'" in dockerfile
 
 
 def test_app_healthcheck_probes_http_readiness(services: dict[str, Any]) -> None:
@@ -274,11 +365,37 @@ def test_image_builds_on_python_311_slim() -> None:
     assert all(base == "python:3.11-slim" for base in bases)
 
 
-def test_image_runs_as_a_non_root_user() -> None:
+def test_image_runs_as_a_numeric_non_root_user() -> None:
     users = [args for keyword, args in _final_stage() if keyword == "USER"]
     assert users, "the image runs as root"
-    user = users[-1].split(":")[0]
-    assert user not in ("root", "0")
+    # Numbers, so Kubernetes' runAsNonRoot can check them without a passwd lookup (DL3066).
+    user, _, group = users[-1].partition(":")
+    assert user.isdigit(), users[-1]
+    assert group.isdigit(), users[-1]
+    assert int(user) != 0
+
+
+def test_image_keeps_the_embedded_database_in_a_volume() -> None:
+    volumes = [args for keyword, args in _final_stage() if keyword == "VOLUME"]
+    assert volumes == [_image_env()["VENUECRM_DATA_DIR"]]
+
+
+def test_dependencies_install_from_the_hashed_lock_before_sources_are_copied() -> None:
+    build = _instructions()[
+        : next(i for i, (k, _) in enumerate(_instructions()[1:], 1) if k == "FROM")
+    ]
+    copies = [args for keyword, args in build if keyword == "COPY"]
+    runs = [args for keyword, args in build if keyword == "RUN"]
+    lock_copy = next(i for i, args in enumerate(copies) if args.startswith("requirements.lock"))
+    src_copy = next(i for i, args in enumerate(copies) if args.startswith("src"))
+    assert lock_copy < src_copy
+    assert any("--require-hashes" in run and "requirements.lock" in run for run in runs)
+    lock = (ROOT / "requirements.lock").read_text()
+    # Every requirement is pinned to one version and carries hashes.
+    pins = [line for line in lock.splitlines() if line and not line.startswith((" ", "#"))]
+    assert pins
+    assert all("==" in pin and pin.endswith("\\") for pin in pins), pins
+    assert "--hash=sha256:" in lock
 
 
 def test_image_settings_serve_on_all_interfaces_with_shipped_migrations(
@@ -377,7 +494,8 @@ def test_build_context_keeps_sources_and_drops_local_state() -> None:
     def ignored(path: str) -> bool:
         return any(fnmatch(path, pattern) for pattern in patterns)
 
-    for needed in ("pyproject.toml", "README.md", "src", "migrations", "alembic.ini"):
+    needed_files = ("pyproject.toml", "README.md", "src", "migrations", "alembic.ini")
+    for needed in (*needed_files, "requirements.lock", "docker/requirements-build.lock"):
         assert not ignored(needed), needed
     for local in (".venv", ".venuecrm", ".git", "tests", "bench", ".pytest_cache"):
         assert ignored(local), local

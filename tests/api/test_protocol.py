@@ -142,6 +142,22 @@ def test_every_request_is_logged_once_with_its_context(
     assert record["duration_ms"] >= 0
 
 
+def test_passing_probes_are_logged_at_debug_not_info(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Orchestrators probe every few seconds; at INFO that would bury the requests that matter.
+    with caplog.at_level(logging.DEBUG, logger="venuecrm.request"):
+        for path in ("/health", "/ready"):
+            response = client.get(path, headers={"X-Request-Id": f"probe{path.replace('/', '-')}"})
+            assert response.status_code == 200
+    levels = {
+        r.__dict__["path"]: r.levelno
+        for r in caplog.records
+        if str(getattr(r, "request_id", "")).startswith("probe-")
+    }
+    assert levels == {"/health": logging.DEBUG, "/ready": logging.DEBUG}
+
+
 class _Nothing(BaseModel):
     pass
 

@@ -277,6 +277,11 @@ def test_stack_serves_keeps_data_and_runs_unprivileged(stack: Stack) -> None:
     company = _call(stack.app_port, key, secret, "contact", "getCompanyList", {})
     assert [c["businessName"] for c in company["results"]] == ["Boxed Pty Ltd"]
 
+    # The image's data volume is a tmpfs here: `down` leaves no anonymous volume behind.
+    app = stack.inspect(stack.container("app"))
+    assert "/var/lib/venuecrm" in (app["HostConfig"]["Tmpfs"] or {})
+    assert [m for m in app["Mounts"] if m["Type"] == "volume"] == []
+
     # Every uid of the serving process (real, effective, saved, filesystem) is the image's user.
     status = stack.run("exec", "-T", "app", "cat", "/proc/1/status").stdout
     uids = next(line.split()[1:] for line in status.splitlines() if line.startswith("Uid:"))
