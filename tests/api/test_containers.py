@@ -360,9 +360,15 @@ def _exec_form(args: str) -> list[str]:
 
 
 def test_image_builds_on_python_311_slim() -> None:
-    bases = [args.split()[0] for keyword, args in _instructions() if keyword == "FROM"]
-    assert bases
-    assert all(base == "python:3.11-slim" for base in bases)
+    stages: list[str] = []
+    for keyword, args in _instructions():
+        if keyword != "FROM":
+            continue
+        base, *alias = args.split()
+        # Every stage starts from python:3.11-slim or from an earlier stage of this file.
+        assert base == "python:3.11-slim" or base in stages, base
+        stages.append(alias[-1] if alias else base)
+    assert stages[-1] == "python:3.11-slim"  # the runtime stage carries no build leftovers
 
 
 def test_image_runs_as_a_numeric_non_root_user() -> None:
@@ -381,15 +387,22 @@ def test_image_keeps_the_embedded_database_in_a_volume() -> None:
 
 
 def test_dependencies_install_from_the_hashed_lock_before_sources_are_copied() -> None:
-    build = _instructions()[
-        : next(i for i, (k, _) in enumerate(_instructions()[1:], 1) if k == "FROM")
-    ]
-    copies = [args for keyword, args in build if keyword == "COPY"]
-    runs = [args for keyword, args in build if keyword == "RUN"]
-    lock_copy = next(i for i, args in enumerate(copies) if args.startswith("requirements.lock"))
-    src_copy = next(i for i, args in enumerate(copies) if args.startswith("src"))
-    assert lock_copy < src_copy
-    assert any("--require-hashes" in run and "requirements.lock" in run for run in runs)
+    steps = _instructions()
+
+    def first(keyword: str, prefix: str) -> int:
+        return next(
+            i for i, (k, args) in enumerate(steps) if k == keyword and args.startswith(prefix)
+        )
+
+    install = next(
+        i
+        for i, (k, args) in enumerate(steps)
+        if k == "RUN" and "--require-hashes" in args and "requirements.lock" in args
+    )
+    assert first("COPY", "requirements.lock") < install < first("COPY", "src")
+    # The runtime image copies the dependencies and the project as separate layers, so a
+    # source edit changes only the small one.
+    assert first("COPY", "--from=deps /opt/venv") < first("COPY", "--from=project")
     lock = (ROOT / "requirements.lock").read_text()
     # Every requirement is pinned to one version and carries hashes.
     pins = [line for line in lock.splitlines() if line and not line.startswith((" ", "#"))]
