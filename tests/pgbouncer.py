@@ -34,7 +34,7 @@ def _unprivileged_user(database_url: str) -> str:
     return "nobody"
 
 
-def _config(database_url: str, port: int) -> str:
+def _config(database_url: str, port: int, pool_size: int) -> str:
     url = make_url(database_url)
     # The embedded server listens on a unix socket only, named in the URL's ``host`` parameter.
     host = url.query.get("host") or url.host or "localhost"
@@ -59,21 +59,24 @@ unix_socket_dir =
 ; the one above.
 auth_type = any
 pool_mode = transaction
-default_pool_size = 20
+default_pool_size = {pool_size}
 max_client_conn = 500
 ignore_startup_parameters = extra_float_digits,options
 """
 
 
 @contextmanager
-def pgbouncer(database_url: str, workdir: Path) -> Iterator[str]:
-    """Run PgBouncer in front of ``database_url``; yield a URL that reaches the same database."""
+def pgbouncer(database_url: str, workdir: Path, *, pool_size: int = 20) -> Iterator[str]:
+    """Run PgBouncer in front of ``database_url``; yield a URL that reaches the same database.
+
+    ``pool_size`` is the number of server connections it multiplexes the clients onto.
+    """
     executable = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
     if not Path(executable).exists():
         pytest.fail("pgbouncer is not installed: apt-get install pgbouncer (`./dev test` does)")
     port = _free_port()
     config = workdir / "pgbouncer.ini"
-    config.write_text(_config(database_url, port))
+    config.write_text(_config(database_url, port, pool_size))
     command = [executable, str(config)]
     if os.geteuid() == 0:
         # PgBouncer refuses to run as root: it drops to another user after reading its config,
