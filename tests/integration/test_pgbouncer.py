@@ -49,7 +49,7 @@ def test_prepared_statements_clash_through_transaction_pooling(
             update={"database_url": single_server_connection, "prepared_statements": True}
         )
     )
-    with pytest.raises(ProgrammingError, match="prepared statement \"_pg3_0\" already exists"):
+    with pytest.raises(ProgrammingError, match='prepared statement "_pg3_0" already exists'):
         _take_turns(engine)
 
 
