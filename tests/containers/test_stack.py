@@ -4,9 +4,9 @@ This needs a Docker engine. No engine is a failure, not a skip: CI prepares one 
 starts ``../shared/tools/container-standins.sh`` when ``docker info`` fails). It works with
 ``docker compose`` (v2) and Debian's ``docker-compose`` (v1), whichever is installed.
 
-Cost on this machine (2 shared cores, stand-in images): about 3 minutes with cold build caches,
-about 1.5 minutes cached; most of it is the deliberate 20 s slow first database start and the
-PostgreSQL initialisation twice over.
+Cost on this machine (2 shared cores, stand-in images): about 2.5 minutes with cold build caches,
+80-95 s cached; of that, 20 s is the deliberate slow first database start, and PostgreSQL
+starts three times (its initialisation server, the first start, the restart).
 """
 
 from __future__ import annotations
