@@ -1,9 +1,11 @@
 # venuecrm image: `docker compose up` runs it against PostgreSQL (see docker-compose.yml);
 # without DATABASE_URL it falls back to the embedded server under VENUECRM_DATA_DIR.
+# The base names its Debian release: plain python:3.11-slim moves to each new release, and every
+# system library with it, so two builds of one commit could differ.
 
 # Dependency stage: the locked dependencies in a virtualenv without pip or setuptools. It only
 # depends on the lock files, so a source edit reuses it, and the runtime image's copy of it too.
-FROM python:3.11-slim AS deps
+FROM python:3.11-slim-bookworm AS deps
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 # The build backend (hatchling) and pip live in their own venv and never reach the runtime image.
@@ -28,7 +30,7 @@ RUN /opt/build/bin/pip wheel --no-deps --no-build-isolation --wheel-dir /tmp/whe
     && mv /opt/venv/bin/venuecrm /opt/project/bin/ \
     && mv /opt/venv/lib/python3.11/site-packages/venuecrm* /opt/project/site-packages/
 
-FROM python:3.11-slim
+FROM python:3.11-slim-bookworm
 # A fixed numeric uid: operators can grant volume permissions without guessing, and Kubernetes'
 # runAsNonRoot can verify a number (not a name) without running the image.
 RUN groupadd --gid 10001 venuecrm \
