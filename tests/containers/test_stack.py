@@ -257,6 +257,11 @@ def test_stack_serves_keeps_data_and_runs_unprivileged(stack: Stack) -> None:
     key, secret = account["apiKey"], account["apiSecret"]
     ping = _call(stack.app_port, key, secret, "test", "ping", {})
     assert "ack" in ping
+    # The README's way, from inside the app container.
+    readme_ping = stack.run(
+        "exec", "-T", "app", "venuecrm", "call", "test", "ping", "--key", key, "--secret", secret
+    )
+    assert "ack" in json.loads(readme_ping.stdout)
 
     body = {
         "venueId": account["venueId"],
