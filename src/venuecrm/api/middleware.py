@@ -10,7 +10,8 @@ from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from venuecrm.api.envelope import unexpected_error_response
+from venuecrm.api import screen
+from venuecrm.api.envelope import error_response, unexpected_error_response
 
 logger = logging.getLogger("venuecrm.request")
 REQUEST_ID_HEADER = "x-request-id"
@@ -28,7 +29,10 @@ def _request_id(scope: Scope) -> str:
 
 
 class RequestContextMiddleware:
-    """Give every response an X-Request-Id, log it, and turn any escaped exception into a 500."""
+    """Give every response an X-Request-Id, log it, and turn any escaped exception into a 500.
+
+    Query strings ``screen`` refuses are answered here, before routing.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -57,7 +61,11 @@ class RequestContextMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            refused = screen.refusal(scope["path"], scope.get("query_string", b""))
+            if refused is not None:
+                await error_response(refused, scope["path"])(scope, receive, send_with_id)
+            else:
+                await self.app(scope, receive, send_with_id)
         except Exception:
             logger.exception("unhandled error", extra={"request_id": request_id})
             if response_started:
