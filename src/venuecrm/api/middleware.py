@@ -12,6 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from venuecrm.api import screen
 from venuecrm.api.envelope import error_response, unexpected_error_response
+from venuecrm.logs import exception_fields
 
 logger = logging.getLogger("venuecrm.request")
 REQUEST_ID_HEADER = "x-request-id"
@@ -66,8 +67,11 @@ class RequestContextMiddleware:
                 await error_response(refused, scope["path"])(scope, receive, send_with_id)
             else:
                 await self.app(scope, receive, send_with_id)
-        except Exception:
-            logger.exception("unhandled error", extra={"request_id": request_id})
+        except Exception as exc:
+            # Types, codes and frames only: an exception's message can quote the request.
+            logger.error(
+                "unhandled error", extra={"request_id": request_id, **exception_fields(exc)}
+            )
             if response_started:
                 raise
             await unexpected_error_response(request_id, scope["path"])(scope, receive, send_with_id)

@@ -23,6 +23,8 @@ def make_engine(settings: Settings, url: str | None = None) -> Engine:
         pool_size=settings.pool_size,
         max_overflow=settings.pool_max_overflow,
         pool_recycle=3600,
+        # Errors (and so logs) show the statement, never its values: names, e-mails, notes.
+        hide_parameters=True,
     )
 
 
