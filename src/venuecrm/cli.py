@@ -19,6 +19,7 @@ from venuecrm.config import Settings, get_settings
 from venuecrm.db import migrate
 from venuecrm.db.engine import database_url, make_engine, make_session_factory
 from venuecrm.db.uow import UnitOfWork
+from venuecrm.server import HttpProtocol
 from venuecrm.services import accounts as account_service
 from venuecrm.services import config as config_service
 from venuecrm.services.demo import seed_demo
@@ -73,6 +74,8 @@ def serve(
         workers=workers or settings.workers,
         access_log=False,
         log_level=settings.log_level.lower(),
+        http=HttpProtocol,
+        timeout_keep_alive=settings.keep_alive_seconds,
     )
 
 

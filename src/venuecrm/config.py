@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     pool_size: int = 16
     pool_max_overflow: int = 4
     log_level: str = "INFO"
+    # README "Limits": a request's headers are due within this many seconds of the connection
+    # opening (or of the previous response); an idle keep-alive connection closes after the other.
+    header_timeout_seconds: float = Field(default=10.0, gt=0)
+    keep_alive_seconds: int = Field(default=5, ge=1)
     # Client side, for `venuecrm call`.
     api_url: str = "http://127.0.0.1:8000"
     api_key: str | None = None
