@@ -29,6 +29,8 @@ from venuecrm.db.embedded import start_embedded
 from venuecrm.db.engine import make_engine, make_session_factory
 from venuecrm.db.uow import UnitOfWork
 
+UNLIMITED = "1000000/second"
+
 
 def _libpq(url: str) -> str:
     """A SQLAlchemy URL as psycopg wants it."""
@@ -59,7 +61,14 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings pointing at the test database."""
-    return Settings(database_url=database_url, data_dir=tmp_path_factory.mktemp("data"))
+    # Every in-process request comes from one address ("testclient") and many tests send wrong
+    # signatures on purpose: the limits are out of reach here; test_rate_limits sets its own.
+    return Settings(
+        database_url=database_url,
+        data_dir=tmp_path_factory.mktemp("data"),
+        rate_limit=UNLIMITED,
+        failed_auth_limit=UNLIMITED,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -109,7 +118,12 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``venuecrm serve`` in a real process on the test database; yields its base URL."""
-    env = {**os.environ, "DATABASE_URL": database_url}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "VENUECRM_RATE_LIMIT": UNLIMITED,
+        "VENUECRM_FAILED_AUTH_LIMIT": UNLIMITED,
+    }
     with serving(env, tmp_path_factory.mktemp("server") / "server.log") as base:
         yield base
 

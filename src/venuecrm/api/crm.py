@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from venuecrm.api import idempotency
-from venuecrm.api.deps import authenticate_bearer, read_body, runtime
+from venuecrm.api.deps import authenticate_bearer_request, read_body, runtime
 from venuecrm.db.uow import UnitOfWork
 from venuecrm.schemas.crm import (
     BadRequestResponse,
@@ -88,8 +88,7 @@ async def _authorized(request: Request, work: Callable[[UnitOfWork, Credentials]
     rt = runtime(request)
 
     def run() -> R:
-        credentials = authenticate_bearer(rt, request.headers.get("authorization"))
-        request.state.account_id = credentials.account_id
+        credentials = authenticate_bearer_request(request)
         return work(rt.uow(), credentials)
 
     return await run_in_threadpool(run)
@@ -102,8 +101,7 @@ async def _write(
     rt = runtime(request)
 
     def run() -> idempotency.Outcome:
-        credentials = authenticate_bearer(rt, request.headers.get("authorization"))
-        request.state.account_id = credentials.account_id
+        credentials = authenticate_bearer_request(request)
         now = rt.clock()
         key = idempotency.idempotency_key(request.headers, (idempotency.IDEMPOTENCY_KEY,))
         guards = (

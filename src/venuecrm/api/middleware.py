@@ -58,6 +58,9 @@ class RequestContextMiddleware:
                 headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
                 # Apideck clients read Request-Id; iVvy clients get X-Request-Id.
                 headers.append((b"request-id", request_id.encode()))
+                # The caller's key quota, when the request was authenticated (api.ratelimit).
+                for name, value in state.get("rate_limit_headers", {}).items():
+                    headers.append((name.lower().encode(), value.encode()))
                 message = {**message, "headers": headers}
             await send(message)
 
