@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
+from cryptography.fernet import Fernet
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from psycopg import sql
@@ -30,6 +31,9 @@ from venuecrm.db.engine import make_engine, make_session_factory
 from venuecrm.db.uow import UnitOfWork
 
 UNLIMITED = "1000000/second"
+# One key for every process of the run (this one, live servers, CLI runs): they share a database
+# and so its encrypted API secrets, but not a data directory.
+SECRET_KEYS = Fernet.generate_key().decode()
 
 
 def _libpq(url: str) -> str:
@@ -68,6 +72,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         data_dir=tmp_path_factory.mktemp("data"),
         rate_limit=UNLIMITED,
         failed_auth_limit=UNLIMITED,
+        secret_keys=SECRET_KEYS,
     )
 
 
@@ -123,6 +128,7 @@ def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
         "DATABASE_URL": database_url,
         "VENUECRM_RATE_LIMIT": UNLIMITED,
         "VENUECRM_FAILED_AUTH_LIMIT": UNLIMITED,
+        "VENUECRM_SECRET_KEYS": SECRET_KEYS,
     }
     with serving(env, tmp_path_factory.mktemp("server") / "server.log") as base:
         yield base

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     keep_alive_seconds: int = Field(default=5, ge=1)
     # README "Limits": requests per API key, and failed authentications per source address
     # (after which the address gets 429 until the window passes); per process.
+    # Fernet keys for API secrets at rest, comma-separated, newest first (README "Limits");
+    # unset: the data directory's secret.key.
+    secret_keys: SecretStr | None = None
     rate_limit: str = "600/minute"
     failed_auth_limit: str = "30/minute"
     # Client side, for `venuecrm call`.

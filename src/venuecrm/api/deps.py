@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 
 from venuecrm.api.ratelimit import RateLimits
-from venuecrm.auth import signing
+from venuecrm.auth import signing, vault
 from venuecrm.config import Settings
 from venuecrm.db.uow import UnitOfWork
 from venuecrm.errors import AuthenticationFailed, KeyRevoked, RequestTooLarge
@@ -142,6 +142,8 @@ def authenticate(rt: Runtime, signed: signing.SignedRequest) -> Signed:
     """The key that signed ``signed``, and so the account; the body can never name one."""
     key, signature = signing.parse_authorization(signed.headers.get("x-api-authorization"))
     credentials = find_credentials(rt.reader(), key)
+    if credentials is None:
+        vault.decrypt_decoy()  # a known key's secret was decrypted as it was read
     unknown = AuthenticationFailed(
         "Unknown API key", specific_code=AuthenticationFailed.UNKNOWN_KEY
     )
@@ -181,6 +183,8 @@ def authenticate_bearer(rt: Runtime, authorization: str | None) -> Credentials:
             else AuthenticationFailed.MALFORMED_HEADER,
         )
     credentials = find_credentials(rt.reader(), key)
+    if credentials is None:
+        vault.decrypt_decoy()
     # Compare against a dummy secret for unknown keys so timing does not reveal which keys exist.
     expected = credentials.secret if credentials is not None else "\0" * len(secret)
     if not hmac.compare_digest(secret.encode(), expected.encode()) or credentials is None:

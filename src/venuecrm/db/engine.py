@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from venuecrm.auth import vault
 from venuecrm.config import Settings
 from venuecrm.db.embedded import start_embedded
 
@@ -15,7 +16,12 @@ def database_url(settings: Settings) -> str:
 
 
 def make_engine(settings: Settings, url: str | None = None) -> Engine:
-    """A pooled psycopg 3 engine for ``url`` (default: ``database_url(settings)``)."""
+    """A pooled psycopg 3 engine for ``url`` (default: ``database_url(settings)``).
+
+    Also installs the settings' secret keys: API secrets in this database are encrypted with
+    them (``auth.vault``).
+    """
+    vault.install(settings)
     # No pre-ping: it costs a round trip per checkout. A connection the server dropped fails
     # one request, and SQLAlchemy then discards the pool's stale connections.
     return create_engine(
