@@ -216,3 +216,14 @@ def test_a_repeated_crm_query_parameter_is_refused(client: TestClient, seeded: S
     response = client.get("/crm/opportunities?limit=1&limit=200", headers=auth(seeded))
     detail = crm_error(response, 400, "RequestValidationError")
     assert detail == {"problems": ["limit: must be sent once, not repeated"]}
+
+
+def test_fields_names_only_keys_the_resource_has(client: TestClient, seeded: Seeded) -> None:
+    # Schemathesis found it: an unknown key left every item empty, against the item schema.
+    refused = client.get("/crm/users?fields=id,shoe_size", headers=auth(seeded))
+    detail = crm_error(refused, 400, "RequestValidationError")
+    assert detail == {"problems": ["fields: 'shoe_size' is not a key of User"]}
+    chosen = client.get("/crm/users?fields=id,name", headers=auth(seeded))
+    assert chosen.status_code == 200, chosen.text
+    assert chosen.json()["data"]
+    assert all(set(item) == {"id", "name"} for item in chosen.json()["data"])
