@@ -22,6 +22,7 @@ from venuecrm.schemas.crm import (
     GetOpportunityResponse,
     NotFoundResponse,
     Opportunity,
+    TooManyRequestsResponse,
     UnauthorizedResponse,
     UnprocessableResponse,
     UpdateOpportunityResponse,
@@ -36,6 +37,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": UnauthorizedResponse, "description": "Unauthorized"},
     404: {"model": NotFoundResponse, "description": "Not Found"},
     422: {"model": UnprocessableResponse, "description": "A rule of the account is broken"},
+    429: {"model": TooManyRequestsResponse, "description": "Rate limited: see Retry-After"},
 }
 _BODY = {
     "requestBody": {
