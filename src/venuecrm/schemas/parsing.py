@@ -1,4 +1,4 @@
-"""Request bodies to models, with every problem as one ``"path: reason"`` string (decision 21)."""
+"""Request bodies to models, every problem one ``"path: reason"`` string (docs/ivvy.md D21)."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ _MAX_PROBLEMS = 50  # a body full of NULs gets a reply of bounded size
 
 
 class BodyError(ValueError):
-    """The body is not a JSON object; ``empty`` when it holds nothing at all (decision 22).
+    """The body is not a JSON object; ``empty`` when it holds nothing at all (docs/ivvy.md D22).
 
     ``problems`` are ``"path: reason"`` strings, one per problem, ready for additionalMessages.
     """

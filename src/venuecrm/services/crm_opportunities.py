@@ -33,8 +33,6 @@ from venuecrm.services.crm_mapping import crm_path, to_crm, to_ivvy
 from venuecrm.services.opportunities import delete_opportunity, write_opportunity
 from venuecrm.services.problems import Problems
 
-# filter[key] to the column compared and how its value is read (reference apideck-crm.md 4).
-
 
 def _text_filter(value: str) -> str:
     return value
@@ -56,6 +54,7 @@ def _number_filter(value: str) -> Decimal:
 
 
 _MAX_NUMBER = Decimal(10) ** 15  # above every numeric column's precision
+# filter[key] to the column compared and how its value is read (docs/unified.md §4).
 _FILTERS: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "title": ("name", _text_filter, "text"),
     "status": ("status", _text_filter, "text"),
@@ -156,7 +155,7 @@ def save(
 
 
 def _apply_defaults(data: dict[str, Any], defaults: dict[str, int | None]) -> None:
-    """Decision 6: the account's default venue, type and source stand in for missing ones."""
+    """docs/unified.md C6: the account's default venue, type and source fill in missing ones."""
     missing = []
     for key, crm_name in (("venueId", "pipeline_id"), ("typeId", "type"),
                           ("sourceId", "source_id")):  # fmt: skip
