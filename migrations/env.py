@@ -16,7 +16,9 @@ url = config.attributes.get("url") or database_url(settings)
 
 def run_migrations_online() -> None:
     """Run every pending migration in one transaction."""
-    connectable = create_engine(url, poolclass=pool.NullPool, connect_args=connect_args(settings))
+    connectable = create_engine(
+        url, poolclass=pool.NullPool, hide_parameters=True, connect_args=connect_args(settings)
+    )
     with connectable.connect() as connection:
         context.configure(
             connection=connection,

@@ -16,6 +16,8 @@ Every failure a client can see is a ``VenueCrmError``: ``error_code`` is iVvy's 
     +-- UnknownAction             404 / 90404  unknown API version, namespace or action
     +-- MethodNotAllowed          405 / 90405  anything but POST on an iVvy route
     +-- RequestTooLarge           413 / 90413  body over VENUECRM_MAX_BODY_BYTES
+    +-- RateLimited               429 / 90429  the key's request limit, or the source address's
+    |                                          failed-authentication limit, is used up
     +-- InternalError             500 / 90500  unexpected failure; the request id is in the message
     +-- InvalidRequest            400 / 90400  /crm: a body or query the unified CRM schema rejects
     +-- RecordNotFound            404 / 90444  /crm: no such user, pipeline or note in the account
@@ -73,6 +75,7 @@ answered: failures are 500 / 90500.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 
@@ -82,6 +85,8 @@ class VenueCrmError(Exception):
     error_code: ClassVar[int] = 400
     specific_code: int = 0
     default_message: ClassVar[str] = "Bad request"
+    # Extra response headers (Retry-After, RateLimit-*); most errors have none.
+    headers: Mapping[str, str] = {}
 
     def __init__(
         self,
@@ -148,6 +153,22 @@ class RequestTooLarge(VenueCrmError):
     error_code = 413
     specific_code = 90413
     default_message = "Request body too large"
+
+
+class RateLimited(VenueCrmError):
+    """Too many requests: ``headers`` say when to retry (Retry-After) and the limit's state.
+
+    iVvy documents 429 only as its booking action's race condition (24299); the limit is
+    venuecrm's own, so its code is in the 90xxx range.
+    """
+
+    error_code = 429
+    specific_code = 90429
+    default_message = "Too many requests"
+
+    def __init__(self, message: str, headers: Mapping[str, str]) -> None:
+        super().__init__(message)
+        self.headers = dict(headers)
 
 
 class InternalError(VenueCrmError):
@@ -403,6 +424,7 @@ ALL_ERRORS: tuple[type[VenueCrmError], ...] = (
     UnknownAction,
     MethodNotAllowed,
     RequestTooLarge,
+    RateLimited,
     InternalError,
     InvalidRequest,
     RecordNotFound,

@@ -16,7 +16,7 @@ from alembic.script import ScriptDirectory
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
-from tests.conftest import serving
+from tests.conftest import SECRET_KEYS, serving
 from venuecrm.config import Settings
 from venuecrm.db.migrate import alembic_config
 
@@ -55,7 +55,12 @@ def venuecrm(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str
 def cli_env(database_url: str, tmp_path: Path) -> dict[str, str]:
     """Environment pointing the CLI at the test database."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("VENUECRM_")}
-    return {**env, "DATABASE_URL": database_url, "VENUECRM_DATA_DIR": str(tmp_path)}
+    return {
+        **env,
+        "DATABASE_URL": database_url,
+        "VENUECRM_DATA_DIR": str(tmp_path),
+        "VENUECRM_SECRET_KEYS": SECRET_KEYS,
+    }
 
 
 def _check_demo_account(account: dict[str, Any], *, required_fields: bool) -> None:

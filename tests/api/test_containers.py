@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import tomllib
 from collections.abc import Iterator
 from fnmatch import fnmatch
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,6 +22,8 @@ from typing import Any, ClassVar
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 from sqlalchemy.engine import URL, make_url
 
 from venuecrm.config import Settings
@@ -38,6 +41,7 @@ COMPOSE_VARIABLES = (
     "REPLICA_A_PORT",
     "REPLICA_B_PORT",
     "COMPOSE_PROFILES",
+    "VENUECRM_SECRET_KEYS",
 )
 REPLICAS = ("app-a", "app-b")
 BASE_IMAGE = "python:3.11-slim-bookworm"
@@ -255,11 +259,14 @@ def test_published_ports_move_with_their_variables(env_file: Path) -> None:
     assert _published_ports(services["app-b"]) == {("127.0.0.1", 18002, 8000)}
 
 
-def test_app_services_keep_no_anonymous_data_volume(env_file: Path) -> None:
-    # The image declares VOLUME for its embedded database; with DATABASE_URL a tmpfs stands in.
-    services = _resolve(env_file, {"COMPOSE_PROFILES": "replicas"})["services"]
+def test_app_services_share_one_named_data_volume(env_file: Path) -> None:
+    # The data directory holds the secret key that encrypts API secrets (without
+    # VENUECRM_SECRET_KEYS): migrate, app and the replicas must see the same one, across
+    # rebuilds, and no container gets an anonymous volume of its own.
+    resolved = _resolve(env_file, {"COMPOSE_PROFILES": "replicas"})
     for name in ("app", "migrate", *REPLICAS):
-        assert "/var/lib/venuecrm" in (services[name].get("tmpfs") or []), name
+        assert _volume_sources(resolved["services"][name], "/var/lib/venuecrm") == {"appdata"}
+    assert "appdata" in resolved["volumes"]
 
 
 def test_replicas_and_pgbouncer_start_only_with_the_replicas_profile(
@@ -497,6 +504,19 @@ def test_image_healthcheck_passes_only_when_health_answers_ok(
     )
     assert (result.returncode == 0) is healthy
     assert handler.paths == ["/health"]
+
+
+def test_lock_pins_every_runtime_dependency_of_pyproject() -> None:
+    # A dependency added to pyproject.toml without running docker/lock would be missing from the
+    # image (the lock is installed with --no-deps).
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    pinned = {
+        canonicalize_name(line.split("==")[0])
+        for line in (ROOT / "requirements.lock").read_text().splitlines()
+        if "==" in line and not line.startswith((" ", "#"))
+    }
+    wanted = {canonicalize_name(Requirement(dep).name) for dep in project["dependencies"]}
+    assert wanted - pinned == set(), "run docker/lock"
 
 
 def test_build_context_keeps_sources_and_drops_local_state() -> None:

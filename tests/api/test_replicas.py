@@ -7,7 +7,6 @@ through PgBouncer in transaction-pooling mode; both ways are raced here.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.api.opportunity_helpers import URI, base_body, created_id, post_all, rows
-from tests.conftest import serving
+from tests.conftest import server_env, serving
 from tests.factories import Seeded
 from venuecrm.db.models import Company, CompanyContact, Contact, Opportunity
 from venuecrm.db.uow import UnitOfWork
@@ -28,11 +27,11 @@ def replicas(
     request: pytest.FixtureRequest, database_url: str, tmp_path: Path
 ) -> Iterator[list[tuple[str, Path]]]:
     """Two servers on the test database; yields each one's base URL and log file."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VENUECRM_")}
-    env["DATABASE_URL"] = database_url
     if request.param == "pgbouncer":
-        env["DATABASE_URL"] = request.getfixturevalue("pgbouncer_url")
+        env = server_env(request.getfixturevalue("pgbouncer_url"))
         env["VENUECRM_PREPARED_STATEMENTS"] = "false"
+    else:
+        env = server_env(database_url)
     with ExitStack() as servers:
         found = []
         for name in ("a", "b"):

@@ -25,6 +25,7 @@ from venuecrm.errors import (
     MethodNotAllowed,
     OperationNotSupported,
     OpportunityNotFound,
+    RateLimited,
     RecordNotFound,
     RequestInProgress,
     StaleRequest,
@@ -51,6 +52,7 @@ _APIDECK: dict[type[VenueCrmError], tuple[int, str]] = {
     InvalidIdempotencyKey: (400, "RequestValidationError"),
     RequestInProgress: (409, "ConflictError"),
     IdempotencyKeyReused: (422, "InvalidStateError"),
+    RateLimited: (429, "ConnectorRateLimitError"),
 }
 
 
@@ -90,8 +92,8 @@ def error_response(error: VenueCrmError, path: str = IVVY_PREFIX) -> JSONRespons
     """The error in the shape of the API ``path`` belongs to (iVvy: status = errorCode)."""
     if path.startswith(CRM_PREFIX) or path == CRM_PREFIX.rstrip("/"):
         status, body = apideck_error(error)
-        return JSONResponse(body, status_code=status)
-    return JSONResponse(envelope(error), status_code=error.error_code)
+        return JSONResponse(body, status_code=status, headers=dict(error.headers))
+    return JSONResponse(envelope(error), status_code=error.error_code, headers=dict(error.headers))
 
 
 def unexpected_error_response(request_id: str, path: str) -> JSONResponse:

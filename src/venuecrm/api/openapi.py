@@ -18,6 +18,7 @@ from venuecrm.errors import (
     InvalidParameter,
     KeyRevoked,
     MethodNotAllowed,
+    RateLimited,
     RequestInProgress,
     RequestTooLarge,
     StaleRequest,
@@ -38,6 +39,11 @@ _ERRORS: dict[str, tuple[str, VenueCrmError]] = {
     "405": ("Only POST is allowed.", MethodNotAllowed()),
     "413": ("Body over the configured limit.", RequestTooLarge()),
     "463": ("The API key was revoked.", KeyRevoked()),
+    "429": (
+        "Too many requests: the key's limit, or the address's failed-authentication limit "
+        "(Retry-After and RateLimit-* headers say when to retry).",
+        RateLimited("Too many requests; retry later", {}),
+    ),
     "500": ("Unexpected failure; the message has the request id.", InternalError()),
 }
 _SIGNING_HEADERS = [

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from venuecrm.auth import vault
 from venuecrm.config import Settings
 from venuecrm.db.embedded import start_embedded
 
@@ -23,7 +24,12 @@ def connect_args(settings: Settings) -> dict[str, Any]:
 
 
 def make_engine(settings: Settings, url: str | None = None) -> Engine:
-    """A pooled psycopg 3 engine for ``url`` (default: ``database_url(settings)``)."""
+    """A pooled psycopg 3 engine for ``url`` (default: ``database_url(settings)``).
+
+    Also installs the settings' secret keys: API secrets in this database are encrypted with
+    them (``auth.vault``).
+    """
+    vault.install(settings)
     # No pre-ping: it costs a round trip per checkout. A connection the server dropped fails
     # one request, and SQLAlchemy then discards the pool's stale connections.
     return create_engine(
@@ -31,6 +37,8 @@ def make_engine(settings: Settings, url: str | None = None) -> Engine:
         pool_size=settings.pool_size,
         max_overflow=settings.pool_max_overflow,
         pool_recycle=3600,
+        # Errors (and so logs) show the statement, never its values: names, e-mails, notes.
+        hide_parameters=True,
         connect_args=connect_args(settings),
     )
 

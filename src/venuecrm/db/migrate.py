@@ -7,6 +7,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 
+from venuecrm.auth import vault
 from venuecrm.config import Settings
 
 
@@ -20,7 +21,11 @@ def alembic_config(settings: Settings, url: str) -> Config:
 
 
 def upgrade(settings: Settings, url: str) -> list[str]:
-    """Apply every pending migration to ``url``; return the applied ones as ``"id: title"``."""
+    """Apply every pending migration to ``url``; return the applied ones as ``"id: title"``.
+
+    With the settings' secret keys installed: a migration may encrypt stored API secrets.
+    """
+    vault.install(settings)
     config = alembic_config(settings, url)
     applied: list[str] = []
 

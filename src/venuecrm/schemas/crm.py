@@ -246,5 +246,9 @@ class NotFoundResponse(_ErrorResponse):
     """404: no such opportunity in the account."""
 
 
+class TooManyRequestsResponse(_ErrorResponse):
+    """429: the key's rate limit, or the address's failed-authentication limit; see Retry-After."""
+
+
 class UnprocessableResponse(_ErrorResponse):
     """422: a rule of the account is broken."""
