@@ -24,6 +24,10 @@ Every failure a client can see is a ``VenueCrmError``: ``error_code`` is iVvy's 
     +-- RequestInProgress         409 / 90409  a request with this Idempotency-Key (or signature)
     |                                          is still running
     +-- IdempotencyKeyReused      422 / 90422  this Idempotency-Key came with another request
+    +-- RaceCondition             429 / 24299  a row lock or a statement took longer than its
+    |                                          timeout; Retry-After says when to try again
+    +-- DatabaseUnavailable       503 / 90503  the database cannot be reached, or every connection
+    |                                          (or write slot) stayed busy; Retry-After
     +-- InvalidParameter          400 / 23016  a parameter failed validation
     +-- MissingParameter          400 / 23017  a required parameter is missing
     +-- EmptyRequest              400 / 24221  addOrUpdateOpportunity with nothing in it
@@ -82,6 +86,8 @@ class VenueCrmError(Exception):
     error_code: ClassVar[int] = 400
     specific_code: int = 0
     default_message: ClassVar[str] = "Bad request"
+    # Sent as Retry-After when set: the failure is transient and a retry can succeed.
+    retry_after_seconds: ClassVar[int | None] = None
 
     def __init__(
         self,
@@ -223,6 +229,28 @@ class IdempotencyKeyReused(VenueCrmError):
     error_code = 422
     specific_code = 90422
     default_message = "This Idempotency-Key was already used with a different request"
+
+
+class RaceCondition(VenueCrmError):
+    """The request waited too long for a lock another request held, or ran too long (iVvy 24299).
+
+    iVvy answers 429 / 24299 "race condition" on its booking action; the same contention here
+    ends the same way. Nothing was written: the transaction rolled back.
+    """
+
+    error_code = 429
+    specific_code = 24299
+    default_message = "Race condition: the record is busy with another request; retry shortly"
+    retry_after_seconds = 1
+
+
+class DatabaseUnavailable(VenueCrmError):
+    """The database is unreachable or saturated; the request wrote nothing and can be retried."""
+
+    error_code = 503
+    specific_code = 90503
+    default_message = "The database is unavailable; retry shortly"
+    retry_after_seconds = 2
 
 
 class InvalidParameter(VenueCrmError):
@@ -410,6 +438,8 @@ ALL_ERRORS: tuple[type[VenueCrmError], ...] = (
     InvalidIdempotencyKey,
     RequestInProgress,
     IdempotencyKeyReused,
+    RaceCondition,
+    DatabaseUnavailable,
     InvalidParameter,
     MissingParameter,
     EmptyRequest,

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from venuecrm.api import idempotency
-from venuecrm.api.deps import authenticate_bearer, read_body, runtime
+from venuecrm.api.deps import authenticate_bearer, read_body, runtime, write_slot
 from venuecrm.db.uow import UnitOfWork
 from venuecrm.schemas.crm import (
     BadRequestResponse,
@@ -125,7 +125,8 @@ async def _write(
             work=reply,
         )
 
-    outcome = await run_in_threadpool(run)
+    async with write_slot(request):
+        outcome = await run_in_threadpool(run)
     return outcome.response()
 
 

@@ -14,15 +14,36 @@ def database_url(settings: Settings) -> str:
     return settings.database_url or start_embedded(settings.data_dir)
 
 
+def connect_args(settings: Settings) -> dict[str, object]:
+    """libpq options for every connection: a short connect timeout and the request timeouts.
+
+    The timeouts travel in the startup packet (``options``), so they cost no statement and no
+    round trip on any request, and hold for every transaction on the connection (a ``SET
+    LOCAL`` per transaction would cost a round trip each). Behind a transaction-pooling
+    PgBouncer, which does not forward ``options``, set them on the role instead (README).
+    """
+    return {
+        "connect_timeout": settings.connect_timeout_seconds,
+        "options": (
+            f"-c lock_timeout={settings.lock_timeout_ms} "
+            f"-c statement_timeout={settings.statement_timeout_ms}"
+        ),
+    }
+
+
 def make_engine(settings: Settings, url: str | None = None) -> Engine:
     """A pooled psycopg 3 engine for ``url`` (default: ``database_url(settings)``)."""
-    # No pre-ping: it costs a round trip per checkout. A connection the server dropped fails
-    # one request, and SQLAlchemy then discards the pool's stale connections.
+    # Pre-ping: a connection the server closed (restart, pg_terminate_backend) is replaced at
+    # checkout instead of failing the request that drew it; it costs one round trip per checkout
+    # but no statement inside the request's transaction.
     return create_engine(
         url or database_url(settings),
         pool_size=settings.pool_size,
         max_overflow=settings.pool_max_overflow,
+        pool_timeout=settings.pool_timeout_seconds,
         pool_recycle=3600,
+        pool_pre_ping=True,
+        connect_args=connect_args(settings),
     )
 
 
