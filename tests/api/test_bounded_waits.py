@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from tests.api.fault_helpers import lock_waiters, row_locked, wait_for
 from tests.api.opportunity_helpers import URI, base_body, post, rows
 from tests.factories import Clock, Seeded, ivvy_uri, sign_js
+from venuecrm.app import create_app
 from venuecrm.config import Settings
 from venuecrm.db.models import Company, Opportunity
 from venuecrm.db.uow import UnitOfWork
@@ -158,3 +159,38 @@ def test_many_waiters_on_one_lock_never_starve_a_ping(
         "Wedding enquiry",
     ]
     assert [c.fax for c in rows(uow_factory, Company, acct)] == ["1"]
+
+
+def test_a_statement_past_its_timeout_is_a_race_condition_too(
+    settings: Settings,
+    clock: Clock,
+    seeded: Seeded,
+    client: TestClient,
+    database_url: str,
+    uow_factory: UnitOfWork,
+) -> None:
+    held = _held_company(client, clock, seeded, uow_factory)
+    # A lock wait longer than the statement timeout: the statement timeout ends it (57014).
+    patient = settings.model_copy(update={"lock_timeout_ms": 60000, "statement_timeout_ms": 1000})
+    update = base_body(
+        seeded, name="Slow", company={"businessName": "Held Co", "updateIfExists": True,
+                                      "phone": "1"}
+    )  # fmt: skip
+    with (
+        TestClient(create_app(patient, clock=clock), raise_server_exceptions=False) as slow,
+        row_locked(database_url, "companies", held.id),
+    ):
+        started = time.monotonic()
+        blocked = post(slow, seeded.tenant, clock, update)
+        elapsed = time.monotonic() - started
+    assert blocked.status_code == 429, blocked.text
+    assert blocked.json() == {
+        **RACE,
+        "message": "Race condition: the request ran longer than the statement timeout; "
+        "retry shortly",
+    }
+    assert blocked.headers["Retry-After"] == "1"
+    assert 1 <= elapsed < 2.5
+    acct = seeded.tenant.account_id
+    assert [o.name for o in rows(uow_factory, Opportunity, acct)] == ["Wedding enquiry"]
+    assert [c.phone for c in rows(uow_factory, Company, acct)] == [None]
