@@ -54,7 +54,7 @@ def _md5(body: bytes) -> str:
     return hashlib.md5(body).hexdigest()
 
 
-# Each variant below restates how one official SDK signs (reference section 1.5), independently
+# Each variant below restates how one official SDK signs (docs/ivvy.md §1.5), independently
 # of the server's code, so a server change that breaks a real client fails here.
 
 

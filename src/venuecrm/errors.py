@@ -2,8 +2,8 @@
 
 Every failure a client can see is a ``VenueCrmError``: ``error_code`` is iVvy's HTTP-like code
 (and the HTTP status), ``specific_code`` the 5-digit code. iVvy's own codes come from
-``reference/ivvy-api.md``; codes in the 90xxx range are ours, for cases iVvy documents no code for
-(decision 27).
+``docs/ivvy.md``; codes in the 90xxx range are ours, for cases iVvy documents no code for
+(docs/ivvy.md D27).
 
     VenueCrmError
     +-- StaleRequest              401 / 23005  no usable Date/IVVY-Date, or off by > window
@@ -65,11 +65,11 @@ Every failure a client can see is a ``VenueCrmError``: ``error_code`` is iVvy's 
         +-- InvalidLeadTypeDetails      24384
         +-- InvalidLeadQualityDetails   24307
 
-iVvy documents two "request contains invalid data" codes per lookup (reference 3.6); venuecrm
+iVvy documents two "request contains invalid data" codes per lookup (docs/ivvy.md §3.6); venuecrm
 gives the first to a body it cannot read and the second to details that fail validation.
-24438 is iVvy's "venue does not exist" of addOrUpdateOpportunityNote (reference 3.3): iVvy
+24438 is iVvy's "venue does not exist" of addOrUpdateOpportunityNote (docs/ivvy.md §3.3): iVvy
 documents no code for getVenue. 24096 and 24153 are getContact's and getCompany's codes
-(reference 4.5); decision 29 gives them to updates of an unknown id too. The note codes follow
+(docs/ivvy.md §4.5); D29 gives them to updates of an unknown id too. The note codes follow
 the lookups' split: 24436 ("the request contains invalid") for a body that cannot be read, 24437
 ("invalid data") for details that fail validation. 24435 ("an error has occurred") is never
 answered: failures are 500 / 90500.

@@ -1,4 +1,4 @@
-"""Custom fields of every type, and values each type accepts or rejects (reference 4.4).
+"""Custom fields of every type, and values each type accepts or rejects (docs/ivvy.md §4.4).
 
 Opportunity, contact and company custom values are checked by the same code, so their tests
 share these tables.

@@ -1,4 +1,4 @@
-"""addOrUpdateContact and addOrUpdateCompany: adds, updates, matching, codes of decision 29.
+"""addOrUpdateContact and addOrUpdateCompany: adds, updates, matching, codes of docs/ivvy.md D29.
 
 Every rejected request is checked to have written nothing, in any table.
 """

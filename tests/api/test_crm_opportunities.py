@@ -61,7 +61,7 @@ ALL_KEYS = [
 
 
 def auth(seeded: Seeded) -> dict[str, str]:
-    """The Bearer token of decision 3."""
+    """The Bearer token of docs/unified.md C3."""
     return {"Authorization": f"Bearer {seeded['apiKey']}:{seeded['apiSecret']}"}
 
 

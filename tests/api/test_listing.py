@@ -1,4 +1,4 @@
-"""The collection machinery (reference 5, decision 26) through getLeadSourceList and friends:
+"""The collection machinery (docs/ivvy.md §5, D26) through getLeadSourceList and friends:
 paging, every filter modifier, null searches, and 23016 for anything it cannot apply."""
 
 from __future__ import annotations

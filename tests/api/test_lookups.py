@@ -1,4 +1,4 @@
-"""CRM lookups (reference 3.6): each list and addOrUpdate action, driven by one table.
+"""CRM lookups (docs/ivvy.md §3.6): each list and addOrUpdate action, driven by one table.
 
 Every rejected request is checked to have written nothing; every accepted one against the row
 it stored and the list item it then shows.

@@ -495,7 +495,7 @@ def test_nested_objects_are_validated_with_paths(
             "company.businessName: is required",
             "company.primaryContact.lastName: is required",
             "company.primaryContact.email: is required",
-            "referralCompany.businessName: is required",  # decision 11: .NET types it a contact
+            "referralCompany.businessName: is required",  # D11: .NET types it a contact
             "referralContact.firstName: is required",
             "referralContact.email: is required",
         ]

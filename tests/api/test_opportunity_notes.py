@@ -111,7 +111,7 @@ def test_an_update_replaces_the_text_and_records_the_key(
     key, secret = create_key(uow_factory, account_id=seeded.tenant.account_id, label="second")
     second_key = Tenant(seeded.tenant.account_id, key, secret)
 
-    # Ids as digit strings, as some clients send them (decision 10).
+    # Ids as digit strings, as some clients send them (docs/ivvy.md D10).
     update = {"id": str(first), "venueId": str(seeded["venueId"]), "leadId": lead, "note": "2nd"}
     assert note_id(add_note(client, clock, second_key, update)) == first
 

@@ -284,7 +284,7 @@ def test_an_invalid_file_lists_every_problem_and_changes_nothing(
         f"leadTypes[{wedding}].subtypes[2].name: is required",
         f"leadStages[{lost}].applyTo: must be 1 (opportunities) or 2 (leads)",
         "customFields.opportunity[4].selectValues: required for a select field",
-        "customFields.opportunity[5].fieldType: must be a field type from 0 to 9 (reference 4.4)",
+        "customFields.opportunity[5].fieldType: must be a field type from 0 to 9",
         f"venues[2].id: no venue {other['venueId']} in this account",
         f"venues[3].id: venue {seeded['venueId']} is listed twice (also at venues[0])",
         f"customFields.contact[0].id: {moved['id']} belongs in customFields.opportunity, "

@@ -1,4 +1,4 @@
-"""Signing against the reference's test vectors (reference section 1.3), and date parsing."""
+"""Signing against the documented test vectors (docs/ivvy.md §1.3), and date parsing."""
 
 from __future__ import annotations
 
@@ -116,7 +116,7 @@ def test_sign_headers_produces_what_verify_accepts() -> None:
         ("2024-01-02 03:04:05", datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)),
         ("2024-01-02 03:04:05 UTC", datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)),
         ("2024-01-02 03:04:05 utc", datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)),
-        ("2018-10-09 0202:1010:0707", None),  # the PHP SDK's garbled date (decision 3)
+        ("2018-10-09 0202:1010:0707", None),  # the PHP SDK's garbled date (docs/ivvy.md D3)
         ("2024-13-02 03:04:05", None),
         ("", None),
     ],

@@ -123,7 +123,7 @@ def _model_example(model: type[BaseModel]) -> Mapping[str, Any] | None:
 
 
 def _lookup_actions(spec: LookupSpec) -> tuple[Action, ...]:
-    """getX List and addOrUpdateX of one CRM lookup (reference 3.6)."""
+    """getX List and addOrUpdateX of one CRM lookup (docs/ivvy.md §3.6)."""
 
     def add_or_update(ctx: ActionContext) -> SuccessReply:
         return SuccessReply(
@@ -164,7 +164,7 @@ def _get_venue(ctx: ActionContext) -> VenueItem:
 
 
 def _definitions_action(namespace: str, name: str, entity: str, summary: str) -> Action:
-    """A bare array of one entity's custom field definitions (reference 4.4)."""
+    """A bare array of one entity's custom field definitions (docs/ivvy.md §4.4)."""
 
     def handler(ctx: ActionContext) -> CustomFieldDefinitionList:
         return reference_data.get_custom_field_definitions(
@@ -200,7 +200,7 @@ def _get_company(ctx: ActionContext) -> CompanyItem:
     return contacts.get_company(ctx.uow(), account_id=ctx.account_id, body=ctx.body)
 
 
-# Decision 29: problems are 23016 (23017 when only required values are missing).
+# docs/ivvy.md D29: problems are 23016 (23017 when only required values are missing).
 _PARAMETER_CODES = (InvalidParameter.specific_code, MissingParameter.specific_code)
 
 CONTACT_ACTIONS: tuple[Action, ...] = (

@@ -136,7 +136,7 @@ def authenticate(rt: Runtime, signed: signing.SignedRequest) -> Signed:
 
 
 def authenticate_bearer(rt: Runtime, authorization: str | None) -> Credentials:
-    """The key behind ``Authorization: Bearer {apiKey}:{apiSecret}`` (Apideck decision 3)."""
+    """The key behind ``Authorization: Bearer {apiKey}:{apiSecret}`` (docs/unified.md C3)."""
     scheme, _, token = (authorization or "").strip().partition(" ")
     key, _, secret = token.strip().partition(":")
     if scheme.lower() != "bearer" or not key or not secret:

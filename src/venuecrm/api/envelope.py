@@ -39,7 +39,7 @@ from venuecrm.errors import (
 logger = logging.getLogger("venuecrm.db")
 IVVY_PREFIX = "/api/"
 CRM_PREFIX = "/crm/"
-# Apideck's HTTP status and type_name for each error (reference apideck-crm.md 3.2, decision 4).
+# Apideck's HTTP status and type_name for each error (docs/unified.md §3 and C4).
 _APIDECK: dict[type[VenueCrmError], tuple[int, str]] = {
     InvalidRequest: (400, ""),  # type_name: the error's own (RequestValidationError, ...)
     InvalidOpportunityDetails: (422, "InvalidStateError"),

@@ -1,4 +1,4 @@
-"""iVvy request signing (reference section 1): string to sign, Content-MD5, HMAC-SHA1, staleness.
+"""iVvy request signing (docs/ivvy.md §1): string to sign, Content-MD5, HMAC-SHA1, staleness.
 
 Pure functions, used by the server to verify requests and by the CLI and tests to sign them.
 """
@@ -31,7 +31,7 @@ class SignedRequest:
 
     method: str
     request_string: str  # path and query as received, e.g. /api/1.0/test?action=ping
-    api_version: str  # from the URL path: .NET never sends X-Api-Version (decision 6)
+    api_version: str  # from the URL path: .NET never sends X-Api-Version (docs/ivvy.md D6)
     headers: Mapping[str, str]  # names lower-cased
     body: bytes
 
@@ -144,7 +144,7 @@ def verify(
     """
     headers = request.headers
     sent_md5 = headers.get("content-md5", "").strip().lower()
-    # Docs tell clients to trim the body before hashing (section 1.6 item 8); accept that too.
+    # Docs tell clients to trim the body before hashing (docs/ivvy.md Â§1.6); accept that too.
     if sent_md5 not in (content_md5(request.body), content_md5(request.body.strip())):
         raise AuthenticationFailed(
             "The Content-MD5 header must be the hex MD5 of the request body",
@@ -152,11 +152,11 @@ def verify(
         )
 
     ivvy_headers = ivvy_header_string(headers.items())
-    # Decision 4: any IVVY-* header empties the date slot and IVVY-Date carries the time.
+    # docs/ivvy.md D4: any IVVY-* header empties the date slot and IVVY-Date carries the time.
     date_slot = "" if ivvy_headers else headers.get("date", "")
 
     content_type = headers.get("content-type", "")
-    # Decision 1: .NET signs "application/json; charset=utf-8", others the bare media type.
+    # docs/ivvy.md D1: .NET signs "application/json; charset=utf-8", others the bare media type.
     content_types = {content_type, content_type.partition(";")[0].strip()}
     expected = [
         hmac_sha1(

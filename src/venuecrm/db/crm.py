@@ -258,7 +258,7 @@ class Crm:
     def match_natural_keys(
         self, *, companies: Iterable[str], contacts: Iterable[str]
     ) -> dict[tuple[str, str], int]:
-        """The lowest id per natural key (decision 24), keyed by ("company"|"contact", key)."""
+        """The lowest id per natural key (docs/ivvy.md D24), keyed by ("company"|"contact", key)."""
         parts: list[Any] = []
         for kind, model, keys in (("company", Company, companies), ("contact", Contact, contacts)):
             key_list = sorted(set(keys))

@@ -23,8 +23,8 @@ def custom_values(
 ) -> ColumnElement[Any]:
     """A record's custom values, ``[{fieldId, displayName, <value_key>}]`` in display order.
 
-    Opportunities name the value ``fieldValue`` (decision 13), contacts and companies ``value``
-    (reference 4.4).
+    Opportunities name the value ``fieldValue`` (docs/ivvy.md D13), contacts and companies ``value``
+    (docs/ivvy.md §4.4).
     """
     v, d = CustomFieldValue, CustomFieldDefinition
     item = func.json_build_object(

@@ -56,7 +56,7 @@ class Kind(StrEnum):
 
 
 class Op(StrEnum):
-    """A filter modifier (reference section 5); EQ is a key without one."""
+    """A filter modifier (docs/ivvy.md §5); EQ is a key without one."""
 
     EQ = ""
     NOT = "NOT"

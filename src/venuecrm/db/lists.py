@@ -1,8 +1,8 @@
 """Repository of an account's collections: each method is the SQL of one iVvy list.
 
-Columns are labelled with their wire names (reference 3.6-3.8); every query is filtered by the
+Columns are labelled with their wire names (docs/ivvy.md §3.6-3.8); every query is filtered by the
 account, so another account's rows never appear. Lookups marked inactive are not listed, as
-they cannot be used either; users are, with ``currentStatus`` 2 (reference 3.7).
+they cannot be used either; users are, with ``currentStatus`` 2 (docs/ivvy.md §3.7).
 """
 
 from __future__ import annotations

@@ -121,7 +121,7 @@ APPLY_TO_LEAD = 2
 
 
 class LeadStage(Tenant):
-    """A pipeline stage; ``apply_to`` 1 is opportunities, 2 leads (reference 3.6)."""
+    """A pipeline stage; ``apply_to`` 1 is opportunities, 2 leads (docs/ivvy.md §3.6)."""
 
     __tablename__ = "lead_stages"
     __table_args__ = (CheckConstraint("apply_to IN (1, 2)", name="apply_to"),)
@@ -172,7 +172,7 @@ class Industry(Tenant):
 
 
 class LostReason(Tenant):
-    """Why an opportunity was lost (``lostToCompetition``, decision 15)."""
+    """Why an opportunity was lost (``lostToCompetition``, docs/ivvy.md D15)."""
 
     __tablename__ = "lost_reasons"
 
@@ -184,7 +184,7 @@ CUSTOM_FIELD_ENTITIES = ("opportunity", "contact", "company")
 
 
 class CustomFieldDefinition(Tenant):
-    """A custom field of opportunities, contacts or companies (reference 4.4)."""
+    """A custom field of opportunities, contacts or companies (docs/ivvy.md §4.4)."""
 
     __tablename__ = "custom_field_definitions"
     __table_args__ = (
@@ -224,7 +224,7 @@ class AccountSettings(Timestamped, Base):
 
 
 def _party_indexes(table: str) -> tuple[Index, ...]:
-    """Contacts' and companies' indexes: natural-key matching (decision 24), and the list
+    """Contacts' and companies' indexes: natural-key matching (docs/ivvy.md D24), and the list
     filters on externalId (compared case-insensitively) and modifiedDate."""
     return (
         Index(None, "account_id", "natural_key"),
@@ -234,7 +234,7 @@ def _party_indexes(table: str) -> tuple[Index, ...]:
 
 
 class Contact(Tenant):
-    """A person; ``natural_key`` is normalised firstName + lastName + email (decision 24)."""
+    """A person; ``natural_key`` is normalised firstName + lastName + email (docs/ivvy.md D24)."""
 
     __tablename__ = "contacts"
     __table_args__ = _party_indexes("contacts")
@@ -258,7 +258,7 @@ class Contact(Tenant):
 
 
 class Company(Tenant):
-    """An organisation; ``natural_key`` is the normalised businessName (decision 24)."""
+    """An organisation; ``natural_key`` is the normalised businessName (docs/ivvy.md D24)."""
 
     __tablename__ = "companies"
     __table_args__ = (
@@ -320,7 +320,7 @@ CONTACT_TYPE_CONTACT = "contact"
 
 
 class Opportunity(Tenant):
-    """A sales opportunity of one venue (reference 3.1)."""
+    """A sales opportunity of one venue (docs/ivvy.md §3.1)."""
 
     __tablename__ = "opportunities"
     __table_args__ = (
@@ -432,7 +432,7 @@ class CustomFieldValue(Base):
 
 
 class OpportunityNote(Tenant):
-    """A note on an opportunity (reference 3.3, 3.5); ``note`` is kept as sent, HTML included.
+    """A note on an opportunity (docs/ivvy.md §3.3, 3.5); ``note`` is kept as sent, HTML included.
 
     Notes are written by API keys, not users: the keys that created and last changed one are
     kept, and iVvy's ``createdByUserId`` has nothing to show.

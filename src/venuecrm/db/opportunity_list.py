@@ -1,4 +1,4 @@
-"""The SQL of crm getOpportunityList: one labelled row per live opportunity (reference 3.4).
+"""The SQL of crm getOpportunityList: one labelled row per live opportunity (docs/ivvy.md §3.4).
 
 Names come from joins, so they can be filtered; the nested objects (owner, contact, company,
 custom fields) are computed only for the rows of the page.
@@ -43,7 +43,7 @@ def opportunity_list(account_id: int) -> ListQuery:
         "channelName": (aliased(LeadChannel), o.channel_id, "name"),
         "lostToCompetitionName": (aliased(LostReason), o.lost_reason_id, "name"),
     }
-    # decision 14: closedDate reads as the timestamp of that day's start, UTC.
+    # docs/ivvy.md D14: closedDate reads as the timestamp of that day's start, UTC.
     closed = func.timezone("UTC", cast(o.closed_date, DateTime()), type_=DateTime(timezone=True))
     columns: dict[str, Any] = {
         "id": o.id, "venueId": o.venue_id, "name": o.name, "description": o.description,
@@ -59,7 +59,7 @@ def opportunity_list(account_id: int) -> ListQuery:
         "utmMedium": o.utm_medium, "utmCampaign": o.utm_campaign, "utmTerm": o.utm_term,
         "utmContent": o.utm_content, "createdDate": o.created_at, "modifiedDate": o.modified_at,
         "externalUrls": o.external_urls,
-        # The unified CRM view's own fields, as extra keys (decision 5 of its reference).
+        # The unified CRM view's own fields, as extra keys (docs/unified.md C5).
         "monetaryAmount": o.monetary_amount, "currency": o.currency,
         "winProbability": o.win_probability, "priority": o.priority, "status": o.status,
         "statusId": o.status_id, "tags": o.tags, "wonReasonId": o.won_reason_id,

@@ -1,5 +1,5 @@
 """The SQL of contact getContactList and getCompanyList (and getContact, getCompany, which are
-one row of them): the fields venuecrm stores, labelled with iVvy's names (reference 4.5).
+one row of them): the fields venuecrm stores, labelled with iVvy's names (docs/ivvy.md §4.5).
 
 Nested objects (companies of a contact, a company's primary contact, industry and account
 managers, custom values) are computed only for the rows of the page.

@@ -1,4 +1,4 @@
-"""Account and venue reference data (reference 3.7, 3.8, 4.4): industries, users, venues and
+"""Account and venue reference data (docs/ivvy.md §3.7, 3.8, 4.4): industries, users, venues and
 opportunity custom field definitions."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ class IndustryItem(ReplyModel):
 
 
 class UserItem(ReplyModel):
-    """A user of the account: the fields of reference 3.7 that venuecrm stores."""
+    """A user of the account: the fields of docs/ivvy.md §3.7 that venuecrm stores."""
 
     id: int
     first_name: str
@@ -47,7 +47,7 @@ _VENUE: JsonDict = {
 
 
 class VenueItem(ReplyModel):
-    """A venue: the fields of reference 3.8 that venuecrm stores (its name is businessName)."""
+    """A venue: the fields of docs/ivvy.md §3.8 that venuecrm stores (its name is businessName)."""
 
     model_config = example_config(_VENUE)
 
@@ -101,7 +101,7 @@ class VenueIn(IvvyModel):
 
 
 class CustomFieldDefinitionItem(ReplyModel):
-    """A custom field definition, shaped like iVvy's contact and company ones (reference 4.4)."""
+    """A custom field definition, like iVvy's contact and company ones (docs/ivvy.md §4.4)."""
 
     field_id: int
     field_type: int = Field(

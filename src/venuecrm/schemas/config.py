@@ -1,7 +1,7 @@
 """The account configuration file of ``venuecrm config``: a versioned model, as YAML.
 
 Every section lists records. A record with an ``id`` is that row of the account; one without is
-matched by its name, or created. Keys are camelCase like iVvy's (reference 3.6-3.8, 4.4) and,
+matched by its name, or created. Keys are camelCase like iVvy's (docs/ivvy.md §3.6-3.8, 4.4) and,
 unlike in API requests, unknown keys are errors: a misspelt key must not silently drop a setting.
 Every section is required (``[]`` for none), so leaving one out cannot deactivate its records;
 ``apiKeys`` alone is optional (files written before it existed), and leaving it out changes no key.
@@ -34,7 +34,7 @@ from venuecrm.schemas.ivvy import MAX_ID, Id
 from venuecrm.schemas.parsing import Parsed, describe, format_path
 
 FORMAT_VERSION = 1
-SELECT_FIELD_TYPES = frozenset({2, 3, 9})  # single, multiple and large select (reference 4.4)
+SELECT_FIELD_TYPES = frozenset({2, 3, 9})  # single, multiple and large select (docs/ivvy.md §4.4)
 FILE_FIELD_TYPE = 6
 _MONEY_LIMIT = Decimal(10) ** 10  # Numeric(12, 2)
 
@@ -56,7 +56,7 @@ def _version(value: Any) -> int:
 
 
 def _field_type(value: Any) -> int:
-    return _whole(value, 0, 9, "must be a field type from 0 to 9 (reference 4.4)")
+    return _whole(value, 0, 9, "must be a field type from 0 to 9")
 
 
 def _apply_to(value: Any) -> int:
@@ -117,7 +117,7 @@ class ConfigModel(BaseModel):
 
 
 class VenueRecord(ConfigModel):
-    """A venue (reference 3.8)."""
+    """A venue (docs/ivvy.md §3.8)."""
 
     id: Id | None = None
     name: Name
@@ -125,7 +125,7 @@ class VenueRecord(ConfigModel):
 
 
 class UserRecord(ConfigModel):
-    """A user (reference 3.7); one without an id is matched by email."""
+    """A user (docs/ivvy.md §3.7); one without an id is matched by email."""
 
     id: Id | None = None
     first_name: Name100
@@ -144,7 +144,7 @@ class SubtypeRecord(ConfigModel):
 
 
 class LeadTypeRecord(ConfigModel):
-    """A lead type with its subtypes (reference 3.6)."""
+    """A lead type with its subtypes (docs/ivvy.md §3.6)."""
 
     id: Id | None = None
     name: Name
@@ -161,7 +161,7 @@ class ReasonRecord(ConfigModel):
 
 
 class LeadStageRecord(ConfigModel):
-    """A pipeline stage with its reasons (reference 3.6)."""
+    """A pipeline stage with its reasons (docs/ivvy.md §3.6)."""
 
     id: Id | None = None
     name: Name
@@ -201,7 +201,7 @@ class NamedRecord(ConfigModel):
 
 
 class QualityRecord(ConfigModel):
-    """A lead quality (reference 3.6)."""
+    """A lead quality (docs/ivvy.md §3.6)."""
 
     id: Id | None = None
     label: Name
@@ -210,7 +210,7 @@ class QualityRecord(ConfigModel):
 
 
 class CustomFieldRecord(ConfigModel):
-    """A custom field definition (reference 4.4); select options as a list or a map."""
+    """A custom field definition (docs/ivvy.md §4.4); select options as a list or a map."""
 
     id: Id | None = None
     display_name: Name

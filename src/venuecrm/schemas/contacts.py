@@ -1,4 +1,4 @@
-"""Reads of the contact namespace (reference 4.5): getContact, getCompany and their lists.
+"""Reads of the contact namespace (docs/ivvy.md §4.5): getContact, getCompany and their lists.
 
 An item carries the fields venuecrm stores, with iVvy's names; a list item and the single
 record read are the same shape. Custom values are ``{fieldId, displayName, value}`` (4.4).
@@ -56,7 +56,7 @@ CONTACT_ITEM: JsonDict = {
 
 
 class ContactItem(_Stored):
-    """A contact: the fields of reference 4.5 that venuecrm stores (no groups, events)."""
+    """A contact: the fields of docs/ivvy.md §4.5 that venuecrm stores (no groups, events)."""
 
     model_config = ConfigDict(json_schema_extra={"example": CONTACT_ITEM})
 
@@ -123,7 +123,7 @@ COMPANY_ITEM: JsonDict = {
 
 
 class CompanyItem(_Stored):
-    """A company: the fields of reference 4.5 that venuecrm stores (no company hierarchy)."""
+    """A company: the fields of docs/ivvy.md §4.5 that venuecrm stores (no company hierarchy)."""
 
     model_config = ConfigDict(json_schema_extra={"example": COMPANY_ITEM})
 

@@ -1,4 +1,4 @@
-"""The unified CRM (Apideck) Opportunity and its envelopes (reference apideck-crm.md 2-3)."""
+"""The unified CRM (Apideck) Opportunity and its envelopes (docs/unified.md §2-3)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import pycountry
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-# Decision 10: current ISO 4217 codes plus the spec's own extras and retired codes.
+# docs/ivvy.md D10: current ISO 4217 codes plus the spec's own extras and retired codes.
 _SPEC_EXTRAS = {"UNKNOWN_CURRENCY", "BTC", "ETH", "TRC", "BYR", "LTL", "LVL", "MRO", "STD",
                 "VEF", "ZMK", "HRK", "CUC", "SLL"}  # fmt: skip
 CURRENCIES = frozenset({c.alpha_3 for c in pycountry.currencies} | _SPEC_EXTRAS)

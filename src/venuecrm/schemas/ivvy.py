@@ -15,12 +15,12 @@ _TIMESTAMP = re.compile(r"^(\d{4}-\d{2}-\d{2})(?: (\d{2}:\d{2}:\d{2}))?(?: UTC)?
 
 
 def format_timestamp(moment: datetime) -> str:
-    """An iVvy timestamp: ``yyyy-mm-dd HH:mm:ss UTC`` (reference section 5)."""
+    """An iVvy timestamp: ``yyyy-mm-dd HH:mm:ss UTC`` (docs/ivvy.md §5)."""
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def parse_id(value: Any) -> int:
-    """Decision 10: an int, or a digit-only string (``"107"``), that is a positive id."""
+    """docs/ivvy.md D10: an int, or a digit-only string (``"107"``), that is a positive id."""
     if isinstance(value, int) and not isinstance(value, bool):
         number = value
     elif isinstance(value, str) and value.isascii() and value.isdigit():
@@ -88,7 +88,7 @@ Str255 = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, ma
 
 
 class IvvyModel(BaseModel):
-    """Base of iVvy request models: camelCase on the wire, unknown keys ignored (decision 23)."""
+    """Base of iVvy request models: camelCase wire, unknown keys ignored (docs/ivvy.md D23)."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
 
@@ -104,7 +104,7 @@ class ReplyModel(BaseModel):
 
 
 class SuccessReply(BaseModel):
-    """Every addOrUpdate* success (decision 8)."""
+    """Every addOrUpdate* success (docs/ivvy.md D8)."""
 
     model_config = ConfigDict(json_schema_extra={"example": {"success": True, "id": 755}})
 

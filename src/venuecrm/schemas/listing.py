@@ -1,4 +1,4 @@
-"""Wire models of iVvy collections (reference 5): paging and filter in, meta and results out."""
+"""Wire models of iVvy collections (docs/ivvy.md §5): paging and filter in, meta and results out."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pydantic.config import JsonDict
 
 from venuecrm.schemas.ivvy import Id, IvvyModel, ReplyModel, WholeNumber
 
-MAX_PER_PAGE = 100  # reference 5: "most requests have a cap"; decision 26 sets it to 100
+MAX_PER_PAGE = 100  # docs/ivvy.md §5: "most requests have a cap"; docs/ivvy.md D26 sets it to 100
 ITEM = TypeVar("ITEM", bound=BaseModel)
 
 FILTER_DESCRIPTION = (

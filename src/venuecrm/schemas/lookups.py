@@ -1,4 +1,4 @@
-"""The CRM lookups of reference 3.6: list items and addOrUpdate requests of sources, types,
+"""The CRM lookups of docs/ivvy.md §3.6: list items and addOrUpdate requests of sources, types,
 stages, channels and qualities."""
 
 from __future__ import annotations

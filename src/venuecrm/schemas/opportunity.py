@@ -1,4 +1,4 @@
-"""The addOrUpdateOpportunity request (reference 3.1)."""
+"""The addOrUpdateOpportunity request (docs/ivvy.md §3.1)."""
 
 from __future__ import annotations
 

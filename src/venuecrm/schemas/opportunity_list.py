@@ -1,4 +1,4 @@
-"""crm getOpportunityList: its request and result item (reference 3.4, decisions 14, 15, 26)."""
+"""crm getOpportunityList: its request and result item (docs/ivvy.md §3.4, D14, D15, D26)."""
 
 from __future__ import annotations
 
@@ -111,7 +111,7 @@ class OpportunityItem(ReplyModel):
         None, description="Always null: venuecrm has no lead mailboxes (kept for clients)."
     )
     closed_date: str | None
-    lost_to_competition: int | None = Field(description="Id of the lost reason (decision 15).")
+    lost_to_competition: int | None = Field(description="Id of the lost reason (docs/ivvy.md D15).")
     lost_to_competition_name: str | None
     referral_contact_id: int | None
     referral_company_id: int | None

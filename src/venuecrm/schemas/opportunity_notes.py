@@ -1,5 +1,5 @@
 """Opportunity notes on the wire: addOrUpdateOpportunityNote's request, getOpportunityNoteList's
-request and item (reference 3.3, 3.5)."""
+request and item (docs/ivvy.md §3.3, 3.5)."""
 
 from __future__ import annotations
 

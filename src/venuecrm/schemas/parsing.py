@@ -1,4 +1,4 @@
-"""Request bodies to models, with every problem as one ``"path: reason"`` string (decision 21)."""
+"""Request bodies to models, every problem one ``"path: reason"`` string (docs/ivvy.md D21)."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ _REASONS = {
 
 
 class BodyError(ValueError):
-    """The body is not a JSON object; ``empty`` when it holds nothing at all (decision 22)."""
+    """The body is not a JSON object; ``empty`` when it holds nothing at all (docs/ivvy.md D22)."""
 
     def __init__(self, reason: str, *, empty: bool = False) -> None:
         super().__init__(reason)

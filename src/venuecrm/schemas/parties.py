@@ -1,4 +1,4 @@
-"""Nested contact, company, address, custom field and external URL models (reference 4.1-4.4)."""
+"""Nested contact, company, address, custom field and URL models (docs/ivvy.md §4.1-4.4)."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def _https_url(value: str | None) -> str | None:
 
 
 def _digits_as_number(value: Any) -> Any:
-    """Codes such as ``status`` may come as digit strings ("2"), like ids (decision 10)."""
+    """Codes such as ``status`` may come as digit strings ("2"), like ids (docs/ivvy.md D10)."""
     return int(value) if isinstance(value, str) and value.isascii() and value.isdigit() else value
 
 
@@ -50,7 +50,7 @@ HttpsUrl = Annotated[
 
 
 class Address(IvvyModel):
-    """An address (reference 4.3); the .NET SDK's ``id: 0`` is ignored like any unknown key."""
+    """An address (docs/ivvy.md §4.3); the .NET SDK's ``id: 0`` is ignored like any unknown key."""
 
     line1: Str255 | None = None
     line2: Str255 | None = None

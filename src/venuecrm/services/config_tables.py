@@ -151,7 +151,7 @@ TABLES: tuple[Table, ...] = (
         for entity in CUSTOM_FIELD_ENTITIES
     ),
 )
-# The account's defaults (AccountSettings); a missing stageId takes the default (decision 16).
+# The account's defaults (AccountSettings); a missing stageId takes the default (docs/ivvy.md D16).
 DEFAULTS: tuple[Ref, ...] = (
     Ref("venue_id", "venue", "default_venue_id", VENUES),
     Ref(

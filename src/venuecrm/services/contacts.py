@@ -1,14 +1,14 @@
-"""The contact namespace: contacts and companies, written and read (reference 4.1-4.5).
+"""The contact namespace: contacts and companies, written and read (docs/ivvy.md §4.1-4.5).
 
 addOrUpdateContact and addOrUpdateCompany are ``services.parties`` applied to one object: a
 contact or company sent alone is matched, checked and written exactly as the same object nested
-in addOrUpdateOpportunity, in a transaction of its own. Codes per decision 29: an unknown ``id``
-is 24096 (contact) or 24153 (company); any other problem is 23016, or 23017 when every problem
-is a required value that is missing; either lists every problem as ``"path: reason"``.
+in addOrUpdateOpportunity, in a transaction of its own. Codes per docs/ivvy.md D29: an unknown
+``id`` is 24096 (contact) or 24153 (company); any other problem is 23016, or 23017 when every
+problem is a required value that is missing; either lists every problem as ``"path: reason"``.
 
 getContact and getCompany are one row of getContactList and getCompanyList. Contacts and
 companies belong to the account, not to a venue: the lists accept ``venueId`` and
-``venueGroupId`` filters (reference 4.5) and ignore them, as getUserList does.
+``venueGroupId`` filters (docs/ivvy.md §4.5) and ignore them, as getUserList does.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The unified CRM (Apideck) opportunity mapped to iVvy's shape and back (decision 5).
+"""The unified CRM (Apideck) opportunity mapped to iVvy's shape and back (docs/unified.md C5).
 
 One direction turns a CRM body into an addOrUpdateOpportunity request, so every iVvy rule is
 applied by the same code; the other turns a stored opportunity into the CRM model.
@@ -146,7 +146,7 @@ def _number(value: Decimal | None) -> float | None:
 
 
 def to_crm(view: OpportunityView) -> Opportunity:
-    """The CRM model of a stored opportunity; every key present (decision 2)."""
+    """The CRM model of a stored opportunity; every key present (docs/unified.md C2)."""
     row = view.row
     amount, probability = _number(row.monetary_amount), _number(row.win_probability)
     expected = (

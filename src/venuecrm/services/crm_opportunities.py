@@ -32,7 +32,7 @@ from venuecrm.services.crm_mapping import crm_path, to_crm, to_ivvy
 from venuecrm.services.opportunities import delete_opportunity, write_opportunity
 from venuecrm.services.problems import Problems
 
-# filter[key] to the column compared and how its value is read (reference apideck-crm.md 4).
+# filter[key] to the column compared and how its value is read (docs/unified.md §4).
 _FILTERS: dict[str, tuple[str, type]] = {
     "title": ("name", str),
     "status": ("status", str),
@@ -132,7 +132,7 @@ def save(
 
 
 def _apply_defaults(data: dict[str, Any], defaults: dict[str, int | None]) -> None:
-    """Decision 6: the account's default venue, type and source stand in for missing ones."""
+    """docs/unified.md C6: the account's default venue, type and source fill in missing ones."""
     missing = []
     for key, crm_name in (("venueId", "pipeline_id"), ("typeId", "type"),
                           ("sourceId", "source_id")):  # fmt: skip

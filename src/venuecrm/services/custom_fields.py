@@ -1,4 +1,4 @@
-"""Custom field values checked against their definitions (reference 4.4)."""
+"""Custom field values checked against their definitions (docs/ivvy.md §4.4)."""
 
 from __future__ import annotations
 

@@ -1,10 +1,10 @@
 """iVvy collections: check paging and filter parameters, then answer one page.
 
-Reference section 5 and decision 26. ``perPage`` defaults to 100 and is capped at 100;
+docs/ivvy.md §5 and D26. ``perPage`` defaults to 100 and is capped at 100;
 ``start`` is a zero-based row offset. ``filter`` keys are result fields, optionally with a
 modifier (``name__CONTAINS``); a key naming no field, or a value of the wrong type, is 23016
 with the first problem's field in ``message`` and every problem in ``additionalMessages``
-(decision 29), never silently ignored.
+(docs/ivvy.md D29), never silently ignored.
 
 A list action is a ``Collection``: a repository query (``db.lists``), whose scalar columns are
 the filterable fields, and the reply model its rows become.
@@ -40,12 +40,12 @@ from venuecrm.services.problems import invalid_parameters
 R = TypeVar("R", bound=ListReply[Any])
 M = TypeVar("M", bound=BaseModel)
 
-ZERO_WIDTH_SPACE = "\u200b"  # the .NET SDK's condition names contain it (reference 5)
-NULL_VALUES = ("ISNULL", "__ISNULL__")  # reference 5 writes both; JSON null works too
+ZERO_WIDTH_SPACE = "\u200b"  # the .NET SDK's condition names contain it (docs/ivvy.md §5)
+NULL_VALUES = ("ISNULL", "__ISNULL__")  # docs/ivvy.md §5 writes both; JSON null works too
 MODIFIERS = {op.value for op in Op if op not in (Op.EQ, Op.IN)}
 _TEXT_OPS = {Op.CONTAINS, Op.NOTCONTAINS, Op.BEGINS, Op.ENDS}
 _ORDER_OPS = {Op.LESSTHAN, Op.GREATERTHAN}
-# Decision 26: these filter keys are modifiedDate__GREATERTHAN / __LESSTHAN by another name.
+# docs/ivvy.md D26: these filter keys are modifiedDate__GREATERTHAN / __LESSTHAN by another name.
 _ALIASES = {
     "fromModifiedDate": ("modifiedDate", Op.GREATERTHAN),
     "toModifiedDate": ("modifiedDate", Op.LESSTHAN),

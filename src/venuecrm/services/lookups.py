@@ -1,4 +1,4 @@
-"""The CRM lookups of reference 3.6: list and addOrUpdate of sources, types, stages, channels
+"""The CRM lookups of docs/ivvy.md §3.6: list and addOrUpdate of sources, types, stages, channels
 and qualities, all driven by one table of ``LookupSpec``.
 
 addOrUpdate without ``id`` adds a record; with ``id`` it updates only the keys sent, and an id
@@ -93,7 +93,7 @@ def _source_default_type(lookups: Lookups, _row: Any, model: Any, problems: Prob
 def _stage_keeps_opportunities(lookups: Lookups, row: Any, model: Any, problems: Problems) -> None:
     """A stage opportunities use (or the default stage) must keep applying to opportunities.
 
-    Otherwise every later update of those opportunities would fail decision 18's stage rule.
+    Otherwise every later update of those opportunities would fail docs/ivvy.md D18's stage rule.
     """
     if row is None or model.apply_to is None or model.apply_to == row.apply_to:
         return

@@ -1,6 +1,6 @@
 """addOrUpdateOpportunity: create or update, every rule across fields, one transaction.
 
-The rules are reference section 3.1 and decisions 10-25. Every problem is collected before
+The rules are docs/ivvy.md §3.1 and D10-D25. Every problem is collected before
 anything is written, so a rejected request writes nothing.
 """
 
@@ -47,7 +47,7 @@ REFERENCES = {
     "referral_contact_id": ("referralContactId", CONTACT),
     "referral_company_id": ("referralCompanyId", COMPANY),
 }
-# Columns copied as sent; utm* but utmContent are documented "only when adding" (decision 12).
+# Columns copied as sent; utm* but utmContent are documented "only when adding" (docs/ivvy.md D12).
 _COLUMNS = ("name", "description", "quality_id", "industry_id", "source_id", "owner_user_id",
             "channel_id", "utm_content", "confirmed_quote_id", "confirmed_quote_status",
             "cancelled_quote_id", "closed_date")  # fmt: skip

@@ -9,7 +9,7 @@ from venuecrm.services.listing import Collection
 
 
 def _venue_conditions(request: OpportunityListIn) -> list[Condition]:
-    """venueIds or venueId, one or many, restrict the venues listed (decision 26)."""
+    """venueIds or venueId, one or many, restrict the venues listed (docs/ivvy.md D26)."""
     venues = request.venues()
     return [Condition("venueId", Op.IN, venues)] if venues else []
 

@@ -5,7 +5,7 @@ Reference 3.3 and 3.5. Which code answers what (iVvy documents the codes, not th
 - 24436: the body is empty (``{}``, ``[]``, ``""``, nothing), not JSON, or not a JSON object.
 - 24437: the details are invalid, every problem listed as ``"path: reason"``: ``venueId``,
   ``leadId`` and ``note`` are required on add and update alike; ids must be positive whole
-  numbers (digit strings too, decision 10); ``note`` must be a string that is not blank, at
+  numbers (digit strings too, docs/ivvy.md D10); ``note`` must be a string that is not blank, at
   most 65535 characters.
 - 24438: ``venueId`` is not an active venue of the account.
 - 24441: ``leadId`` is not a live opportunity of the account in that venue (another account's,

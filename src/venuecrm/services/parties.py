@@ -4,7 +4,7 @@ addOrUpdateContact and addOrUpdateCompany write one party (a company with its
 ``primaryContact`` is two); addOrUpdateOpportunity's ``company``, ``contact``,
 ``referralCompany`` and ``referralContact`` are the same objects, written by the same code in
 the opportunity's transaction. With ``id`` a party updates that record; without,
-``updateIfExists`` updates the record with the same natural key (decision 24), else a record is
+``updateIfExists`` updates the record with the same natural key (docs/ivvy.md D24), else a record is
 created. The steps, in order: ``collect``, ``prepare`` (``lock_and_match``, then ``check``
 every party), and once nothing is wrong, ``write``.
 """
@@ -52,7 +52,7 @@ def normalise(text: str | None) -> str:
 
 
 def key_of(*parts: str | None) -> str:
-    """A natural key (decision 24): the business name, or first name + last name + email."""
+    """A natural key (docs/ivvy.md D24): the business name, or first name + last name + email."""
     return "\x1f".join(normalise(part) for part in parts)
 
 
@@ -178,7 +178,7 @@ def prepare(
 def check_reference(
     refs: References, kind: str, value: int | None, path: str, problems: Problems
 ) -> None:
-    """A named id must be a record of the account, and active (decision 19)."""
+    """A named id must be a record of the account, and active (docs/ivvy.md D19)."""
     if value is None:
         return
     row = refs.get(kind, value)

@@ -1,5 +1,5 @@
-"""Collecting every problem of a request before answering (decision 21), and the 23016/23017
-envelope that lists them (decision 29)."""
+"""Collecting every problem of a request before answering (docs/ivvy.md D21), and the 23016/23017
+envelope that lists them (docs/ivvy.md D29)."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def details_error(error: type[E], problems: Problems) -> E:
 
 
 def invalid_parameters(problems: list[str]) -> InvalidParameter:
-    """23016 naming the first problem's field, with every problem listed (decision 29)."""
+    """23016 naming the first problem's field, with every problem listed (docs/ivvy.md D29)."""
     return InvalidParameter(f"'{_first_path(problems)}' does not validate", problems)
 
 
