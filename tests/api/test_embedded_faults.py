@@ -98,6 +98,32 @@ def test_a_killed_server_is_served_again_and_leaks_no_postmaster(tmp_path: Path)
     assert (pgdata(data_dir) / ".handle_pids.json").read_text() == "[]"
 
 
+def test_a_server_and_postmaster_killed_together_are_served_again(tmp_path: Path) -> None:
+    # As after a power cut: both gone, postmaster.pid and the holder list left behind.
+    data_dir = tmp_path / "data"
+    env = embedded_env(data_dir)
+    with serve(env, tmp_path / "first.log") as first:
+        seeded = seeded_tenant(embedded_uow(data_dir))
+        response = _create(first.base, seeded, "first")
+        assert response.status_code == 200, response.text
+        acknowledged = {"first": response.json()["id"]}
+        dead = postmaster_pid(pgdata(data_dir))
+        assert dead is not None
+        first.process.kill()
+        first.process.wait(timeout=30)
+        os.kill(dead, signal.SIGKILL)
+        wait_for(lambda: not process_alive(dead), 10, "the postmaster to die")
+    assert postmaster_pid(pgdata(data_dir)) == dead
+
+    with serve(env, tmp_path / "second.log") as second:
+        assert postmasters(pgdata(data_dir)) not in ([], [dead])
+        response = _create(second.base, seeded, "second")
+        assert response.status_code == 200, response.text
+        acknowledged["second"] = response.json()["id"]
+        assert_whole(embedded_uow(data_dir), seeded, acknowledged)
+    wait_for(lambda: not postmasters(pgdata(data_dir)), 30, "the postmaster to stop")
+
+
 @pytest.fixture(autouse=True)
 def _no_postmaster_left(tmp_path: Path) -> Iterator[None]:
     """Whatever a test does, it leaves no postmaster of its data directory running."""
