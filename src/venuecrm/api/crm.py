@@ -19,6 +19,8 @@ from venuecrm.schemas.crm import (
     GetOpportunitiesResponse,
     GetOpportunityResponse,
     NotFoundResponse,
+    ServiceUnavailableResponse,
+    TooManyRequestsResponse,
     UnauthorizedResponse,
     UnprocessableResponse,
     UpdateOpportunityResponse,
@@ -33,7 +35,10 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": UnauthorizedResponse, "description": "Unauthorized"},
     404: {"model": NotFoundResponse, "description": "Not Found"},
     422: {"model": UnprocessableResponse, "description": "A rule of the account is broken"},
-}
+    429: {"model": TooManyRequestsResponse, "description": "Record busy: retry after Retry-After"},
+    503: {"model": ServiceUnavailableResponse, "description": "Database unavailable: retry after "
+          "Retry-After"},
+}  # fmt: skip
 _BODY = {
     "requestBody": {
         "required": True,

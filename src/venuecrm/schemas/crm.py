@@ -248,3 +248,11 @@ class NotFoundResponse(_ErrorResponse):
 
 class UnprocessableResponse(_ErrorResponse):
     """422: a rule of the account is broken."""
+
+
+class TooManyRequestsResponse(_ErrorResponse):
+    """429: a record stayed locked by another request past the lock timeout; see Retry-After."""
+
+
+class ServiceUnavailableResponse(_ErrorResponse):
+    """503: the database is unavailable or busy; see Retry-After."""
