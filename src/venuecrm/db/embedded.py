@@ -89,17 +89,27 @@ def _forget_dead_holders(server: PostgresServer) -> None:
 
 
 def _clear_dead_postmaster(cluster: Path) -> None:
-    """Remove ``postmaster.pid`` of a postmaster that no longer runs.
+    """Remove the lock files of a postmaster that no longer runs.
 
-    PostgreSQL removes a stale lock file itself, but not one whose pid is a zombie, and pgserver
-    would take a zombie for a running server.
+    PostgreSQL removes stale lock files itself, but not those whose pid is a zombie (killed, not
+    yet reaped: it still "exists"), and pgserver would take a zombie for a running server.
     """
     pid = postmaster_pid(cluster)
-    if pid is not None and not process_alive(pid):
-        logger.warning(
-            "embedded PostgreSQL: removing a dead postmaster's pid file", extra={"pid": pid}
-        )
-        (cluster / "postmaster.pid").unlink(missing_ok=True)
+    if pid is None or process_alive(pid):
+        return
+    logger.warning(
+        "embedded PostgreSQL: removing a dead postmaster's lock files", extra={"pid": pid}
+    )
+    try:
+        lines = (cluster / "postmaster.pid").read_text().splitlines()
+    except OSError:  # another process cleared it meanwhile
+        return
+    # Line 5 of postmaster.pid is the socket directory, where the socket's own lock file is.
+    if len(lines) > 4 and lines[4].strip():
+        for lock in Path(lines[4].strip()).glob(".s.PGSQL.*.lock"):
+            if lock.read_text().split("\n", 1)[0].strip() == str(pid):
+                lock.unlink(missing_ok=True)
+    (cluster / "postmaster.pid").unlink(missing_ok=True)
 
 
 def start_embedded(data_dir: Path, *, database: str = DATABASE_NAME) -> str:
