@@ -107,8 +107,9 @@ def _clear_dead_postmaster(cluster: Path) -> None:
     # Line 5 of postmaster.pid is the socket directory, where the socket's own lock file is.
     if len(lines) > 4 and lines[4].strip():
         for lock in Path(lines[4].strip()).glob(".s.PGSQL.*.lock"):
-            if lock.read_text().split("\n", 1)[0].strip() == str(pid):
-                lock.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # gone already: nothing to clear
+                if lock.read_text().split("\n", 1)[0].strip() == str(pid):
+                    lock.unlink()
     (cluster / "postmaster.pid").unlink(missing_ok=True)
 
 
