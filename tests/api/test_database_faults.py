@@ -167,3 +167,30 @@ def test_a_server_killed_mid_request_leaves_nothing_partial(
     assert [c.email for c in rows(uow_factory, Contact, acct)] == ["held@fault.example"]
     assert [c.phone for c in rows(uow_factory, Company, acct)] == [None]
     assert_whole(uow_factory, seeded, {"held": first.json()["id"]})
+
+
+def test_app_connections_are_durable_and_bounded(settings: Settings) -> None:
+    # What "Guarantees" promises of every connection the app takes: commits reach the disk
+    # before the answer, and no statement or lock wait is unbounded.
+    engine = make_engine(settings)
+    try:
+        with engine.connect() as conn:
+            shown = {
+                name: conn.exec_driver_sql(f"SHOW {name}").scalar_one()
+                for name in (
+                    "fsync",
+                    "synchronous_commit",
+                    "full_page_writes",
+                    "lock_timeout",
+                    "statement_timeout",
+                )
+            }
+    finally:
+        engine.dispose()
+    assert shown == {
+        "fsync": "on",
+        "synchronous_commit": "on",
+        "full_page_writes": "on",
+        "lock_timeout": "2s",
+        "statement_timeout": "10s",
+    }
