@@ -56,7 +56,7 @@ def test_a_locked_company_is_a_fast_race_condition_that_writes_nothing(
     assert blocked.json() == RACE
     assert blocked.headers["Retry-After"] == "1"
     lock_timeout = settings.lock_timeout_ms / 1000
-    assert lock_timeout <= elapsed < lock_timeout + 1.5
+    assert lock_timeout <= elapsed < lock_timeout + 3  # slack for a busy machine
     assert [o.name for o in rows(uow_factory, Opportunity, acct)] == ["Wedding enquiry"]
     assert [c.phone for c in rows(uow_factory, Company, acct)] == [None]
 
@@ -116,17 +116,18 @@ def test_many_waiters_on_one_lock_never_starve_a_ping(
     ).encode()  # fmt: skip
     start = datetime.now(UTC)
 
-    def create(index: int) -> httpx.Response:
+    def create(index: int) -> tuple[httpx.Response, float]:
         # Each its own date: identical signed bytes would be one request replayed.
         headers = sign_js(seeded.tenant, URI, body, start - timedelta(seconds=index))
-        return httpx.post(f"{live_server}{URI}", content=body, headers=headers, timeout=30)
+        sent = time.monotonic()
+        answer = httpx.post(f"{live_server}{URI}", content=body, headers=headers, timeout=30)
+        return answer, time.monotonic() - sent
 
     ping = ivvy_uri("test", "ping")
     with (
         row_locked(database_url, "companies", held.id),
         ThreadPoolExecutor(max_workers=64) as pool,
     ):
-        started = time.monotonic()
         waiting = [pool.submit(create, i) for i in range(64)]
         # Every write slot of the server is taken by a request blocked on the lock.
         wait_for(lambda: lock_waiters(database_url) >= 8, 10, "8 blocked writers")
@@ -137,22 +138,24 @@ def test_many_waiters_on_one_lock_never_starve_a_ping(
             timeout=2,
         )
         assert pong.status_code == 200, pong.text
-        assert time.monotonic() - before < 1
-        answers = [future.result() for future in waiting]
-        elapsed = time.monotonic() - started
+        assert time.monotonic() - before < 2  # the issue: 0 of 15 pings answered within 2 s
+        timed = [future.result() for future in waiting]
 
-    # Each waited at most one pool timeout for a write slot and one lock timeout for the row.
-    assert elapsed < 8
-    for answer in answers:
+    answers = [answer for answer, _ in timed]
+    for answer, seconds in timed:
         assert answer.status_code in (429, 503), answer.text
         assert answer.json()["specificCode"] == {429: 24299, 503: 90503}[answer.status_code]
         assert int(answer.headers["Retry-After"]) >= 1
+        # Server side at most one pool timeout for a write slot and one lock timeout (2 s
+        # each); the rest is 65 clients and a server sharing a busy machine. The lock is held
+        # until every answer is in, so without the timeouts none would come before 30 s.
+        assert seconds < 10
     assert any(a.status_code == 429 for a in answers)
     acct = seeded.tenant.account_id
     assert [o.name for o in rows(uow_factory, Opportunity, acct)] == ["Wedding enquiry"]
     assert [c.fax for c in rows(uow_factory, Company, acct)] == [None]
 
-    retry = create(64)
+    retry, _ = create(64)
     assert retry.status_code == 200, retry.text
     assert sorted(o.name for o in rows(uow_factory, Opportunity, acct)) == [
         "Waiter",
@@ -190,7 +193,7 @@ def test_a_statement_past_its_timeout_is_a_race_condition_too(
         "retry shortly",
     }
     assert blocked.headers["Retry-After"] == "1"
-    assert 1 <= elapsed < 2.5
+    assert 1 <= elapsed < 4  # the 1 s statement timeout, with slack for a busy machine
     acct = seeded.tenant.account_id
     assert [o.name for o in rows(uow_factory, Opportunity, acct)] == ["Wedding enquiry"]
     assert [c.phone for c in rows(uow_factory, Company, acct)] == [None]
