@@ -34,6 +34,7 @@ from typing import Any
 import httpx
 import psutil
 import psycopg
+from cryptography.fernet import Fernet
 from sqlalchemy.engine import make_url
 
 from venuecrm.auth.signing import sign_headers
@@ -121,6 +122,10 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# One key for this run's processes: the bench (which seeds) and the server it starts.
+SECRET_KEYS = Fernet.generate_key().decode()
+
+
 def start_server(
     *, data_dir: Path, database_url_arg: str | None, port: int, workers: int, log: Path
 ) -> subprocess.Popen[bytes]:
@@ -130,6 +135,9 @@ def start_server(
     }
     # WARNING: the per-request JSON access line (INFO) would cost more than some handlers.
     env |= {"VENUECRM_DATA_DIR": str(data_dir), "VENUECRM_LOG_LEVEL": "WARNING"}
+    # Throughput is measured, not the per-key rate limit (README "Limits"); the bench seeds its
+    # account in this process, so both use one secret key for the API secrets at rest.
+    env |= {"VENUECRM_RATE_LIMIT": "1000000/second", "VENUECRM_SECRET_KEYS": SECRET_KEYS}
     if database_url_arg:
         env["DATABASE_URL"] = database_url_arg
     command = [sys.executable, "-m", "venuecrm", "serve", "--port", str(port)]
@@ -182,7 +190,7 @@ class Account:
 
 def seed(db: Database) -> Account:
     """One fresh account configured like the demo ones (fresh: re-runs on a shared db don't mix)."""
-    engine = make_engine(Settings(database_url=db.url), db.url)
+    engine = make_engine(Settings(database_url=db.url, secret_keys=SECRET_KEYS), db.url)
     try:
         ids = seed_account(
             UnitOfWork(make_session_factory(engine)), f"bench-{uuid.uuid4().hex[:8]}"

@@ -15,7 +15,7 @@ url = config.attributes.get("url") or database_url(get_settings())
 
 def run_migrations_online() -> None:
     """Run every pending migration in one transaction."""
-    connectable = create_engine(url, poolclass=pool.NullPool)
+    connectable = create_engine(url, poolclass=pool.NullPool, hide_parameters=True)
     with connectable.connect() as connection:
         context.configure(
             connection=connection, target_metadata=Base.metadata, compare_server_default=True

@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
+from cryptography.fernet import Fernet
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from psycopg import sql
@@ -28,6 +29,11 @@ from venuecrm.db import migrate
 from venuecrm.db.embedded import start_embedded
 from venuecrm.db.engine import make_engine, make_session_factory
 from venuecrm.db.uow import UnitOfWork
+
+UNLIMITED = "1000000/second"
+# One key for every process of the run (this one, live servers, CLI runs): they share a database
+# and so its encrypted API secrets, but not a data directory.
+SECRET_KEYS = Fernet.generate_key().decode()
 
 
 def _libpq(url: str) -> str:
@@ -59,7 +65,15 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings pointing at the test database."""
-    return Settings(database_url=database_url, data_dir=tmp_path_factory.mktemp("data"))
+    # Every in-process request comes from one address ("testclient") and many tests send wrong
+    # signatures on purpose: the limits are out of reach here; test_rate_limits sets its own.
+    return Settings(
+        database_url=database_url,
+        data_dir=tmp_path_factory.mktemp("data"),
+        rate_limit=UNLIMITED,
+        failed_auth_limit=UNLIMITED,
+        secret_keys=SECRET_KEYS,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -109,7 +123,13 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``venuecrm serve`` in a real process on the test database; yields its base URL."""
-    env = {**os.environ, "DATABASE_URL": database_url}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "VENUECRM_RATE_LIMIT": UNLIMITED,
+        "VENUECRM_FAILED_AUTH_LIMIT": UNLIMITED,
+        "VENUECRM_SECRET_KEYS": SECRET_KEYS,
+    }
     with serving(env, tmp_path_factory.mktemp("server") / "server.log") as base:
         yield base
 

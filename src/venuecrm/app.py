@@ -18,6 +18,7 @@ from venuecrm.api.deps import Runtime
 from venuecrm.api.envelope import install_error_handlers
 from venuecrm.api.middleware import RequestContextMiddleware
 from venuecrm.api.openapi import build_openapi
+from venuecrm.api.ratelimit import RateLimits
 from venuecrm.config import Settings, get_settings
 from venuecrm.db.engine import make_engine, make_session_factory
 from venuecrm.logs import configure_logging
@@ -64,6 +65,7 @@ def create_app(
         make_session_factory(engine),
         make_session_factory(engine, autocommit=True),
         clock,
+        RateLimits(settings.rate_limit, settings.failed_auth_limit),
     )
     app.state.actions = registry(actions)
     install_error_handlers(app)

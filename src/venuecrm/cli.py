@@ -14,13 +14,16 @@ from typing import Annotated, Any
 import httpx
 import typer
 import uvicorn
+from cryptography.fernet import Fernet
 
+from venuecrm.auth import vault
 from venuecrm.auth.signing import sign_headers
 from venuecrm.config import Settings, get_settings
 from venuecrm.db import migrate
 from venuecrm.db.embedded import EmbeddedWatch
 from venuecrm.db.engine import database_url, make_engine, make_session_factory
 from venuecrm.db.uow import UnitOfWork
+from venuecrm.server import HttpProtocol
 from venuecrm.services import accounts as account_service
 from venuecrm.services import config as config_service
 from venuecrm.services.demo import seed_demo
@@ -81,6 +84,8 @@ def serve(
         workers=workers or settings.workers,
         access_log=False,
         log_level=settings.log_level.lower(),
+        http=HttpProtocol,
+        timeout_keep_alive=settings.keep_alive_seconds,
     )
 
 
@@ -147,6 +152,26 @@ def keys_update(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc
     typer.echo(f"updated {key}")
+
+
+@keys_app.command("generate-secret-key")
+def keys_generate_secret_key() -> None:
+    """Print a new key for VENUECRM_SECRET_KEYS (API secrets are encrypted with the first)."""
+    typer.echo(Fernet.generate_key().decode())
+
+
+@keys_app.command("rotate-encryption")
+def keys_rotate_encryption() -> None:
+    """Re-encrypt every stored API secret with the first of VENUECRM_SECRET_KEYS.
+
+    Put the new key first and keep the old ones after it, run this, then drop the old ones.
+    """
+    try:
+        count = account_service.rotate_secret_encryption(_prepared_uow(get_settings()))
+    except vault.SecretKeyError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"re-encrypted {count} API secrets with the first key")
 
 
 @keys_app.command("revoke")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from limits import parse as parse_limit
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -46,10 +47,31 @@ class Settings(BaseSettings):
     # Seconds between checks that the embedded PostgreSQL's postmaster is alive (serve only).
     embedded_watch_seconds: float = Field(default=0.5, gt=0)
     log_level: str = "INFO"
+    # README "Limits": a request's headers are due within this many seconds of the connection
+    # opening (or of the previous response); an idle keep-alive connection closes after the other.
+    header_timeout_seconds: float = Field(default=10.0, gt=0)
+    keep_alive_seconds: int = Field(default=5, ge=1)
+    # README "Limits": requests per API key, and failed authentications per source address
+    # (after which the address gets 429 until the window passes); per process.
+    # Fernet keys for API secrets at rest, comma-separated, newest first (README "Limits");
+    # unset: the data directory's secret.key.
+    secret_keys: SecretStr | None = None
+    rate_limit: str = "600/minute"
+    failed_auth_limit: str = "30/minute"
     # Client side, for `venuecrm call`.
     api_url: str = "http://127.0.0.1:8000"
     api_key: str | None = None
     api_secret: SecretStr | None = None
+
+    @field_validator("rate_limit", "failed_auth_limit")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        """A rate limit in the ``limits`` notation: ``600/minute``, ``30 per 5 minutes``."""
+        try:
+            parse_limit(value)
+        except ValueError:
+            raise ValueError(f"not a rate limit: {value!r} (e.g. 600/minute)") from None
+        return value
 
     @field_validator("database_url")
     @classmethod

@@ -16,6 +16,8 @@ Every failure a client can see is a ``VenueCrmError``: ``error_code`` is iVvy's 
     +-- UnknownAction             404 / 90404  unknown API version, namespace or action
     +-- MethodNotAllowed          405 / 90405  anything but POST on an iVvy route
     +-- RequestTooLarge           413 / 90413  body over VENUECRM_MAX_BODY_BYTES
+    +-- RateLimited               429 / 90429  the key's request limit, or the source address's
+    |                                          failed-authentication limit, is used up
     +-- InternalError             500 / 90500  unexpected failure; the request id is in the message
     +-- InvalidRequest            400 / 90400  /crm: a body or query the unified CRM schema rejects
     +-- RecordNotFound            404 / 90444  /crm: no such user, pipeline or note in the account
@@ -77,6 +79,8 @@ answered: failures are 500 / 90500.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import ClassVar
 
 
@@ -86,8 +90,8 @@ class VenueCrmError(Exception):
     error_code: ClassVar[int] = 400
     specific_code: int = 0
     default_message: ClassVar[str] = "Bad request"
-    # Sent as Retry-After when set: the failure is transient and a retry can succeed.
-    retry_after_seconds: ClassVar[int | None] = None
+    # Extra response headers (Retry-After, RateLimit-*); most errors have none.
+    headers: Mapping[str, str] = {}
 
     def __init__(
         self,
@@ -154,6 +158,22 @@ class RequestTooLarge(VenueCrmError):
     error_code = 413
     specific_code = 90413
     default_message = "Request body too large"
+
+
+class RateLimited(VenueCrmError):
+    """Too many requests: ``headers`` say when to retry (Retry-After) and the limit's state.
+
+    iVvy documents 429 only as its booking action's race condition (24299); the limit is
+    venuecrm's own, so its code is in the 90xxx range.
+    """
+
+    error_code = 429
+    specific_code = 90429
+    default_message = "Too many requests"
+
+    def __init__(self, message: str, headers: Mapping[str, str]) -> None:
+        super().__init__(message)
+        self.headers = dict(headers)
 
 
 class InternalError(VenueCrmError):
@@ -241,7 +261,7 @@ class RaceCondition(VenueCrmError):
     error_code = 429
     specific_code = 24299
     default_message = "Race condition: the record is busy with another request; retry shortly"
-    retry_after_seconds = 1
+    headers = MappingProxyType({"Retry-After": "1"})
 
 
 class DatabaseUnavailable(VenueCrmError):
@@ -250,7 +270,7 @@ class DatabaseUnavailable(VenueCrmError):
     error_code = 503
     specific_code = 90503
     default_message = "The database is unavailable; retry shortly"
-    retry_after_seconds = 2
+    headers = MappingProxyType({"Retry-After": "2"})
 
 
 class InvalidParameter(VenueCrmError):
@@ -431,6 +451,7 @@ ALL_ERRORS: tuple[type[VenueCrmError], ...] = (
     UnknownAction,
     MethodNotAllowed,
     RequestTooLarge,
+    RateLimited,
     InternalError,
     InvalidRequest,
     RecordNotFound,

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import serving
+from tests.conftest import SECRET_KEYS, serving
 
 INT_FIELDS = (
     "accountId",
@@ -48,7 +48,12 @@ def venuecrm(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str
 def cli_env(database_url: str, tmp_path: Path) -> dict[str, str]:
     """Environment pointing the CLI at the test database."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("VENUECRM_")}
-    return {**env, "DATABASE_URL": database_url, "VENUECRM_DATA_DIR": str(tmp_path)}
+    return {
+        **env,
+        "DATABASE_URL": database_url,
+        "VENUECRM_DATA_DIR": str(tmp_path),
+        "VENUECRM_SECRET_KEYS": SECRET_KEYS,
+    }
 
 
 def _check_demo_account(account: dict[str, Any], *, required_fields: bool) -> None:

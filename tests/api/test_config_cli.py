@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from tests.api.test_cli import venuecrm
+from tests.conftest import SECRET_KEYS
 from tests.factories import Seeded
 
 
@@ -17,7 +18,12 @@ from tests.factories import Seeded
 def cli_env(database_url: str, tmp_path: Path) -> dict[str, str]:
     """Environment pointing the CLI at the test database."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("VENUECRM_")}
-    return {**env, "DATABASE_URL": database_url, "VENUECRM_DATA_DIR": str(tmp_path)}
+    return {
+        **env,
+        "DATABASE_URL": database_url,
+        "VENUECRM_DATA_DIR": str(tmp_path),
+        "VENUECRM_SECRET_KEYS": SECRET_KEYS,
+    }
 
 
 def exported(account_id: int, env: dict[str, str]) -> str:

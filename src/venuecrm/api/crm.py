@@ -7,11 +7,13 @@ from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from venuecrm.api import idempotency
-from venuecrm.api.deps import authenticate_bearer, read_body, runtime, write_slot
+from venuecrm.api.deps import authenticate_bearer_request, read_body, runtime, write_slot
 from venuecrm.db.uow import UnitOfWork
+from venuecrm.errors import InvalidRequest
 from venuecrm.schemas.crm import (
     BadRequestResponse,
     CreateOpportunityResponse,
@@ -19,6 +21,7 @@ from venuecrm.schemas.crm import (
     GetOpportunitiesResponse,
     GetOpportunityResponse,
     NotFoundResponse,
+    Opportunity,
     ServiceUnavailableResponse,
     TooManyRequestsResponse,
     UnauthorizedResponse,
@@ -35,8 +38,9 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": UnauthorizedResponse, "description": "Unauthorized"},
     404: {"model": NotFoundResponse, "description": "Not Found"},
     422: {"model": UnprocessableResponse, "description": "A rule of the account is broken"},
-    429: {"model": TooManyRequestsResponse, "description": "Record busy: retry after Retry-After"},
-    503: {"model": ServiceUnavailableResponse, "description": "Database unavailable: retry after "
+    429: {"model": TooManyRequestsResponse, "description": "Rate limited, or the record stayed "
+          "busy past the lock timeout: see Retry-After"},
+    503: {"model": ServiceUnavailableResponse, "description": "Database unavailable: see "
           "Retry-After"},
 }  # fmt: skip
 _BODY = {
@@ -73,7 +77,8 @@ _LIST_PARAMS = {
                                                "win_probability", "monetary_amount", "status"]},
              "direction": {"type": "string", "enum": ["asc", "desc"], "default": "asc"}}}},
         {"name": "fields", "in": "query", "schema": {"type": "string"},
-         "description": "Comma-separated keys to return, e.g. id,title"},
+         "description": "Comma-separated keys to return, e.g. id,title: each item then "
+     "has only those keys (its schema's required keys do not apply); an unknown key is 400"},
     ]
 }  # fmt: skip
 
@@ -93,8 +98,7 @@ async def _authorized(request: Request, work: Callable[[UnitOfWork, Credentials]
     rt = runtime(request)
 
     def run() -> R:
-        credentials = authenticate_bearer(rt, request.headers.get("authorization"))
-        request.state.account_id = credentials.account_id
+        credentials = authenticate_bearer_request(request)
         return work(rt.uow(), credentials)
 
     return await run_in_threadpool(run)
@@ -107,8 +111,7 @@ async def _write(
     rt = runtime(request)
 
     def run() -> idempotency.Outcome:
-        credentials = authenticate_bearer(rt, request.headers.get("authorization"))
-        request.state.account_id = credentials.account_id
+        credentials = authenticate_bearer_request(request)
         now = rt.clock()
         key = idempotency.idempotency_key(request.headers, (idempotency.IDEMPOTENCY_KEY,))
         guards = (
@@ -135,11 +138,28 @@ async def _write(
     return outcome.response()
 
 
-def _select_fields(item: dict[str, Any], fields: str | None) -> dict[str, Any]:
-    if not fields:
-        return item
-    wanted = [f.strip().split(".", 1)[0] for f in fields.split(",") if f.strip()]
-    return {key: item[key] for key in wanted if key in item}
+def requested_fields(request: Request, model: type[BaseModel]) -> list[str] | None:
+    """The keys ``fields=`` asks for (None: all); 400 naming any ``model`` does not have.
+
+    An unknown key used to be dropped silently, leaving items without any key at all.
+    """
+    raw = request.query_params.get("fields")
+    if not raw:
+        return None
+    wanted = [f.strip().split(".", 1)[0] for f in raw.split(",") if f.strip()]
+    unknown = [key for key in wanted if key not in model.model_fields]
+    if unknown:
+        raise InvalidRequest(
+            "Invalid Params",
+            [f"fields: '{key}' is not a key of {model.__name__}" for key in unknown],
+        )
+    return wanted
+
+
+def select_fields(item: BaseModel, wanted: list[str] | None) -> dict[str, Any]:
+    """``item`` as JSON, limited to the ``wanted`` keys when ``fields=`` named some."""
+    data = item.model_dump(mode="json")
+    return data if wanted is None else {key: data[key] for key in wanted}
 
 
 @router.get(
@@ -157,7 +177,7 @@ async def list_opportunities(request: Request) -> JSONResponse:
         request,
         lambda uow, who: service.list_page(uow, account_id=who.account_id, params=params),
     )
-    fields = request.query_params.get("fields")
+    wanted = requested_fields(request, Opportunity)
     current = str(request.url)
     next_url = (
         str(request.url.include_query_params(cursor=page.next_cursor)) if page.next_cursor else None
@@ -165,7 +185,7 @@ async def list_opportunities(request: Request) -> JSONResponse:
     return _envelope(
         "all",
         200,
-        data=[_select_fields(item.model_dump(mode="json"), fields) for item in page.items],
+        data=[select_fields(item, wanted) for item in page.items],
         meta={
             "items_on_page": len(page.items),
             "cursors": {
@@ -224,8 +244,7 @@ async def get_opportunity(request: Request, opportunity_id: str) -> JSONResponse
         request,
         lambda uow, who: service.get(uow, account_id=who.account_id, opportunity_id=opportunity_id),
     )
-    fields = request.query_params.get("fields")
-    return _envelope("one", 200, data=_select_fields(item.model_dump(mode="json"), fields))
+    return _envelope("one", 200, data=select_fields(item, requested_fields(request, Opportunity)))
 
 
 @router.patch(

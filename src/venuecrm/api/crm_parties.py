@@ -12,7 +12,9 @@ from venuecrm.api.crm_records import list_parameters, list_response, one_respons
 from venuecrm.api.deps import read_body, runtime
 from venuecrm.db.crm_parties import COMPANY_SORTS, CONTACT_SORTS
 from venuecrm.schemas.crm_parties import (
+    Company,
     CompanyInput,
+    Contact,
     ContactInput,
     GetCompaniesResponse,
     GetCompanyResponse,
@@ -43,7 +45,7 @@ async def list_companies(request: Request) -> JSONResponse:
         request,
         lambda uow, who: service.list_companies(uow, account_id=who.account_id, params=params),
     )
-    return list_response(request, "companies", page)
+    return list_response(request, "companies", page, Company)
 
 
 @router.post("/companies", operation_id="companiesAdd",
@@ -140,7 +142,7 @@ async def list_contacts(request: Request) -> JSONResponse:
         request,
         lambda uow, who: service.list_contacts(uow, account_id=who.account_id, params=params),
     )
-    return list_response(request, "contacts", page)
+    return list_response(request, "contacts", page, Contact)
 
 
 @router.post("/contacts", operation_id="contactsAdd",

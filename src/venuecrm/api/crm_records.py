@@ -13,8 +13,9 @@ from venuecrm.api.crm import (
     _IDEMPOTENCY_KEY,
     _authorized,
     _envelope,
-    _select_fields,
     _write,
+    requested_fields,
+    select_fields,
 )
 from venuecrm.api.deps import read_body, runtime
 from venuecrm.schemas.crm_records import (
@@ -24,6 +25,9 @@ from venuecrm.schemas.crm_records import (
     GetPipelinesResponse,
     GetUserResponse,
     GetUsersResponse,
+    Note,
+    Pipeline,
+    User,
     WriteNoteResponse,
 )
 from venuecrm.services import crm_records as service
@@ -46,7 +50,8 @@ _LIST_PARAMS = [
     {"name": "cursor", "in": "query", "schema": {"type": "string"},
      "description": "meta.cursors.next of the previous page"},
     {"name": "fields", "in": "query", "schema": {"type": "string"},
-     "description": "Comma-separated keys to return, e.g. id,name"},
+     "description": "Comma-separated keys to return, e.g. id,name: each item then "
+     "has only those keys (its schema's required keys do not apply); an unknown key is 400"},
 ]  # fmt: skip
 
 
@@ -66,15 +71,17 @@ def list_parameters(*names: str, sorts: tuple[str, ...] = ()) -> dict[str, Any]:
     ]}  # fmt: skip
 
 
-def list_response(request: Request, resource: str, page: service.Page[Any]) -> JSONResponse:
+def list_response(
+    request: Request, resource: str, page: service.Page[Any], item: type[BaseModel]
+) -> JSONResponse:
     """A page in Apideck's list envelope; ``links.next`` repeats the request at the next cursor."""
-    fields = request.query_params.get("fields")
+    wanted = requested_fields(request, item)
     cursor = page.next_cursor
     return _envelope(
         "all",
         200,
         resource=resource,
-        data=[_select_fields(item.model_dump(mode="json"), fields) for item in page.items],
+        data=[select_fields(row, wanted) for row in page.items],
         meta={
             "items_on_page": len(page.items),
             "cursors": {
@@ -94,8 +101,7 @@ def list_response(request: Request, resource: str, page: service.Page[Any]) -> J
 
 def one_response(request: Request, resource: str, item: BaseModel) -> JSONResponse:
     """One record in Apideck's envelope, limited to ``fields`` when asked."""
-    fields = request.query_params.get("fields")
-    data = _select_fields(item.model_dump(mode="json"), fields)
+    data = select_fields(item, requested_fields(request, type(item)))
     return _envelope("one", 200, resource=resource, data=data)
 
 
@@ -117,7 +123,7 @@ async def list_users(request: Request) -> JSONResponse:
     page = await _authorized(
         request, lambda uow, who: service.list_users(uow, account_id=who.account_id, params=params)
     )
-    return list_response(request, "users", page)
+    return list_response(request, "users", page, User)
 
 
 @router.get("/users/{user_id}", operation_id="usersOne", summary="Get a user",
@@ -141,7 +147,7 @@ async def list_pipelines(request: Request) -> JSONResponse:
         request,
         lambda uow, who: service.list_pipelines(uow, account_id=who.account_id, params=params),
     )
-    return list_response(request, "pipelines", page)
+    return list_response(request, "pipelines", page, Pipeline)
 
 
 @router.get("/pipelines/{pipeline_id}", operation_id="pipelinesOne", summary="Get a pipeline",
@@ -210,7 +216,7 @@ async def list_notes(request: Request) -> JSONResponse:
     page = await _authorized(
         request, lambda uow, who: service.list_notes(uow, account_id=who.account_id, params=params)
     )
-    return list_response(request, "notes", page)
+    return list_response(request, "notes", page, Note)
 
 
 @router.post("/notes", operation_id="notesAdd", summary="Create a note on an opportunity",

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hmac
+import secrets
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import anyio
@@ -15,7 +17,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 
-from venuecrm.auth import signing
+from venuecrm.api.ratelimit import RateLimits
+from venuecrm.auth import signing, vault
 from venuecrm.config import Settings
 from venuecrm.db.uow import UnitOfWork
 from venuecrm.errors import (
@@ -25,6 +28,10 @@ from venuecrm.errors import (
     RequestTooLarge,
 )
 from venuecrm.services.accounts import Credentials, find_credentials
+
+A = TypeVar("A")
+# Random per process: nobody can sign with it, so a decoy verification always fails.
+_DECOY_SECRET = secrets.token_hex(16)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +43,7 @@ class Runtime:
     session_factory: sessionmaker[Session]
     read_session_factory: sessionmaker[Session]
     clock: Callable[[], datetime]
+    limits: RateLimits
 
     def uow(self) -> UnitOfWork:
         """A fresh unit of work."""
@@ -114,22 +122,76 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
+def _address(request: Request) -> str:
+    # uvicorn puts the forwarded address here for trusted proxies (--forwarded-allow-ips).
+    return request.client.host if request.client else ""
+
+
+def authenticate_request(request: Request, signed: signing.SignedRequest) -> Signed:
+    """``authenticate`` under the rate limits; the key's RateLimit-* headers go on the reply."""
+    found = _limited(request, lambda rt: authenticate(rt, signed))
+    _count(request, found.credentials)
+    return found
+
+
+def authenticate_bearer_request(request: Request) -> Credentials:
+    """``authenticate_bearer`` under the rate limits, like ``authenticate_request``."""
+    found = _limited(
+        request, lambda rt: authenticate_bearer(rt, request.headers.get("authorization"))
+    )
+    _count(request, found)
+    return found
+
+
+def _limited(request: Request, attempt: Callable[[Runtime], A]) -> A:
+    """Run ``attempt`` unless the caller's address is over its failed-authentication limit.
+
+    Every AuthenticationFailed counts against the address: a wrong signature or secret, an
+    unknown key, a missing or malformed header.
+    """
+    rt = runtime(request)
+    address = _address(request)
+    rt.limits.check_address(address)
+    try:
+        return attempt(rt)
+    except AuthenticationFailed:
+        rt.limits.record_failure(address)
+        raise
+
+
+def _count(request: Request, credentials: Credentials) -> None:
+    request.state.account_id = credentials.account_id
+    request.state.rate_limit_headers = runtime(request).limits.hit_key(credentials.key_id)
+
+
 def authenticate(rt: Runtime, signed: signing.SignedRequest) -> Signed:
     """The key that signed ``signed``, and so the account; the body can never name one."""
     key, signature = signing.parse_authorization(signed.headers.get("x-api-authorization"))
     credentials = find_credentials(rt.reader(), key)
     if credentials is None:
-        raise AuthenticationFailed(
-            "Unknown API key", specific_code=AuthenticationFailed.UNKNOWN_KEY
-        )
-    fresh_until = signing.verify(
-        signed,
-        secret=credentials.secret,
-        signature=signature,
-        now=rt.clock(),
-        window_seconds=rt.settings.stale_window_seconds,
-        php_dates=_zone(credentials.time_zone) if credentials.php_dates else None,
+        vault.decrypt_decoy()  # a known key's secret was decrypted as it was read
+    unknown = AuthenticationFailed(
+        "Unknown API key", specific_code=AuthenticationFailed.UNKNOWN_KEY
     )
+    # An unknown key is verified against a decoy secret, so it takes as long to refuse as a
+    # wrong signature: timing does not tell which keys exist.
+    try:
+        fresh_until = signing.verify(
+            signed,
+            secret=credentials.secret if credentials is not None else _DECOY_SECRET,
+            signature=signature,
+            now=rt.clock(),
+            window_seconds=rt.settings.stale_window_seconds,
+            php_dates=_zone(credentials.time_zone)
+            if credentials is not None and credentials.php_dates
+            else None,
+        )
+    except AuthenticationFailed:
+        if credentials is None:
+            raise unknown from None
+        raise
+    if credentials is None:
+        raise unknown
     if credentials.revoked:
         raise KeyRevoked()
     return Signed(credentials, signature, fresh_until)
@@ -147,6 +209,8 @@ def authenticate_bearer(rt: Runtime, authorization: str | None) -> Credentials:
             else AuthenticationFailed.MALFORMED_HEADER,
         )
     credentials = find_credentials(rt.reader(), key)
+    if credentials is None:
+        vault.decrypt_decoy()
     # Compare against a dummy secret for unknown keys so timing does not reveal which keys exist.
     expected = credentials.secret if credentials is not None else "\0" * len(secret)
     if not hmac.compare_digest(secret.encode(), expected.encode()) or credentials is None:

@@ -29,6 +29,7 @@ from venuecrm.errors import (
     OperationNotSupported,
     OpportunityNotFound,
     RaceCondition,
+    RateLimited,
     RecordNotFound,
     RequestInProgress,
     StaleRequest,
@@ -56,6 +57,7 @@ _APIDECK: dict[type[VenueCrmError], tuple[int, str]] = {
     InvalidIdempotencyKey: (400, "RequestValidationError"),
     RequestInProgress: (409, "ConflictError"),
     IdempotencyKeyReused: (422, "InvalidStateError"),
+    RateLimited: (429, "ConnectorRateLimitError"),
     # The type Apideck's 429 schema names; DatabaseUnavailable keeps 503 / UnexpectedError.
     RaceCondition: (429, "ConnectorRateLimitError"),
 }
@@ -95,15 +97,10 @@ def apideck_error(error: VenueCrmError) -> tuple[int, dict[str, Any]]:
 
 def error_response(error: VenueCrmError, path: str = IVVY_PREFIX) -> JSONResponse:
     """The error in the shape of the API ``path`` belongs to (iVvy: status = errorCode)."""
-    headers = (
-        None
-        if error.retry_after_seconds is None
-        else {"Retry-After": str(error.retry_after_seconds)}
-    )
     if path.startswith(CRM_PREFIX) or path == CRM_PREFIX.rstrip("/"):
         status, body = apideck_error(error)
-        return JSONResponse(body, status_code=status, headers=headers)
-    return JSONResponse(envelope(error), status_code=error.error_code, headers=headers)
+        return JSONResponse(body, status_code=status, headers=dict(error.headers))
+    return JSONResponse(envelope(error), status_code=error.error_code, headers=dict(error.headers))
 
 
 def unexpected_error_response(request_id: str, path: str) -> JSONResponse:

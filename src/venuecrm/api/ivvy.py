@@ -10,7 +10,7 @@ from venuecrm.api import idempotency
 from venuecrm.api.actions import Action, ActionContext
 from venuecrm.api.deps import (
     Runtime,
-    authenticate,
+    authenticate_request,
     read_body,
     runtime,
     signed_request,
@@ -37,9 +37,8 @@ def _find_action(request: Request, namespace: str) -> Action:
 def _run(
     rt: Runtime, request: Request, version: str, namespace: str, body: bytes
 ) -> idempotency.Outcome:
-    signed = authenticate(rt, signed_request(request, body, version))
+    signed = authenticate_request(request, signed_request(request, body, version))
     who = signed.credentials
-    request.state.account_id = who.account_id
     action = _find_action(request, namespace)
     now = rt.clock()
 

@@ -10,7 +10,9 @@ from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from venuecrm.api.envelope import unexpected_error_response
+from venuecrm.api import screen
+from venuecrm.api.envelope import error_response, unexpected_error_response
+from venuecrm.logs import exception_fields
 
 logger = logging.getLogger("venuecrm.request")
 REQUEST_ID_HEADER = "x-request-id"
@@ -28,7 +30,10 @@ def _request_id(scope: Scope) -> str:
 
 
 class RequestContextMiddleware:
-    """Give every response an X-Request-Id, log it, and turn any escaped exception into a 500."""
+    """Give every response an X-Request-Id, log it, and turn any escaped exception into a 500.
+
+    Query strings ``screen`` refuses are answered here, before routing.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -53,13 +58,23 @@ class RequestContextMiddleware:
                 headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
                 # Apideck clients read Request-Id; iVvy clients get X-Request-Id.
                 headers.append((b"request-id", request_id.encode()))
+                # The caller's key quota, when the request was authenticated (api.ratelimit).
+                for name, value in state.get("rate_limit_headers", {}).items():
+                    headers.append((name.lower().encode(), value.encode()))
                 message = {**message, "headers": headers}
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
-        except Exception:
-            logger.exception("unhandled error", extra={"request_id": request_id})
+            refused = screen.refusal(scope["path"], scope.get("query_string", b""))
+            if refused is not None:
+                await error_response(refused, scope["path"])(scope, receive, send_with_id)
+            else:
+                await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            # Types, codes and frames only: an exception's message can quote the request.
+            logger.error(
+                "unhandled error", extra={"request_id": request_id, **exception_fields(exc)}
+            )
             if response_started:
                 raise
             await unexpected_error_response(request_id, scope["path"])(scope, receive, send_with_id)

@@ -19,7 +19,7 @@ from venuecrm.errors import (
     InvalidParameter,
     KeyRevoked,
     MethodNotAllowed,
-    RaceCondition,
+    RateLimited,
     RequestInProgress,
     RequestTooLarge,
     StaleRequest,
@@ -40,8 +40,10 @@ _ERRORS: dict[str, tuple[str, VenueCrmError]] = {
     "405": ("Only POST is allowed.", MethodNotAllowed()),
     "413": ("Body over the configured limit.", RequestTooLarge()),
     "463": ("The API key was revoked.", KeyRevoked()),
-    "429": ("Race condition: a row lock or statement outlasted its timeout; nothing was written. "
-            "Retry after Retry-After.", RaceCondition()),
+    "429": ("Too many requests: the key's limit, or the address's failed-authentication limit "
+            "(Retry-After and RateLimit-* headers say when to retry); or 24299, a race condition: "
+            "a row lock or statement outlasted its timeout, nothing was written, retry after "
+            "Retry-After.", RateLimited("Too many requests; retry later", {})),
     "500": ("Unexpected failure; the message has the request id.", InternalError()),
     "503": ("The database is unavailable or busy; nothing was written. Retry after Retry-After.",
             DatabaseUnavailable()),

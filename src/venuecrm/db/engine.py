@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from venuecrm.auth import vault
 from venuecrm.config import Settings
 from venuecrm.db.embedded import start_embedded
 
@@ -32,7 +33,12 @@ def connect_args(settings: Settings) -> dict[str, object]:
 
 
 def make_engine(settings: Settings, url: str | None = None) -> Engine:
-    """A pooled psycopg 3 engine for ``url`` (default: ``database_url(settings)``)."""
+    """A pooled psycopg 3 engine for ``url`` (default: ``database_url(settings)``).
+
+    Also installs the settings' secret keys: API secrets in this database are encrypted with
+    them (``auth.vault``).
+    """
+    vault.install(settings)
     # Pre-ping: a connection the server closed (restart, pg_terminate_backend) is replaced at
     # checkout instead of failing the request that drew it; it costs one round trip per checkout
     # but no statement inside the request's transaction.
@@ -44,6 +50,8 @@ def make_engine(settings: Settings, url: str | None = None) -> Engine:
         pool_recycle=3600,
         pool_pre_ping=True,
         connect_args=connect_args(settings),
+        # Errors (and so logs) show the statement, never its values: names, e-mails, notes.
+        hide_parameters=True,
     )
 
 

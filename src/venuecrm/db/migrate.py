@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import command
 from alembic.config import Config
 
+from venuecrm.auth import vault
 from venuecrm.config import Settings
 
 
@@ -17,5 +18,9 @@ def alembic_config(settings: Settings, url: str) -> Config:
 
 
 def upgrade(settings: Settings, url: str) -> None:
-    """Apply every pending migration to the database at ``url``."""
+    """Apply every pending migration to the database at ``url``.
+
+    With the settings' secret keys installed: a migration may encrypt stored API secrets.
+    """
+    vault.install(settings)
     command.upgrade(alembic_config(settings, url), "head")

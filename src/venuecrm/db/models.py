@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSON, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from venuecrm.auth.vault import EncryptedSecret
 from venuecrm.db.base import Base, Tenant, Timestamped
 
 
@@ -45,13 +46,14 @@ class Account(Timestamped, Base):
 
 
 class ApiKey(Tenant):
-    """An iVvy-style key and secret. The secret is kept as is: HMAC needs it to verify."""
+    """An iVvy-style key and secret. HMAC needs the secret itself, so it is stored encrypted
+    (``auth.vault``), not hashed."""
 
     __tablename__ = "api_keys"
 
     # Unique on its own (not led by account): the key is how a request finds its account.
     key: Mapped[str] = mapped_column(String(64), unique=True)
-    secret: Mapped[str] = mapped_column(String(128))
+    secret: Mapped[str] = mapped_column(EncryptedSecret())
     label: Mapped[str] = mapped_column(String(200), default="")
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Opt-in for clients that send IVVY-Date as PHP's date('Y-m-d hh:mm:ss') (README: PHP SDK

@@ -246,12 +246,13 @@ class NotFoundResponse(_ErrorResponse):
     """404: no such opportunity in the account."""
 
 
+class TooManyRequestsResponse(_ErrorResponse):
+    """429: the key's rate limit, the address's failed-authentication limit, or a record that
+    stayed locked by another request past the lock timeout; see Retry-After."""
+
+
 class UnprocessableResponse(_ErrorResponse):
     """422: a rule of the account is broken."""
-
-
-class TooManyRequestsResponse(_ErrorResponse):
-    """429: a record stayed locked by another request past the lock timeout; see Retry-After."""
 
 
 class ServiceUnavailableResponse(_ErrorResponse):

@@ -32,6 +32,16 @@ def parse_id(value: Any) -> int:
     return number
 
 
+def path_id(raw: str) -> int | None:
+    """An id sent as text (a URL path, a query filter): digits within the id range, else None.
+
+    An id outside the column's range cannot exist, so callers answer it as "not found".
+    """
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 10 or not 0 < int(raw) <= MAX_ID:
+        return None
+    return int(raw)
+
+
 def parse_whole_number(value: Any) -> int:
     """A JSON integer or a string of digits with an optional sign."""
     if isinstance(value, int) and not isinstance(value, bool):

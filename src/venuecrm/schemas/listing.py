@@ -10,6 +10,7 @@ from pydantic.config import JsonDict
 from venuecrm.schemas.ivvy import Id, IvvyModel, ReplyModel, WholeNumber
 
 MAX_PER_PAGE = 100  # docs/ivvy.md §5: "most requests have a cap"; docs/ivvy.md D26 sets it to 100
+MAX_FILTERS = 50  # conditions in one filter (README "Limits")
 ITEM = TypeVar("ITEM", bound=BaseModel)
 
 FILTER_DESCRIPTION = (
@@ -17,7 +18,8 @@ FILTER_DESCRIPTION = (
     "append a modifier to the key for `__CONTAINS`, `__NOTCONTAINS`, `__BEGINS`, `__ENDS` "
     "(text), `__LESSTHAN` (<=), `__GREATERTHAN` (>=) (numbers, timestamps), `__NOT`, or "
     '`__EMPTY` (true/false). `null`, `"ISNULL"` and `"__ISNULL__"` search for no value. '
-    "Text compares case-insensitively. An unknown field is an error (23016)."
+    "Text compares case-insensitively. An unknown field is an error (23016). At most "
+    f"{MAX_FILTERS} conditions."
 )
 
 

@@ -39,12 +39,28 @@ _REASONS = {
 }
 
 
-class BodyError(ValueError):
-    """The body is not a JSON object; ``empty`` when it holds nothing at all (docs/ivvy.md D22)."""
+# Documented in the README's "Limits": every JSON body, on every route, is held to these before
+# any per-item work, so a hostile body costs a walk of what was sent, never a query per item.
+MAX_ARRAY_ITEMS = 100
+MAX_OBJECT_KEYS = 200
+MAX_DEPTH = 32
+NUL = "\x00"
+NUL_REASON = "must not contain the NUL character (\\u0000)"
+_MAX_PROBLEMS = 50  # a body full of NULs gets a reply of bounded size
 
-    def __init__(self, reason: str, *, empty: bool = False) -> None:
+
+class BodyError(ValueError):
+    """The body is not a JSON object; ``empty`` when it holds nothing at all (docs/ivvy.md D22).
+
+    ``problems`` are ``"path: reason"`` strings, one per problem, ready for additionalMessages.
+    """
+
+    def __init__(
+        self, reason: str, *, empty: bool = False, problems: list[str] | None = None
+    ) -> None:
         super().__init__(reason)
         self.empty = empty
+        self.problems = problems or [f"body: {reason}"]
 
 
 def _reject_constant(name: str) -> Any:
@@ -63,7 +79,44 @@ def decode_object(body: bytes) -> dict[str, Any]:
         raise BodyError("the request is empty", empty=True)
     if not isinstance(value, dict):
         raise BodyError(f"must be a JSON object, not {type(value).__name__}")
+    problems: list[str] = []
+    _screen(value, (), problems)
+    if problems:
+        raise BodyError(problems[0], problems=problems)
     return value
+
+
+def _screen(value: Any, loc: tuple[int | str, ...], problems: list[str]) -> None:
+    """Collect what no field may hold: NUL characters, oversized arrays and objects, deep nesting.
+
+    PostgreSQL text cannot store NUL, so it is refused here with its path rather than failing
+    in the database. An oversized container is one problem and is not looked into.
+    """
+    if len(problems) >= _MAX_PROBLEMS:
+        return
+    where = format_path(loc) or "body"
+    if isinstance(value, str):
+        if NUL in value:
+            problems.append(f"{where}: {NUL_REASON}")
+        return
+    if not isinstance(value, dict | list):
+        return
+    if len(loc) >= MAX_DEPTH:
+        problems.append(f"{where}: nested deeper than {MAX_DEPTH} levels")
+    elif isinstance(value, list):
+        if len(value) > MAX_ARRAY_ITEMS:
+            problems.append(f"{where}: must have at most {MAX_ARRAY_ITEMS} items")
+            return
+        for index, item in enumerate(value):
+            _screen(item, (*loc, index), problems)
+    elif len(value) > MAX_OBJECT_KEYS:
+        problems.append(f"{where}: must have at most {MAX_OBJECT_KEYS} keys")
+    else:
+        for key, item in value.items():
+            if NUL in key:
+                problems.append(f"{where}: a key {NUL_REASON}")
+                continue
+            _screen(item, (*loc, key), problems)
 
 
 def format_path(loc: tuple[int | str, ...]) -> str:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from cryptography.fernet import InvalidToken
+from sqlalchemy import Integer, Text, column, select, table, update
+
+from venuecrm.auth import vault
 from venuecrm.auth.keys import check_time_zone, new_key_pair
 from venuecrm.db.uow import UnitOfWork
 
@@ -15,7 +19,7 @@ class Credentials:
     account_id: int
     key_id: int
     key: str
-    secret: str
+    secret: str = field(repr=False)  # never in a log line or a traceback's locals
     revoked: bool
     php_dates: bool = False
     time_zone: str = "UTC"
@@ -72,6 +76,29 @@ def revoke_key(uow: UnitOfWork, key: str) -> bool:
         revoked = uow.accounts.revoke_key(key)
         uow.commit()
     return revoked
+
+
+_STORED_SECRETS = table("api_keys", column("id", Integer), column("secret", Text))
+
+
+def rotate_secret_encryption(uow: UnitOfWork) -> int:
+    """Re-encrypt every stored secret with the first secret key; how many there are."""
+    cipher = vault.cipher()
+    with uow:
+        # The stored tokens themselves (a plain table, not the model, which decrypts).
+        rows = uow.session.execute(select(_STORED_SECRETS.c.id, _STORED_SECRETS.c.secret)).all()
+        for row_id, token in rows:
+            try:
+                rotated = cipher.rotate(token.encode()).decode()
+            except InvalidToken:
+                raise vault.SecretKeyError(
+                    f"API key row {row_id}: no configured key decrypts its secret; nothing changed"
+                ) from None
+            uow.session.execute(
+                update(_STORED_SECRETS).where(_STORED_SECRETS.c.id == row_id).values(secret=rotated)
+            )
+        uow.commit()
+    return len(rows)
 
 
 def find_credentials(uow: UnitOfWork, key: str) -> Credentials | None:

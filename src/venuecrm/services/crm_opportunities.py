@@ -10,7 +10,7 @@ import base64
 import binascii
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -27,21 +27,43 @@ from venuecrm.db.opportunity_views import (
 from venuecrm.db.uow import UnitOfWork
 from venuecrm.errors import InvalidOpportunityDetails, InvalidRequest, OpportunityNotFound
 from venuecrm.schemas.crm import Opportunity, OpportunityInput
+from venuecrm.schemas.ivvy import path_id
 from venuecrm.schemas.parsing import BodyError, decode_object, describe
 from venuecrm.services.crm_mapping import crm_path, to_crm, to_ivvy
 from venuecrm.services.opportunities import delete_opportunity, write_opportunity
 from venuecrm.services.problems import Problems
 
+
+def _text_filter(value: str) -> str:
+    return value
+
+
+def _id_filter(value: str) -> int:
+    # Outside the column's range no row can match: a clean 400, not a database error.
+    found = path_id(value)
+    if found is None:
+        raise ValueError(value)
+    return found
+
+
+def _number_filter(value: str) -> Decimal:
+    number = Decimal(value)
+    if not number.is_finite() or abs(number) >= _MAX_NUMBER:
+        raise ValueError(value)
+    return number
+
+
+_MAX_NUMBER = Decimal(10) ** 15  # above every numeric column's precision
 # filter[key] to the column compared and how its value is read (docs/unified.md §4).
-_FILTERS: dict[str, tuple[str, type]] = {
-    "title": ("name", str),
-    "status": ("status", str),
-    "status_id": ("status_id", str),
-    "monetary_amount": ("monetary_amount", Decimal),
-    "win_probability": ("win_probability", Decimal),
-    "company_id": ("company_id", int),
-    "owner_id": ("owner_user_id", int),
-    "primary_contact_id": ("contact_id", int),
+_FILTERS: dict[str, tuple[str, Callable[[str], Any], str]] = {
+    "title": ("name", _text_filter, "text"),
+    "status": ("status", _text_filter, "text"),
+    "status_id": ("status_id", _text_filter, "text"),
+    "monetary_amount": ("monetary_amount", _number_filter, "a finite number"),
+    "win_probability": ("win_probability", _number_filter, "a finite number"),
+    "company_id": ("company_id", _id_filter, "an id (digits)"),
+    "owner_id": ("owner_user_id", _id_filter, "an id (digits)"),
+    "primary_contact_id": ("contact_id", _id_filter, "an id (digits)"),
 }
 _SORTS = {"created_at": "created_at", "updated_at": "modified_at", "title": "name",
           "win_probability": "win_probability", "monetary_amount": "monetary_amount",
@@ -65,7 +87,7 @@ def parse_body(body: bytes) -> OpportunityInput:
     try:
         data = decode_object(body)
     except BodyError as exc:
-        raise InvalidRequest("Invalid Params", [f"body: {exc}"]) from None
+        raise InvalidRequest("Invalid Params", exc.problems) from None
     try:
         return OpportunityInput.model_validate(data)
     except ValidationError as exc:
@@ -78,9 +100,10 @@ def _not_found(opportunity_id: str) -> OpportunityNotFound:
 
 
 def _record_id(opportunity_id: str) -> int:
-    if not opportunity_id.isascii() or not opportunity_id.isdigit() or len(opportunity_id) > 10:
+    found = path_id(opportunity_id)
+    if found is None:
         raise _not_found(opportunity_id)
-    return int(opportunity_id)
+    return found
 
 
 def _view(views: OpportunityViews, opportunity_id: str) -> OpportunityView:
@@ -174,7 +197,7 @@ def _query(params: Iterable[tuple[str, str]]) -> OpportunityQuery:
     for key, value in params:
         match = _QUERY_KEY.match(key)
         if key == "limit":
-            if not value.isdigit() or not 1 <= int(value) <= 200:
+            if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= 200:
                 problems.append("limit: must be a whole number from 1 to 200")
             else:
                 query.limit = int(value)
@@ -206,13 +229,11 @@ def _filter(query: OpportunityQuery, name: str, value: str) -> None:
             [f"filter[{name}]: unknown; filter on {', '.join([*_FILTERS, 'updated_since'])}"],
             type_name="UnsupportedFiltersError",
         )
-    column, kind = _FILTERS[name]
+    column, convert, kind = _FILTERS[name]
     try:
-        query.equals[column] = kind(value)
+        query.equals[column] = convert(value)
     except (ValueError, InvalidOperation):
-        raise InvalidRequest(
-            "Invalid Params", [f"filter[{name}]: must be a {kind.__name__}"]
-        ) from None
+        raise InvalidRequest("Invalid Params", [f"filter[{name}]: must be {kind}"]) from None
 
 
 def _sort(query: OpportunityQuery, name: str, value: str) -> None:

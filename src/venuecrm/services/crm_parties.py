@@ -39,6 +39,7 @@ from venuecrm.schemas.crm_parties import (
     ContactInput,
     PartyAddress,
 )
+from venuecrm.schemas.ivvy import path_id
 from venuecrm.schemas.parsing import BodyError, decode_object, describe, parse_lenient
 from venuecrm.schemas.parties import CompanyIn, ContactIn
 from venuecrm.services.contacts import save_party
@@ -67,7 +68,7 @@ def parse_body(model: type[B], body: bytes) -> B:
     try:
         return model.model_validate(decode_object(body))
     except BodyError as exc:
-        raise InvalidRequest("Invalid Params", [f"body: {exc}"]) from None
+        raise InvalidRequest("Invalid Params", exc.problems) from None
     except ValidationError as exc:
         problems = [describe(error) for error in exc.errors(include_url=False)]
         raise InvalidRequest("Invalid Params", problems) from None
@@ -388,10 +389,11 @@ def _filter(
             return
         setattr(query, name, moment)
     elif name == "company_id":
-        if not value.isascii() or not value.isdigit() or not 0 < int(value) < 2**31:
+        company_id = path_id(value)
+        if company_id is None:
             problems.append("filter[company_id]: must be an id (digits)")
             return
-        query.equals[name] = int(value)
+        query.equals[name] = company_id
     else:
         query.equals[name] = value
 

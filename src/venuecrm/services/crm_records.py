@@ -29,12 +29,12 @@ from venuecrm.errors import (
     RecordNotFound,
 )
 from venuecrm.schemas.crm_records import Email, Note, NoteInput, PhoneNumber, Pipeline, Stage, User
+from venuecrm.schemas.ivvy import path_id
 from venuecrm.schemas.parsing import BodyError, decode_object, describe
 from venuecrm.services.opportunity_notes import live_opportunity
 from venuecrm.services.problems import Problems
 
 T = TypeVar("T")
-MAX_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -57,9 +57,10 @@ class Query:
 
 def record_id(entity: str, raw: str) -> int:
     """A path id: digits within the id range, else the record is simply not found."""
-    if not raw.isascii() or not raw.isdigit() or not 0 < int(raw) <= MAX_ID:
+    found = path_id(raw)
+    if found is None:
         raise RecordNotFound(entity, raw)
-    return int(raw)
+    return found
 
 
 def _text(value: str) -> str:
@@ -67,9 +68,10 @@ def _text(value: str) -> str:
 
 
 def _id_filter(value: str) -> int:
-    if not value.isascii() or not value.isdigit() or not 0 < int(value) <= MAX_ID:
+    found = path_id(value)
+    if found is None:
         raise ValueError("must be an id (digits)")
-    return int(value)
+    return found
 
 
 def _moment(value: str) -> datetime:
@@ -310,7 +312,7 @@ def parse_note(body: bytes) -> NoteInput:
     try:
         return NoteInput.model_validate(decode_object(body))
     except BodyError as exc:
-        raise InvalidRequest("Invalid Params", [f"body: {exc}"]) from None
+        raise InvalidRequest("Invalid Params", exc.problems) from None
     except ValidationError as exc:
         problems = [describe(error) for error in exc.errors(include_url=False)]
         raise InvalidRequest("Invalid Params", problems) from None

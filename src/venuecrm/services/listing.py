@@ -33,7 +33,7 @@ from venuecrm.schemas.ivvy import (
     parse_timestamp_span,
     parse_whole_number,
 )
-from venuecrm.schemas.listing import MAX_PER_PAGE, ListIn, ListReply
+from venuecrm.schemas.listing import MAX_FILTERS, MAX_PER_PAGE, ListIn, ListReply
 from venuecrm.schemas.parsing import BodyError, decode_object, parse_lenient
 from venuecrm.services.problems import invalid_parameters
 
@@ -143,7 +143,7 @@ def decode_params(body: bytes) -> dict[str, Any]:
     except BodyError as exc:
         if exc.empty:
             return {}
-        raise invalid_parameters([f"body: {exc}"]) from None
+        raise invalid_parameters(exc.problems) from None
 
 
 def to_wire(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -190,6 +190,9 @@ def _conditions(
         return []
     if not isinstance(raw, dict):
         problems.append("filter: must be an object of field conditions")
+        return []
+    if len(raw) > MAX_FILTERS:
+        problems.append(f"filter: must have at most {MAX_FILTERS} conditions")
         return []
     conditions = []
     for key, value in raw.items():

@@ -183,7 +183,7 @@ def add_or_update_lookup(uow: UnitOfWork, spec: LookupSpec, *, account_id: int, 
     try:
         data = decode_object(body)
     except BodyError as exc:
-        raise spec.invalid_request(additional_messages=[f"body: {exc}"]) from None
+        raise spec.invalid_request(additional_messages=exc.problems) from None
     parsed = parse_lenient(spec.request, data)
     problems = Problems(parsed.problems, parsed.invalid_paths)
     model = parsed.model

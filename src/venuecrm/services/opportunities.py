@@ -67,7 +67,7 @@ def add_or_update_opportunity(
     except BodyError as exc:
         if exc.empty:
             raise EmptyRequest() from None
-        raise InvalidOpportunityDetails(additional_messages=[f"body: {exc}"]) from None
+        raise InvalidOpportunityDetails(additional_messages=exc.problems) from None
     with uow:
         opportunity_id = write_opportunity(uow.crm(account_id), api_key_id=api_key_id, data=data)
         uow.commit()

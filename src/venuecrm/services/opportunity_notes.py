@@ -48,7 +48,7 @@ def add_or_update_opportunity_note(
     try:
         data = decode_object(body)
     except BodyError as exc:
-        raise InvalidNoteRequest(additional_messages=[f"body: {exc}"]) from None
+        raise InvalidNoteRequest(additional_messages=exc.problems) from None
     parsed = parse_lenient(OpportunityNoteIn, data)
     problems = Problems(parsed.problems, parsed.invalid_paths)
     model = parsed.model or OpportunityNoteIn()
