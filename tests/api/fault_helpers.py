@@ -22,7 +22,7 @@ from psycopg import sql
 from sqlalchemy.engine import make_url
 
 from tests.api.opportunity_helpers import base_body, rows
-from tests.conftest import wait_until_ready
+from tests.conftest import SECRET_KEYS, UNLIMITED, wait_until_ready
 from tests.factories import Seeded, Tenant, sign_js
 from venuecrm.config import Settings
 from venuecrm.db.embedded import DATABASE_NAME, pgdata, process_alive
@@ -105,19 +105,35 @@ def serve(env: dict[str, str], log: Path) -> Iterator[Served]:
             process.wait(timeout=30)
 
 
+def server_env(**extra: str) -> dict[str, str]:
+    """The environment of a test's own server: the run's secret keys, no database unless given
+    in ``extra``, and rate limits out of reach (as for ``live_server``)."""
+    external = ("DATABASE_URL", "VENUECRM_DATABASE_URL")
+    env = {k: v for k, v in os.environ.items() if k not in external}
+    return {
+        **env,
+        "VENUECRM_RATE_LIMIT": UNLIMITED,
+        "VENUECRM_FAILED_AUTH_LIMIT": UNLIMITED,
+        "VENUECRM_SECRET_KEYS": SECRET_KEYS,
+        **extra,
+    }
+
+
 def embedded_env(data_dir: Path) -> dict[str, str]:
     """The environment of a server on its own embedded PostgreSQL under ``data_dir``."""
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "VENUECRM_DATABASE_URL")
-    }
-    return {**env, "VENUECRM_DATA_DIR": str(data_dir)}
+    return server_env(VENUECRM_DATA_DIR=str(data_dir))
+
+
+def uow_for(url: str) -> UnitOfWork:
+    """A unit of work on the database at ``url``, encrypting secrets with the run's keys."""
+    settings = Settings(database_url=url, secret_keys=SECRET_KEYS)
+    return UnitOfWork(make_session_factory(make_engine(settings, url)))
 
 
 def embedded_uow(data_dir: Path) -> UnitOfWork:
     """A unit of work on a server's embedded database, without becoming one of its holders."""
     socket_dir = (pgdata(data_dir) / "postmaster.pid").read_text().splitlines()[4]
-    url = f"postgresql+psycopg://postgres:@/{DATABASE_NAME}?host={socket_dir}"
-    return UnitOfWork(make_session_factory(make_engine(Settings(database_url=url), url)))
+    return uow_for(f"postgresql+psycopg://postgres:@/{DATABASE_NAME}?host={socket_dir}")
 
 
 def postmasters(cluster: Path) -> list[int]:

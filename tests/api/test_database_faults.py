@@ -3,7 +3,6 @@ connections terminated by the server, a server killed mid-request. Real processe
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -23,7 +22,9 @@ from tests.api.fault_helpers import (
     lock_waiters,
     row_locked,
     serve,
+    server_env,
     signed_post,
+    uow_for,
     wait_for,
     whole_create,
 )
@@ -31,7 +32,7 @@ from tests.api.opportunity_helpers import URI, rows
 from tests.factories import Seeded, seeded_tenant
 from venuecrm.config import Settings
 from venuecrm.db.embedded import pgdata, restart_if_dead, start_embedded
-from venuecrm.db.engine import make_engine, make_session_factory
+from venuecrm.db.engine import make_engine
 from venuecrm.db.models import Company, Contact, Opportunity
 from venuecrm.db.uow import UnitOfWork
 
@@ -68,8 +69,8 @@ def test_a_database_stopped_and_started_under_load(
     tmp_path: Path, external: tuple[Path, str]
 ) -> None:
     data_dir, url = external
-    uow = UnitOfWork(make_session_factory(make_engine(Settings(database_url=url), url)))
-    with serve({**os.environ, "DATABASE_URL": url}, tmp_path / "server.log") as server:
+    uow = uow_for(url)
+    with serve(server_env(DATABASE_URL=url), tmp_path / "server.log") as server:
         seeded = seeded_tenant(uow)
         answers: list[Answer] = []
         done = threading.Event()
@@ -137,7 +138,7 @@ def test_connections_the_server_terminates_are_replaced_before_the_next_request(
 def test_a_server_killed_mid_request_leaves_nothing_partial(
     tmp_path: Path, database_url: str, seeded: Seeded, uow_factory: UnitOfWork
 ) -> None:
-    with serve({**os.environ, "DATABASE_URL": database_url}, tmp_path / "server.log") as server:
+    with serve(server_env(DATABASE_URL=database_url), tmp_path / "server.log") as server:
         first = _create(server.base, seeded, "held")
         assert first.status_code == 200, first.text
         (held,) = rows(uow_factory, Company, seeded.tenant.account_id)
