@@ -197,3 +197,29 @@ def test_a_statement_past_its_timeout_is_a_race_condition_too(
     acct = seeded.tenant.account_id
     assert [o.name for o in rows(uow_factory, Opportunity, acct)] == ["Wedding enquiry"]
     assert [c.phone for c in rows(uow_factory, Company, acct)] == [None]
+
+
+def test_no_free_connection_is_a_fast_503_that_writes_nothing(
+    settings: Settings, clock: Clock, seeded: Seeded, uow_factory: UnitOfWork
+) -> None:
+    tight = settings.model_copy(
+        update={"pool_size": 1, "pool_max_overflow": 0, "pool_timeout_seconds": 0.5}
+    )
+    app = create_app(tight, clock=clock)
+    with (
+        TestClient(app, raise_server_exceptions=False) as busy,
+        app.state.runtime.engine.connect(),  # the pool's only connection, taken
+    ):
+        started = time.monotonic()
+        refused = post(busy, seeded.tenant, clock, base_body(seeded))
+        elapsed = time.monotonic() - started
+    assert refused.status_code == 503, refused.text
+    assert refused.json() == {
+        "errorCode": 503,
+        "message": "Every database connection is busy; retry shortly",
+        "specificCode": 90503,
+        "additionalMessages": [],
+    }
+    assert refused.headers["Retry-After"] == "2"
+    assert 0.5 <= elapsed < 3
+    assert rows(uow_factory, Opportunity, seeded.tenant.account_id) == []
