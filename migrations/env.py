@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 from venuecrm.config import get_settings
-from venuecrm.db.engine import connect_args, database_url
+from venuecrm.db.engine import database_url, prepare_args
 from venuecrm.db.models import Base
 
 config = context.config
@@ -16,8 +16,9 @@ url = config.attributes.get("url") or database_url(settings)
 
 def run_migrations_online() -> None:
     """Run every pending migration in one transaction."""
+    # Not the request timeouts of connect_args: a migration may rightly take longer.
     connectable = create_engine(
-        url, poolclass=pool.NullPool, hide_parameters=True, connect_args=connect_args(settings)
+        url, poolclass=pool.NullPool, hide_parameters=True, connect_args=prepare_args(settings)
     )
     with connectable.connect() as connection:
         context.configure(

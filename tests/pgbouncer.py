@@ -20,6 +20,8 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
+from venuecrm.config import Settings
+
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -47,9 +49,16 @@ def _config(database_url: str, port: int, pool_size: int) -> str:
     if url.password:
         server["password"] = url.password
     connection = " ".join(f"{key}={value}" for key, value in server.items())
+    # PgBouncer drops the app's startup ``options`` (the request timeouts); each server connection
+    # gets them when it opens instead, as in docker/pgbouncer/entrypoint.sh.
+    defaults = Settings()
+    timeouts = (
+        f"SET lock_timeout = {defaults.lock_timeout_ms}; "
+        f"SET statement_timeout = {defaults.statement_timeout_ms}"
+    )
     return f"""\
 [databases]
-{url.database} = {connection}
+{url.database} = {connection} connect_query='{timeouts}'
 
 [pgbouncer]
 listen_addr = 127.0.0.1

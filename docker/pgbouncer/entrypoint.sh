@@ -2,11 +2,15 @@
 # Writes the PgBouncer configuration from the environment, then runs PgBouncer in the foreground.
 #   DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD   the PostgreSQL server behind it
 #   POOL_SIZE                                         server connections per database/user pair
+#   LOCK_TIMEOUT_MS, STATEMENT_TIMEOUT_MS             the app's request timeouts (README
+#                                                     "Guarantees"), set on each server connection
 set -eu
 dir=$(mktemp -d)
 cat > "$dir/pgbouncer.ini" <<INI
 [databases]
-${DB_NAME} = host=${DB_HOST} port=${DB_PORT:-5432} dbname=${DB_NAME}
+; The app sends its lock and statement timeouts as startup options, which PgBouncer drops
+; (ignore_startup_parameters below); every server connection sets them when it opens instead.
+${DB_NAME} = host=${DB_HOST} port=${DB_PORT:-5432} dbname=${DB_NAME} connect_query='SET lock_timeout = ${LOCK_TIMEOUT_MS:-2000}; SET statement_timeout = ${STATEMENT_TIMEOUT_MS:-10000}'
 
 [pgbouncer]
 listen_addr = 0.0.0.0

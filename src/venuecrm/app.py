@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import anyio
 from anyio import to_thread
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
@@ -47,6 +48,11 @@ def create_app(
         # Database work runs in the threadpool, one connection per thread: as many threads as
         # pooled connections, so requests queue for a thread, not for a connection.
         to_thread.current_default_thread_limiter().total_tokens = settings.pool_size
+        # Writes wait on row locks; capping them below the thread count keeps threads and
+        # connections free for reads and pings however many writers queue on one record.
+        app.state.write_slots = anyio.Semaphore(
+            max(1, min(settings.write_slots, settings.pool_size - 1))
+        )
         yield
         engine.dispose()
 

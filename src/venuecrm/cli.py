@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import signal
@@ -18,8 +19,9 @@ from cryptography.fernet import Fernet
 from venuecrm.auth import vault
 from venuecrm.auth.signing import sign_headers
 from venuecrm.config import Settings, get_settings
+from venuecrm.datadir import DataDirNotWritable
 from venuecrm.db import migrate
-from venuecrm.db.embedded import DataDirNotWritable
+from venuecrm.db.embedded import EmbeddedWatch
 from venuecrm.db.engine import database_url, make_engine, make_session_factory
 from venuecrm.db.uow import UnitOfWork
 from venuecrm.server import HttpProtocol
@@ -62,6 +64,12 @@ def serve(
     settings = get_settings()
     url = database_url(settings)
     migrate.upgrade(settings, url)
+    if settings.database_url is None:
+        # Restart the embedded postmaster if it dies. atexit runs last-registered first, so the
+        # watch stops before pgserver's exit hook stops the postmaster on purpose.
+        watch = EmbeddedWatch(settings.data_dir, settings.embedded_watch_seconds)
+        watch.start()
+        atexit.register(watch.stop)
     # Workers are separate processes that read settings from the environment: hand them the
     # database this process resolved (and keeps the embedded server alive for).
     os.environ["DATABASE_URL"] = url

@@ -34,6 +34,18 @@ class Settings(BaseSettings):
     # Also the size of the request threadpool: each thread holds at most one connection.
     pool_size: int = 16
     pool_max_overflow: int = 4
+    # Bounded waits (README "Guarantees"): no request waits long on a row lock, a slow statement,
+    # an unreachable database or a busy pool; each ends in a 429 or 503 with Retry-After.
+    lock_timeout_ms: int = Field(default=2000, ge=1)
+    statement_timeout_ms: int = Field(default=10000, ge=1)
+    # libpq counts whole seconds and treats anything under 2 as 2.
+    connect_timeout_seconds: int = Field(default=2, ge=2)
+    pool_timeout_seconds: float = Field(default=2.0, gt=0)
+    # Writes that may run at once per worker; the rest of the pool's threads stay free for reads
+    # (and pings) while writers wait on a lock. A write waits at most pool_timeout_seconds for one.
+    write_slots: int = Field(default=8, ge=1)
+    # Seconds between checks that the embedded PostgreSQL's postmaster is alive (serve only).
+    embedded_watch_seconds: float = Field(default=0.5, gt=0)
     # Off behind PgBouncer in transaction-pooling mode: a statement prepared on one server
     # connection is unknown on the next one the pooler hands out (docs/deployment.md).
     prepared_statements: bool = True

@@ -26,6 +26,10 @@ Every failure a client can see is a ``VenueCrmError``: ``error_code`` is iVvy's 
     +-- RequestInProgress         409 / 90409  a request with this Idempotency-Key (or signature)
     |                                          is still running
     +-- IdempotencyKeyReused      422 / 90422  this Idempotency-Key came with another request
+    +-- RaceCondition             429 / 24299  a row lock or a statement took longer than its
+    |                                          timeout; Retry-After says when to try again
+    +-- DatabaseUnavailable       503 / 90503  the database cannot be reached, or every connection
+    |                                          (or write slot) stayed busy; Retry-After
     +-- InvalidParameter          400 / 23016  a parameter failed validation
     +-- MissingParameter          400 / 23017  a required parameter is missing
     +-- EmptyRequest              400 / 24221  addOrUpdateOpportunity with nothing in it
@@ -76,6 +80,7 @@ answered: failures are 500 / 90500.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import ClassVar
 
 
@@ -244,6 +249,28 @@ class IdempotencyKeyReused(VenueCrmError):
     error_code = 422
     specific_code = 90422
     default_message = "This Idempotency-Key was already used with a different request"
+
+
+class RaceCondition(VenueCrmError):
+    """The request waited too long for a lock another request held, or ran too long (iVvy 24299).
+
+    iVvy answers 429 / 24299 "race condition" on its booking action; the same contention here
+    ends the same way. Nothing was written: the transaction rolled back.
+    """
+
+    error_code = 429
+    specific_code = 24299
+    default_message = "Race condition: the record is busy with another request; retry shortly"
+    headers = MappingProxyType({"Retry-After": "1"})
+
+
+class DatabaseUnavailable(VenueCrmError):
+    """The database is unreachable or saturated; the request wrote nothing and can be retried."""
+
+    error_code = 503
+    specific_code = 90503
+    default_message = "The database is unavailable; retry shortly"
+    headers = MappingProxyType({"Retry-After": "2"})
 
 
 class InvalidParameter(VenueCrmError):
@@ -432,6 +459,8 @@ ALL_ERRORS: tuple[type[VenueCrmError], ...] = (
     InvalidIdempotencyKey,
     RequestInProgress,
     IdempotencyKeyReused,
+    RaceCondition,
+    DatabaseUnavailable,
     InvalidParameter,
     MissingParameter,
     EmptyRequest,

@@ -62,3 +62,27 @@ def test_without_prepared_statements_every_query_passes(
         )
     )
     assert _take_turns(engine) == [1] * RUNS + [2] * RUNS
+
+
+def test_server_connections_carry_the_request_timeouts(
+    settings: Settings, pgbouncer_url: str
+) -> None:
+    # PgBouncer drops the startup options that set them directly (README "Guarantees").
+    engine = make_engine(
+        settings.model_copy(update={"database_url": pgbouncer_url, "prepared_statements": False})
+    )
+    with engine.connect() as conn:
+        # pg_settings gives both in milliseconds.
+        found = dict(
+            conn.execute(
+                text(
+                    "SELECT name, setting::int FROM pg_settings"
+                    " WHERE name IN ('lock_timeout', 'statement_timeout')"
+                )
+            ).all()
+        )
+    engine.dispose()
+    assert found == {
+        "lock_timeout": settings.lock_timeout_ms,
+        "statement_timeout": settings.statement_timeout_ms,
+    }

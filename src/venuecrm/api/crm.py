@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from venuecrm.api import idempotency
-from venuecrm.api.deps import authenticate_bearer_request, read_body, runtime
+from venuecrm.api.deps import authenticate_bearer_request, read_body, runtime, write_slot
 from venuecrm.db.uow import UnitOfWork
 from venuecrm.errors import InvalidRequest
 from venuecrm.schemas.crm import (
@@ -22,6 +22,7 @@ from venuecrm.schemas.crm import (
     GetOpportunityResponse,
     NotFoundResponse,
     Opportunity,
+    ServiceUnavailableResponse,
     TooManyRequestsResponse,
     UnauthorizedResponse,
     UnprocessableResponse,
@@ -37,8 +38,11 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": UnauthorizedResponse, "description": "Unauthorized"},
     404: {"model": NotFoundResponse, "description": "Not Found"},
     422: {"model": UnprocessableResponse, "description": "A rule of the account is broken"},
-    429: {"model": TooManyRequestsResponse, "description": "Rate limited: see Retry-After"},
-}
+    429: {"model": TooManyRequestsResponse, "description": "Rate limited, or the record stayed "
+          "busy past the lock timeout: see Retry-After"},
+    503: {"model": ServiceUnavailableResponse, "description": "Database unavailable: see "
+          "Retry-After"},
+}  # fmt: skip
 _BODY = {
     "requestBody": {
         "required": True,
@@ -129,7 +133,8 @@ async def _write(
             work=reply,
         )
 
-    outcome = await run_in_threadpool(run)
+    async with write_slot(request):
+        outcome = await run_in_threadpool(run)
     return outcome.response()
 
 

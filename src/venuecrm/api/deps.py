@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+import anyio
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
@@ -19,7 +21,12 @@ from venuecrm.api.ratelimit import RateLimits
 from venuecrm.auth import signing, vault
 from venuecrm.config import Settings
 from venuecrm.db.uow import UnitOfWork
-from venuecrm.errors import AuthenticationFailed, KeyRevoked, RequestTooLarge
+from venuecrm.errors import (
+    AuthenticationFailed,
+    DatabaseUnavailable,
+    KeyRevoked,
+    RequestTooLarge,
+)
 from venuecrm.services.accounts import Credentials, find_credentials
 
 A = TypeVar("A")
@@ -51,6 +58,25 @@ def runtime(request: Request) -> Runtime:
     """The app's runtime."""
     found: Runtime = request.app.state.runtime
     return found
+
+
+@asynccontextmanager
+async def write_slot(request: Request) -> AsyncIterator[None]:
+    """Hold one of the worker's write slots (see ``create_app``) for the block.
+
+    Waiting for a slot costs no thread and no connection; a write that gets none within the
+    pool timeout is a fast 503 with Retry-After instead of a request that hangs.
+    """
+    slots: anyio.Semaphore = request.app.state.write_slots
+    try:
+        with anyio.fail_after(runtime(request).settings.pool_timeout_seconds):
+            await slots.acquire()
+    except TimeoutError:
+        raise DatabaseUnavailable("Too many writes are waiting; retry shortly") from None
+    try:
+        yield
+    finally:
+        slots.release()
 
 
 async def read_body(request: Request, limit: int) -> bytes:

@@ -5,13 +5,16 @@ The only place an error body is built.
 
 from __future__ import annotations
 
+import logging
 from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from venuecrm.db.faults import retryable, sqlstate
 from venuecrm.errors import (
     AuthenticationFailed,
     IdempotencyKeyReused,
@@ -25,6 +28,7 @@ from venuecrm.errors import (
     MethodNotAllowed,
     OperationNotSupported,
     OpportunityNotFound,
+    RaceCondition,
     RateLimited,
     RecordNotFound,
     RequestInProgress,
@@ -33,6 +37,7 @@ from venuecrm.errors import (
     VenueCrmError,
 )
 
+logger = logging.getLogger("venuecrm.db")
 IVVY_PREFIX = "/api/"
 CRM_PREFIX = "/crm/"
 # Apideck's HTTP status and type_name for each error (docs/unified.md §3 and C4).
@@ -53,6 +58,8 @@ _APIDECK: dict[type[VenueCrmError], tuple[int, str]] = {
     RequestInProgress: (409, "ConflictError"),
     IdempotencyKeyReused: (422, "InvalidStateError"),
     RateLimited: (429, "ConnectorRateLimitError"),
+    # The type Apideck's 429 schema names; DatabaseUnavailable keeps 503 / UnexpectedError.
+    RaceCondition: (429, "ConnectorRateLimitError"),
 }
 
 
@@ -112,6 +119,24 @@ async def _venuecrm_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc, request.url.path)
 
 
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """Contention and outages as 429 / 503 with Retry-After; any other database error is a bug."""
+    error = retryable(exc)
+    if error is None:
+        raise exc
+    # The SQLSTATE and kind only: a statement's parameters carry customer data.
+    logger.warning(
+        "database unavailable or busy",
+        extra={
+            "request_id": getattr(request.state, "request_id", None),
+            "sqlstate": sqlstate(exc),
+            "kind": type(exc).__name__,
+            "specific_code": error.specific_code,
+        },
+    )
+    return error_response(error, request.url.path)
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     path = request.url.path
@@ -126,4 +151,5 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers that turn exceptions into error bodies."""
     app.add_exception_handler(VenueCrmError, _venuecrm_error)
+    app.add_exception_handler(SQLAlchemyError, _database_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -14,6 +14,7 @@ from venuecrm.api.deps import (
     read_body,
     runtime,
     signed_request,
+    write_slot,
 )
 from venuecrm.db.uow import UnitOfWork
 from venuecrm.errors import UnknownAction
@@ -75,5 +76,12 @@ async def call_action(request: Request, version: str, namespace: str) -> Respons
     rt = runtime(request)
     body = await read_body(request, rt.settings.max_body_bytes)
     # Key lookup and actions use the synchronous database stack: one hop to the threadpool.
-    outcome = await run_in_threadpool(_run, rt, request, version, namespace, body)
+    # A write takes a write slot first; an unknown action is refused inside, after the key.
+    actions: dict[tuple[str, str], Action] = request.app.state.actions
+    action = actions.get((namespace.lower(), request.query_params.get("action", "").lower()))
+    if action is None or not action.writes:
+        outcome = await run_in_threadpool(_run, rt, request, version, namespace, body)
+    else:
+        async with write_slot(request):
+            outcome = await run_in_threadpool(_run, rt, request, version, namespace, body)
     return outcome.response()

@@ -13,6 +13,7 @@ from venuecrm.api.actions import Action
 from venuecrm.api.envelope import envelope
 from venuecrm.errors import (
     BY_SPECIFIC_CODE,
+    DatabaseUnavailable,
     IdempotencyKeyReused,
     InternalError,
     InvalidParameter,
@@ -39,13 +40,14 @@ _ERRORS: dict[str, tuple[str, VenueCrmError]] = {
     "405": ("Only POST is allowed.", MethodNotAllowed()),
     "413": ("Body over the configured limit.", RequestTooLarge()),
     "463": ("The API key was revoked.", KeyRevoked()),
-    "429": (
-        "Too many requests: the key's limit, or the address's failed-authentication limit "
-        "(Retry-After and RateLimit-* headers say when to retry).",
-        RateLimited("Too many requests; retry later", {}),
-    ),
+    "429": ("Too many requests: the key's limit, or the address's failed-authentication limit "
+            "(Retry-After and RateLimit-* headers say when to retry); or 24299, a race condition: "
+            "a row lock or statement outlasted its timeout, nothing was written, retry after "
+            "Retry-After.", RateLimited("Too many requests; retry later", {})),
     "500": ("Unexpected failure; the message has the request id.", InternalError()),
-}
+    "503": ("The database is unavailable or busy; nothing was written. Retry after Retry-After.",
+            DatabaseUnavailable()),
+}  # fmt: skip
 _SIGNING_HEADERS = [
     ("Content-MD5", True, "Lowercase hex MD5 of the body (also for an empty body)."),
     ("IVVY-Date", False, "yyyy-mm-dd HH:mm:ss [UTC]; when sent, the Date slot is not signed."),

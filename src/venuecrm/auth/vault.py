@@ -22,6 +22,7 @@ from sqlalchemy import Dialect, Text
 from sqlalchemy.types import TypeDecorator
 
 from venuecrm.config import Settings, get_settings
+from venuecrm.datadir import ensure_writable
 
 KEY_FILE = "secret.key"
 _FERNET_START = "gAAAAA"  # every Fernet token (version byte 0x80, then a timestamp) starts so
@@ -75,7 +76,7 @@ def _key_file(data_dir: Path) -> str:
     """The data directory's key, created (0600, atomically) when there is none yet."""
     path = data_dir / KEY_FILE
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
+        ensure_writable(data_dir)
         # Written whole under a temporary name, then linked into place: a concurrent process
         # (another worker) either wins the link or reads the winner's complete file.
         temporary = data_dir / f".{KEY_FILE}.{os.getpid()}.{threading.get_ident()}"

@@ -247,8 +247,13 @@ class NotFoundResponse(_ErrorResponse):
 
 
 class TooManyRequestsResponse(_ErrorResponse):
-    """429: the key's rate limit, or the address's failed-authentication limit; see Retry-After."""
+    """429: the key's rate limit, the address's failed-authentication limit, or a record that
+    stayed locked by another request past the lock timeout; see Retry-After."""
 
 
 class UnprocessableResponse(_ErrorResponse):
     """422: a rule of the account is broken."""
+
+
+class ServiceUnavailableResponse(_ErrorResponse):
+    """503: the database is unavailable or busy; see Retry-After."""
