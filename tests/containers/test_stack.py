@@ -367,12 +367,21 @@ def test_root_owned_data_dir_is_a_one_line_error_saying_what_to_do(
 def test_replicas_profile_serves_two_replicas_through_pgbouncer(stack: Stack) -> None:
     # Last in this module: it adds PgBouncer and two replicas to the running stack.
     stack.env["COMPOSE_PROFILES"] = "replicas"
-    stack.run("up", "-d")
+    stack.run("up", "-d", "--build")  # builds the PgBouncer image too
     for service in ("pgbouncer", "app-a", "app-b"):
         stack.wait_healthy(service)
     replica_env = stack.inspect(stack.container("app-a"))["Config"]["Env"]
     assert "VENUECRM_PREPARED_STATEMENTS=false" in replica_env
     assert any(e.startswith("DATABASE_URL=") and "@pgbouncer:6432/" in e for e in replica_env)
+    # PgBouncer drops the app's startup options; its server connections carry the timeouts.
+    show = (
+        "import os, psycopg\n"
+        "c = psycopg.connect(os.environ['DATABASE_URL'], prepare_threshold=None)\n"
+        "for name in ('lock_timeout', 'statement_timeout'):\n"
+        "    print(c.execute(f'SHOW {name}').fetchone()[0])\n"
+    )
+    timeouts = stack.run("exec", "-T", "app-a", "python", "-c", show).stdout.split()
+    assert timeouts == ["2s", "10s"]
     account = _seed(stack)
     key, secret = account["apiKey"], account["apiSecret"]
     ids = []
