@@ -10,12 +10,15 @@ foreign keys from distributed tables to them, not the other way.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
+ROOT = Path(__file__).resolve().parents[2]
 SHARD_KEY = "account_id"
 # Looked up before the account is known, or not per account at all; why each is global:
 GLOBAL_CATALOGS = {
@@ -113,3 +116,36 @@ def test_the_check_reports_tables_and_keys_without_the_account(
         "venues: unique index venue_code_idx ['code', 'id'] leaves out account_id",
         "venues: venue_code ['code'] leaves out account_id",
     ]
+
+
+_CALL = re.compile(
+    r"SELECT (create_reference_table|create_distributed_table)\('(\w+)'"
+    r"(?:, 'account_id'(?:, colocate_with => '(\w+)')?)?\);"
+)
+_REFERENCES = """
+SELECT DISTINCT con.conrelid::regclass::text, con.confrelid::regclass::text
+FROM pg_constraint con
+WHERE con.connamespace = current_schema()::regnamespace AND con.contype = 'f'
+"""
+
+
+def test_the_documented_citus_calls_cover_every_table_in_a_working_order(
+    conn: psycopg.Connection,
+) -> None:
+    calls = _CALL.findall((ROOT / "docs" / "deployment.md").read_text())
+    tables = {name for _, name in conn.execute(_TABLES)}
+    reference = [table for kind, table, _ in calls if kind == "create_reference_table"]
+    distributed = [
+        (table, colocated) for kind, table, colocated in calls if kind.endswith("d_table")
+    ]
+    assert set(reference) == GLOBAL_CATALOGS
+    assert {table for table, _ in distributed} == tables - GLOBAL_CATALOGS
+    assert len(calls) == len(tables)
+    # One co-location group: the first distributed table, and every other one with it.
+    first = distributed[0][0]
+    assert [colocated for _, colocated in distributed] == ["", *[first] * (len(distributed) - 1)]
+    # A table is distributed after every table its foreign keys refer to.
+    order = {table: i for i, (_, table, _) in enumerate(calls)}
+    for table, referred in conn.execute(_REFERENCES):
+        if table != referred:
+            assert order[referred] < order[table], (table, referred)
