@@ -37,11 +37,11 @@ import psycopg
 from cryptography.fernet import Fernet
 from sqlalchemy.engine import make_url
 
-from venuecrm.auth.signing import sign_headers
 from venuecrm.config import Settings
-from venuecrm.db.engine import database_url, make_engine, make_session_factory
-from venuecrm.db.uow import UnitOfWork
-from venuecrm.services.demo import seed_account
+from venuecrm.edges.ivvy.signing import sign_headers
+from venuecrm.features.accounts.demo import seed_account
+from venuecrm.platform.engine import database_url, make_engine, make_session_factory
+from venuecrm.platform.uow import UnitOfWork
 
 TEXT_FIELD, SELECT_FIELD, NUMBER_FIELD = 0, 2, 8
 MB = 1024 * 1024

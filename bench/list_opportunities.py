@@ -57,11 +57,11 @@ from common import (
 )
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 
-from venuecrm.db.listing import Condition, count_select, page_select
-from venuecrm.db.opportunity_list import opportunity_list
-from venuecrm.schemas.opportunity_list import OpportunityListIn
-from venuecrm.services.listing import parse_list_params
-from venuecrm.services.opportunity_list import OPPORTUNITIES
+from venuecrm.features.collections import parse_list_params
+from venuecrm.features.opportunities.list_query import opportunity_list
+from venuecrm.features.opportunities.list_schemas import OpportunityListIn
+from venuecrm.features.opportunities.listing import OPPORTUNITIES
+from venuecrm.platform.collections import Condition, count_select, page_select
 
 REQUEST_STRING = "/api/1.0/crm?action=getOpportunityList"
 PER_PAGE = 100

@@ -6,8 +6,8 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 from venuecrm.config import get_settings
-from venuecrm.db.engine import database_url, prepare_args
-from venuecrm.db.models import Base
+from venuecrm.platform.engine import database_url, prepare_args
+from venuecrm.platform.models import Base
 
 config = context.config
 settings = config.attributes.get("settings") or get_settings()
@@ -25,7 +25,7 @@ def run_migrations_online() -> None:
             connection=connection,
             target_metadata=Base.metadata,
             compare_server_default=True,
-            # venuecrm.db.migrate collects what was applied, for `venuecrm db upgrade` to print.
+            # platform.migrate collects what was applied, for `venuecrm db upgrade` to print.
             on_version_apply=config.attributes.get("on_version_apply"),
         )
         with context.begin_transaction():

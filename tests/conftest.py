@@ -26,10 +26,10 @@ from tests.factories import Clock, Seeded, Tenant, new_tenant, seeded_tenant
 from tests.pgbouncer import pgbouncer
 from venuecrm.app import create_app
 from venuecrm.config import Settings
-from venuecrm.db import migrate
-from venuecrm.db.embedded import start_embedded
-from venuecrm.db.engine import make_engine, make_session_factory
-from venuecrm.db.uow import UnitOfWork
+from venuecrm.platform import migrate
+from venuecrm.platform.embedded import start_embedded
+from venuecrm.platform.engine import make_engine, make_session_factory
+from venuecrm.platform.uow import UnitOfWork
 
 UNLIMITED = "1000000/second"
 # One key for every process of the run (this one, live servers, CLI runs): they share a database

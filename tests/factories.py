@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from venuecrm.db.uow import UnitOfWork
-from venuecrm.services.accounts import create_account, create_key
+from venuecrm.features.accounts.service import create_account, create_key
+from venuecrm.platform.uow import UnitOfWork
 
 
 @dataclass
@@ -187,7 +187,7 @@ class Seeded:
 
 def seeded_tenant(uow: UnitOfWork, *, required_fields: bool = False) -> Seeded:
     """A fresh account configured like seed-demo's (account B's shape with required_fields)."""
-    from venuecrm.services.demo import seed_account
+    from venuecrm.features.accounts.demo import seed_account
 
     ids = seed_account(uow, f"test-{uuid.uuid4().hex}", with_required_field=required_fields)
     return Seeded(Tenant(ids["accountId"], ids["apiKey"], ids["apiSecret"]), ids)

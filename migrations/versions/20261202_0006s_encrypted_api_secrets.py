@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from venuecrm.auth import vault
+from venuecrm.platform import vault
 
 revision: str = "0006s"
 down_revision: str | None = "0005r"

@@ -12,16 +12,20 @@ from anyio import to_thread
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
-from venuecrm.api import crm, crm_parties, crm_records, health, ivvy
-from venuecrm.api.actions import ACTIONS, Action, registry
-from venuecrm.api.deps import Runtime
-from venuecrm.api.envelope import install_error_handlers
-from venuecrm.api.middleware import RequestContextMiddleware
-from venuecrm.api.openapi import build_openapi
-from venuecrm.api.ratelimit import RateLimits
 from venuecrm.config import Settings, get_settings
-from venuecrm.db.engine import make_engine, make_session_factory
+from venuecrm.edges.crm import opportunities as crm
+from venuecrm.edges.crm import parties as crm_parties
+from venuecrm.edges.crm import records as crm_records
+from venuecrm.edges.http import health
+from venuecrm.edges.http.deps import Runtime
+from venuecrm.edges.http.envelope import install_error_handlers
+from venuecrm.edges.http.middleware import RequestContextMiddleware
+from venuecrm.edges.http.ratelimit import RateLimits
+from venuecrm.edges.ivvy import routes as ivvy
+from venuecrm.edges.ivvy.registry import ACTIONS, Action, registry
+from venuecrm.edges.openapi import build_openapi
 from venuecrm.logs import configure_logging
+from venuecrm.platform.engine import make_engine, make_session_factory
 
 DESCRIPTION = """\
 An iVvy-compatible venue CRM API. Every iVvy call is `POST /api/1.0/{namespace}?action={action}`

@@ -16,18 +16,17 @@ import typer
 import uvicorn
 from cryptography.fernet import Fernet
 
-from venuecrm.auth import vault
-from venuecrm.auth.signing import sign_headers
 from venuecrm.config import Settings, get_settings
-from venuecrm.datadir import DataDirNotWritable
-from venuecrm.db import migrate
-from venuecrm.db.embedded import EmbeddedWatch
-from venuecrm.db.engine import database_url, make_engine, make_session_factory
-from venuecrm.db.uow import UnitOfWork
-from venuecrm.server import HttpProtocol
-from venuecrm.services import accounts as account_service
-from venuecrm.services import config as config_service
-from venuecrm.services.demo import seed_demo
+from venuecrm.edges.http.server import HttpProtocol
+from venuecrm.edges.ivvy.signing import sign_headers
+from venuecrm.features.account_config import service as config_service
+from venuecrm.features.accounts import service as account_service
+from venuecrm.features.accounts.demo import seed_demo
+from venuecrm.platform import migrate, vault
+from venuecrm.platform.datadir import DataDirNotWritable
+from venuecrm.platform.embedded import EmbeddedWatch
+from venuecrm.platform.engine import database_url, make_engine, make_session_factory
+from venuecrm.platform.uow import UnitOfWork
 
 app = typer.Typer(no_args_is_help=True, help=__doc__)
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")

@@ -85,7 +85,7 @@ from typing import ClassVar
 
 
 class VenueCrmError(Exception):
-    """A failure with an iVvy error code; rendered by ``api.envelope`` only."""
+    """A failure with an iVvy error code; rendered by ``edges.http.envelope`` only."""
 
     error_code: ClassVar[int] = 400
     specific_code: int = 0

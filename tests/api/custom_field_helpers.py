@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from venuecrm.db.models import CustomFieldDefinition
-from venuecrm.db.uow import UnitOfWork
+from venuecrm.platform.models import CustomFieldDefinition
+from venuecrm.platform.uow import UnitOfWork
 
 OPTIONS = ["Red", "Green", "Blue"]
 

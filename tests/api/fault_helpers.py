@@ -25,10 +25,10 @@ from tests.api.opportunity_helpers import base_body, rows
 from tests.conftest import SECRET_KEYS, UNLIMITED, wait_until_ready
 from tests.factories import Seeded, Tenant, sign_js
 from venuecrm.config import Settings
-from venuecrm.db.embedded import DATABASE_NAME, pgdata, process_alive
-from venuecrm.db.engine import make_engine, make_session_factory
-from venuecrm.db.models import Company, Contact, CustomFieldValue, Opportunity
-from venuecrm.db.uow import UnitOfWork
+from venuecrm.platform.embedded import DATABASE_NAME, pgdata, process_alive
+from venuecrm.platform.engine import make_engine, make_session_factory
+from venuecrm.platform.models import Company, Contact, CustomFieldValue, Opportunity
+from venuecrm.platform.uow import UnitOfWork
 
 
 def libpq_url(url: str) -> str:

@@ -10,8 +10,8 @@ from httpx import Response
 
 from tests.api.opportunity_helpers import table_counts
 from tests.factories import Clock, Tenant, ivvy_uri, sign_js
-from venuecrm.db.base import Tenant as TenantRow
-from venuecrm.db.uow import UnitOfWork
+from venuecrm.platform.base import Tenant as TenantRow
+from venuecrm.platform.uow import UnitOfWork
 
 META_KEYS = {"totalResults", "start", "perPage", "count"}
 NO_BODY: Any = object()

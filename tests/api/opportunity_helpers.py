@@ -15,8 +15,8 @@ from httpx import Response
 from sqlalchemy import func, select
 
 from tests.factories import Clock, Seeded, Tenant, ivvy_uri, sign_js
-from venuecrm.db.models import Base, Opportunity
-from venuecrm.db.uow import UnitOfWork
+from venuecrm.platform.models import Base, Opportunity
+from venuecrm.platform.uow import UnitOfWork
 
 URI = ivvy_uri("venue", "addOrUpdateOpportunity")
 

@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from tests.api.list_helpers import call
 from tests.api.opportunity_helpers import created_id, rows
 from tests.factories import Clock, Tenant
-from venuecrm.db.models import CompanyContact, CustomFieldValue
-from venuecrm.db.uow import UnitOfWork
+from venuecrm.platform.models import CompanyContact, CustomFieldValue
+from venuecrm.platform.uow import UnitOfWork
 
 ADD_CONTACT = ("contact", "addOrUpdateContact")
 ADD_COMPANY = ("contact", "addOrUpdateCompany")

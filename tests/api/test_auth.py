@@ -19,8 +19,8 @@ from tests.factories import (
     sign_net,
     sign_php,
 )
-from venuecrm.db.uow import UnitOfWork
-from venuecrm.services.accounts import revoke_key
+from venuecrm.features.accounts.service import revoke_key
+from venuecrm.platform.uow import UnitOfWork
 
 PING = ivvy_uri("test", "ping")
 Signer = Callable[[Tenant, str, bytes, datetime], dict[str, str]]

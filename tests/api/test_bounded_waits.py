@@ -16,8 +16,8 @@ from tests.api.opportunity_helpers import URI, base_body, post, rows
 from tests.factories import Clock, Seeded, ivvy_uri, sign_js
 from venuecrm.app import create_app
 from venuecrm.config import Settings
-from venuecrm.db.models import Company, Opportunity
-from venuecrm.db.uow import UnitOfWork
+from venuecrm.platform.models import Company, Opportunity
+from venuecrm.platform.uow import UnitOfWork
 
 RACE = {
     "errorCode": 429,

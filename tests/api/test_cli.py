@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 
 from tests.conftest import SECRET_KEYS, serving
 from venuecrm.config import Settings
-from venuecrm.db.migrate import alembic_config
+from venuecrm.platform.migrate import alembic_config
 
 INT_FIELDS = (
     "accountId",

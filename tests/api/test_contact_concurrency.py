@@ -8,8 +8,8 @@ from typing import Any
 from tests.api.opportunity_helpers import URI, base_body, post_all, rows
 from tests.api.party_helpers import ADA
 from tests.factories import Seeded, ivvy_uri
-from venuecrm.db.models import Company, CompanyContact, Contact, Opportunity
-from venuecrm.db.uow import UnitOfWork
+from venuecrm.platform.models import Company, CompanyContact, Contact, Opportunity
+from venuecrm.platform.uow import UnitOfWork
 
 CONTACT_URI = ivvy_uri("contact", "addOrUpdateContact")
 COMPANY_URI = ivvy_uri("contact", "addOrUpdateCompany")

@@ -21,8 +21,8 @@ from tests.api.party_helpers import (
     save,
 )
 from tests.factories import Clock, Seeded
-from venuecrm.db.models import CustomFieldDefinition
-from venuecrm.db.uow import UnitOfWork
+from venuecrm.platform.models import CustomFieldDefinition
+from venuecrm.platform.uow import UnitOfWork
 
 # entity: (write action, read action, a minimal new record)
 ENTITIES: dict[str, tuple[tuple[str, str], tuple[str, str], dict[str, Any]]] = {

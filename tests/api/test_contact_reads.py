@@ -22,10 +22,10 @@ from tests.api.party_helpers import (
     save,
 )
 from tests.factories import Clock, Seeded, seeded_tenant
-from venuecrm.db.models import Company, Contact, CustomFieldDefinition
-from venuecrm.db.uow import UnitOfWork
-from venuecrm.schemas.ivvy import format_timestamp
-from venuecrm.schemas.parties import COMMISSION_KEYS
+from venuecrm.features.parties.schemas import COMMISSION_KEYS
+from venuecrm.platform.models import Company, Contact, CustomFieldDefinition
+from venuecrm.platform.uow import UnitOfWork
+from venuecrm.wire.ivvy import format_timestamp
 
 
 @pytest.fixture

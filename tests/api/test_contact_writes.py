@@ -15,8 +15,8 @@ from tests.api.list_helpers import NO_BODY, refused
 from tests.api.opportunity_helpers import base_body, created_id, opportunity_row, post, rows
 from tests.api.party_helpers import ADA, ADD_COMPANY, ADD_CONTACT, memberships, save
 from tests.factories import Clock, Seeded, seeded_tenant
-from venuecrm.db.models import Company, Contact, CustomFieldDefinition
-from venuecrm.db.uow import UnitOfWork
+from venuecrm.platform.models import Company, Contact, CustomFieldDefinition
+from venuecrm.platform.uow import UnitOfWork
 
 
 def _contact(uow: UnitOfWork, account_id: int, contact_id: int) -> Contact:

@@ -11,8 +11,8 @@ from httpx import Response
 
 from tests.api.opportunity_helpers import base_body, created_id, post, table_counts
 from tests.factories import Clock, Seeded, seeded_tenant
-from venuecrm.db.uow import UnitOfWork
-from venuecrm.services.accounts import revoke_key
+from venuecrm.features.accounts.service import revoke_key
+from venuecrm.platform.uow import UnitOfWork
 
 ALL_KEYS = [
     "id",

@@ -16,8 +16,8 @@ from tests.api.opportunity_helpers import OMIT, base_body, created_id, post, tab
 from tests.api.test_crm_records import auth
 from tests.api.test_crm_sdk import NO_RETRIES
 from tests.factories import Clock, Seeded, seeded_tenant
-from venuecrm.db.models import CustomFieldDefinition
-from venuecrm.db.uow import UnitOfWork
+from venuecrm.platform.models import CustomFieldDefinition
+from venuecrm.platform.uow import UnitOfWork
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,8 @@ from tests.api.list_helpers import call, collection
 from tests.api.opportunity_helpers import base_body, created_id, post, table_counts
 from tests.api.test_crm_sdk import NO_RETRIES
 from tests.factories import Clock, Seeded, seeded_tenant
-from venuecrm.db.models import LeadStage, User, Venue
-from venuecrm.db.uow import UnitOfWork
+from venuecrm.platform.models import LeadStage, User, Venue
+from venuecrm.platform.uow import UnitOfWork
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from apideck_unify import Apideck, models
 from apideck_unify.utils import RetryConfig
 
 from tests.factories import Seeded, seeded_tenant
-from venuecrm.db.uow import UnitOfWork
+from venuecrm.platform.uow import UnitOfWork
 
 # The SDK retries 5xx for minutes by default; a test should fail at the first one.
 NO_RETRIES = RetryConfig("none", None, False)

@@ -31,10 +31,10 @@ from tests.api.fault_helpers import (
 from tests.api.opportunity_helpers import URI, rows
 from tests.factories import Seeded, seeded_tenant
 from venuecrm.config import Settings
-from venuecrm.db.embedded import pgdata, restart_if_dead, start_embedded
-from venuecrm.db.engine import make_engine
-from venuecrm.db.models import Company, Contact, Opportunity
-from venuecrm.db.uow import UnitOfWork
+from venuecrm.platform.embedded import pgdata, restart_if_dead, start_embedded
+from venuecrm.platform.engine import make_engine
+from venuecrm.platform.models import Company, Contact, Opportunity
+from venuecrm.platform.uow import UnitOfWork
 
 
 def _create(base: str, seeded: Seeded, name: str) -> httpx.Response:

@@ -20,11 +20,11 @@ from openapi_spec_validator import validate
 from pydantic import BaseModel, Field
 
 from tests.factories import Clock, Tenant, ivvy_uri, json_body, sign_js
-from venuecrm.api.actions import Action
 from venuecrm.app import create_app
 from venuecrm.config import Settings
+from venuecrm.edges.ivvy.registry import Action
 from venuecrm.errors import UnknownAction
-from venuecrm.schemas.ivvy import ErrorEnvelope
+from venuecrm.wire.ivvy import ErrorEnvelope
 
 ERROR_ENVELOPE_REF = f"#/components/schemas/{ErrorEnvelope.__name__}"
 # Not a loopback name: Swagger UI special-cases localhost, and the page must work for real hosts.

@@ -24,7 +24,7 @@ from tests.api.fault_helpers import (
 )
 from tests.api.opportunity_helpers import URI
 from tests.factories import Seeded, seeded_tenant
-from venuecrm.db.embedded import pgdata, postmaster_pid, process_alive
+from venuecrm.platform.embedded import pgdata, postmaster_pid, process_alive
 
 
 def _create(base: str, seeded: Seeded, name: str) -> httpx.Response:

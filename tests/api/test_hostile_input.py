@@ -14,8 +14,8 @@ from httpx import Response
 from tests.api.opportunity_helpers import base_body, created_id, post, table_counts
 from tests.api.test_crm_opportunities import auth, crm_error
 from tests.factories import Clock, Seeded, ivvy_uri, sign_js
-from venuecrm.db.uow import UnitOfWork
-from venuecrm.schemas.parsing import MAX_ARRAY_ITEMS, MAX_DEPTH
+from venuecrm.platform.uow import UnitOfWork
+from venuecrm.wire.parsing import MAX_ARRAY_ITEMS, MAX_DEPTH
 
 NUL_REASON = "must not contain the NUL character (\\u0000)"
 

@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from tests.api.list_helpers import NO_BODY, add_rows, call, collection, error, ids
 from tests.factories import Clock, Tenant
-from venuecrm.db.models import Industry, LeadChannel, LeadSource, User
-from venuecrm.db.uow import UnitOfWork
+from venuecrm.platform.models import Industry, LeadChannel, LeadSource, User
+from venuecrm.platform.uow import UnitOfWork
 
 SOURCES: list[dict[str, Any]] = [
     {"name": "Website", "description": "Our own site", "cost": Decimal("0")},

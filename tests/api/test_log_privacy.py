@@ -11,11 +11,11 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from tests.factories import Clock, Tenant, ivvy_uri, sign_js
-from venuecrm.api.actions import ACTIONS, Action, ActionContext
 from venuecrm.app import create_app
 from venuecrm.config import Settings
+from venuecrm.edges.ivvy.registry import ACTIONS, Action, ActionContext
 from venuecrm.logs import JsonFormatter
-from venuecrm.schemas.ivvy import Pong
+from venuecrm.wire.ivvy import Pong
 
 EMAIL = "zelda.quixote-7731@example.org"
 
@@ -64,7 +64,7 @@ def test_a_database_error_is_logged_with_codes_not_values(
 def test_sql_errors_hide_their_parameters(settings: Settings) -> None:
     from sqlalchemy.exc import DataError
 
-    from venuecrm.db.engine import make_engine
+    from venuecrm.platform.engine import make_engine
 
     engine = make_engine(settings)
     try:

@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from tests.api.list_helpers import NO_BODY, add_rows, call, collection, ids, refused
 from tests.factories import Clock, Seeded, seeded_tenant
-from venuecrm.db.base import Tenant as TenantRow
-from venuecrm.db.models import (
+from venuecrm.platform.base import Tenant as TenantRow
+from venuecrm.platform.models import (
     LeadChannel,
     LeadQuality,
     LeadSource,
@@ -26,7 +26,7 @@ from venuecrm.db.models import (
     LeadSubtype,
     LeadType,
 )
-from venuecrm.db.uow import UnitOfWork
+from venuecrm.platform.uow import UnitOfWork
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ import httpx
 
 from tests.api.opportunity_helpers import URI, base_body, post_all, rows
 from tests.factories import Seeded
-from venuecrm.db.models import Company, CompanyContact, Contact, Opportunity
-from venuecrm.db.uow import UnitOfWork
+from venuecrm.platform.models import Company, CompanyContact, Contact, Opportunity
+from venuecrm.platform.uow import UnitOfWork
 
 
 def _post_all(base: str, seeded: Seeded, bodies: list[dict[str, Any]]) -> list[httpx.Response]:

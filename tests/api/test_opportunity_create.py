@@ -20,7 +20,7 @@ from tests.api.opportunity_helpers import (
     table_counts,
 )
 from tests.factories import Clock, Seeded, new_tenant, seeded_tenant
-from venuecrm.db.models import (
+from venuecrm.platform.models import (
     Company,
     CompanyContact,
     Contact,
@@ -29,7 +29,7 @@ from venuecrm.db.models import (
     LeadStage,
     Opportunity,
 )
-from venuecrm.db.uow import UnitOfWork
+from venuecrm.platform.uow import UnitOfWork
 
 # Also through PgBouncer in transaction-pooling mode, as replicas run (tests/conftest.py).
 pytestmark = pytest.mark.pgbouncer
@@ -228,7 +228,7 @@ def test_account_without_default_stage_needs_a_stage(
     tenant = new_tenant(uow_factory)
     with uow_factory as uow:
         lookups = uow.lookups(tenant.account_id)
-        from venuecrm.db.models import LeadType, Venue
+        from venuecrm.platform.models import LeadType, Venue
 
         venue = lookups.add(Venue, name="V")
         kind = lookups.add(LeadType, name="T")

@@ -20,8 +20,8 @@ from tests.api.opportunity_helpers import (
 )
 from tests.api.party_helpers import custom_values
 from tests.factories import Clock, Seeded, seeded_tenant
-from venuecrm.db.models import CustomFieldDefinition
-from venuecrm.db.uow import UnitOfWork
+from venuecrm.platform.models import CustomFieldDefinition
+from venuecrm.platform.uow import UnitOfWork
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from tests.api.list_helpers import call, collection
 from tests.api.opportunity_helpers import OMIT, base_body, created_id, opportunity_row, post
 from tests.factories import Clock, Seeded, seeded_tenant
-from venuecrm.db.uow import UnitOfWork
+from venuecrm.platform.uow import UnitOfWork
 
 
 def listed(client: TestClient, clock: Clock, seeded: Seeded, body: Any) -> list[dict[str, Any]]:

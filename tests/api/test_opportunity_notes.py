@@ -12,9 +12,9 @@ from sqlalchemy import select
 from tests.api.list_helpers import NO_BODY, add_rows, call, collection, error, ids
 from tests.api.opportunity_helpers import base_body, created_id, post, rows, table_counts
 from tests.factories import Clock, Seeded, Tenant, seeded_tenant
-from venuecrm.db.models import ApiKey, OpportunityNote, Venue
-from venuecrm.db.uow import UnitOfWork
-from venuecrm.services.accounts import create_key
+from venuecrm.features.accounts.service import create_key
+from venuecrm.platform.models import ApiKey, OpportunityNote, Venue
+from venuecrm.platform.uow import UnitOfWork
 
 HTML = "<p>Called the client: <b>wants a quote</b> &amp; a tour</p>\n"
 

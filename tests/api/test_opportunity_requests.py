@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from tests.api.opportunity_helpers import rejected
 from tests.factories import Clock, Seeded
-from venuecrm.db.uow import UnitOfWork
+from venuecrm.platform.uow import UnitOfWork
 
 
 @pytest.mark.parametrize("body", [b"", b"  \n\t ", b"{}", b"[]", b'""', b" { } "])

@@ -17,7 +17,7 @@ from tests.api.opportunity_helpers import (
     table_counts,
 )
 from tests.factories import Clock, Seeded, seeded_tenant
-from venuecrm.db.uow import UnitOfWork
+from venuecrm.platform.uow import UnitOfWork
 
 VOLATILE = {"modified_at", "modified_by_key_id"}
 
@@ -56,7 +56,7 @@ def test_seed_update_example_changes_only_the_name(
 def test_update_by_another_key_records_it(
     client: TestClient, clock: Clock, uow_factory: UnitOfWork, seeded: Seeded
 ) -> None:
-    from venuecrm.services.accounts import create_key
+    from venuecrm.features.accounts.service import create_key
 
     acct = seeded.tenant.account_id
     opportunity_id = _create(client, clock, seeded)
@@ -137,7 +137,7 @@ def test_explicit_null_clears_and_required_fields_cannot_be_cleared(
 def test_stage_change_clears_the_old_reason_and_stamps_the_time(
     client: TestClient, clock: Clock, uow_factory: UnitOfWork, seeded: Seeded
 ) -> None:
-    from venuecrm.db.models import LeadStageReason
+    from venuecrm.platform.models import LeadStageReason
 
     acct = seeded.tenant.account_id
     opportunity_id = _create(client, clock, seeded)

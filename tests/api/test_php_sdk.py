@@ -20,9 +20,9 @@ from sqlalchemy import select
 from tests.api.opportunity_helpers import base_body, created_id, table_counts
 from tests.api.test_cli import cli_env, venuecrm
 from tests.factories import Clock, Seeded, Tenant, ivvy_uri, php_json, sign_js, sign_php_sdk
-from venuecrm.db.models import ApiKey, Company, Contact, Opportunity, StoredResponse
-from venuecrm.db.uow import UnitOfWork
-from venuecrm.services.accounts import update_key
+from venuecrm.features.accounts.service import update_key
+from venuecrm.platform.models import ApiKey, Company, Contact, Opportunity, StoredResponse
+from venuecrm.platform.uow import UnitOfWork
 
 __all__ = ["cli_env"]  # the CLI test's fixture, used here too
 

@@ -11,11 +11,11 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
 from tests.factories import Clock, Tenant, ivvy_uri, sign_js
-from venuecrm.api.actions import ACTIONS, Action, ActionContext
 from venuecrm.app import create_app
 from venuecrm.config import Settings
+from venuecrm.edges.ivvy.registry import ACTIONS, Action, ActionContext
 from venuecrm.logs import JsonFormatter
-from venuecrm.schemas.ivvy import Pong
+from venuecrm.wire.ivvy import Pong
 
 # Also through PgBouncer in transaction-pooling mode, as replicas run (tests/conftest.py).
 pytestmark = pytest.mark.pgbouncer

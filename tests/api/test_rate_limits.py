@@ -15,7 +15,7 @@ from tests.api.opportunity_helpers import base_body, table_counts
 from tests.factories import Clock, Seeded, Tenant, ivvy_uri, json_body, sign_js
 from venuecrm.app import create_app
 from venuecrm.config import Settings
-from venuecrm.db.uow import UnitOfWork
+from venuecrm.platform.uow import UnitOfWork
 
 PING = ivvy_uri("test", "ping")
 CREATE = ivvy_uri("venue", "addOrUpdateOpportunity")

@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 
 from tests.api.list_helpers import NO_BODY, add_rows, call, collection, error, ids
 from tests.factories import Clock, Seeded, seeded_tenant
-from venuecrm.db.models import CustomFieldDefinition, Industry, Venue
-from venuecrm.db.uow import UnitOfWork
-from venuecrm.schemas.ivvy import format_timestamp
+from venuecrm.platform.models import CustomFieldDefinition, Industry, Venue
+from venuecrm.platform.uow import UnitOfWork
+from venuecrm.wire.ivvy import format_timestamp
 
 
 @pytest.fixture

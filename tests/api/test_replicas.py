@@ -16,8 +16,8 @@ import pytest
 from tests.api.opportunity_helpers import URI, base_body, created_id, post_all, rows
 from tests.conftest import server_env, serving
 from tests.factories import Seeded
-from venuecrm.db.models import Company, CompanyContact, Contact, Opportunity
-from venuecrm.db.uow import UnitOfWork
+from venuecrm.platform.models import Company, CompanyContact, Contact, Opportunity
+from venuecrm.platform.uow import UnitOfWork
 
 RACERS = 20
 

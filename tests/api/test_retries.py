@@ -29,10 +29,10 @@ from tests.factories import (
     sign_js,
 )
 from venuecrm.config import Settings
-from venuecrm.db.engine import make_engine, make_session_factory
-from venuecrm.db.models import ApiKey, Opportunity, StoredResponse
-from venuecrm.db.stored_responses import CLEAN_UP_BATCH
-from venuecrm.db.uow import UnitOfWork
+from venuecrm.platform.engine import make_engine, make_session_factory
+from venuecrm.platform.models import ApiKey, Opportunity, StoredResponse
+from venuecrm.platform.stored_responses import CLEAN_UP_BATCH
+from venuecrm.platform.uow import UnitOfWork
 
 REPLAYED = "idempotent-replayed"
 

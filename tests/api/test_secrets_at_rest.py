@@ -15,10 +15,10 @@ from sqlalchemy import text
 from tests.conftest import SECRET_KEYS
 from tests.factories import Clock, Tenant, ivvy_uri, new_tenant, sign_js
 from venuecrm.app import create_app
-from venuecrm.auth import vault
 from venuecrm.config import Settings
-from venuecrm.db.migrate import alembic_config
-from venuecrm.db.uow import UnitOfWork
+from venuecrm.platform import vault
+from venuecrm.platform.migrate import alembic_config
+from venuecrm.platform.uow import UnitOfWork
 
 PING = ivvy_uri("test", "ping")
 

@@ -29,7 +29,7 @@ import httpx
 import pytest
 from alembic.script import ScriptDirectory
 
-from venuecrm.auth.signing import sign_headers
+from venuecrm.edges.ivvy.signing import sign_headers
 
 ROOT = Path(__file__).resolve().parents[2]
 IMAGE = "venuecrm:local"

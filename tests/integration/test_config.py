@@ -10,7 +10,13 @@ from fastapi.testclient import TestClient
 
 from tests.api.opportunity_helpers import base_body, created_id, post, rows, table_counts
 from tests.factories import Clock, Seeded, seeded_tenant
-from venuecrm.db.models import (
+from venuecrm.features.account_config.service import (
+    InvalidConfiguration,
+    Plan,
+    apply_config,
+    export_config,
+)
+from venuecrm.platform.models import (
     AccountSettings,
     CustomFieldDefinition,
     LeadStage,
@@ -20,8 +26,7 @@ from venuecrm.db.models import (
     Opportunity,
     Venue,
 )
-from venuecrm.db.uow import UnitOfWork
-from venuecrm.services.config import InvalidConfiguration, Plan, apply_config, export_config
+from venuecrm.platform.uow import UnitOfWork
 
 
 def export(uow: UnitOfWork, seeded: Seeded) -> str:

@@ -9,10 +9,14 @@ import yaml
 from sqlalchemy import select
 
 from tests.factories import Seeded
-from venuecrm.db.models import ApiKey
-from venuecrm.db.uow import UnitOfWork
-from venuecrm.services.accounts import create_key, revoke_key, update_key
-from venuecrm.services.config import InvalidConfiguration, apply_config, export_config
+from venuecrm.features.account_config.service import (
+    InvalidConfiguration,
+    apply_config,
+    export_config,
+)
+from venuecrm.features.accounts.service import create_key, revoke_key, update_key
+from venuecrm.platform.models import ApiKey
+from venuecrm.platform.uow import UnitOfWork
 
 
 def exported(uow: UnitOfWork, seeded: Seeded) -> dict[str, Any]:

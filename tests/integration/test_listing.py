@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import Subquery, case, func, select
 
 from tests.factories import Tenant
-from venuecrm.db.listing import Condition, Kind, ListQuery, Op, fetch_page
-from venuecrm.db.models import CustomFieldDefinition, LeadChannel, LeadSource
-from venuecrm.db.uow import UnitOfWork
 from venuecrm.errors import InvalidParameter
-from venuecrm.services.listing import parse_list_params
+from venuecrm.features.collections import parse_list_params
+from venuecrm.platform.collections import Condition, Kind, ListQuery, Op, fetch_page
+from venuecrm.platform.models import CustomFieldDefinition, LeadChannel, LeadSource
+from venuecrm.platform.uow import UnitOfWork
 
 
 def _channels(account_id: int) -> ListQuery:

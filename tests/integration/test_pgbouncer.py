@@ -15,7 +15,7 @@ from sqlalchemy.exc import ProgrammingError
 
 from tests.pgbouncer import pgbouncer
 from venuecrm.config import Settings
-from venuecrm.db.engine import make_engine
+from venuecrm.platform.engine import make_engine
 
 # psycopg prepares a statement on its fifth run on a connection (prepare_threshold=5).
 RUNS = 6

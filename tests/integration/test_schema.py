@@ -9,8 +9,8 @@ from sqlalchemy import ForeignKeyConstraint, UniqueConstraint, create_engine
 from sqlalchemy.exc import IntegrityError
 
 from tests.factories import new_tenant
-from venuecrm.db.models import AccountSettings, Base, LeadStage, LeadStageReason
-from venuecrm.db.uow import UnitOfWork
+from venuecrm.platform.models import AccountSettings, Base, LeadStage, LeadStageReason
+from venuecrm.platform.uow import UnitOfWork
 
 # Tables looked up before the account is known (the key is how a request finds its account).
 CATALOG_UNIQUES = {("api_keys", ("key",)), ("accounts", ("name",))}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from venuecrm.schemas.config import (
+from venuecrm.features.account_config.schemas import (
     CustomFieldRecord,
     LeadSourceRecord,
     check_structure,

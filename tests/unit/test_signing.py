@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from venuecrm.auth import signing
+from venuecrm.edges.ivvy import signing
 from venuecrm.errors import AuthenticationFailed, StaleRequest
 
 OPP_BODY = b'{"venueId":107,"name":"Lead By API","sourceId":25,"typeId":18}'

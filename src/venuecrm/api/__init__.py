@@ -1,1 +1,0 @@
-"""HTTP edge: routers, dependencies, error rendering."""

@@ -1,1 +1,0 @@
-"""Request authentication: iVvy signing and API key material."""

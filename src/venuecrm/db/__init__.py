@@ -1,1 +1,0 @@
-"""Persistence: ORM models, engine, unit of work, repositories, embedded PostgreSQL."""

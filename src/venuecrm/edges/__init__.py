@@ -1,0 +1,1 @@
+"""The HTTP edges: iVvy's action API and the unified /crm API, thin adapters over features."""

@@ -1,0 +1,1 @@
+"""The unified (Apideck-style) /crm routes: query parsing and Apideck envelopes."""

@@ -1,0 +1,1 @@
+"""HTTP plumbing both edges share: dependencies, envelopes, request context, limits, server."""

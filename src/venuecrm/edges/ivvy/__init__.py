@@ -1,0 +1,1 @@
+"""iVvy's action API: the action registry, its route and its request signing."""

@@ -1,0 +1,87 @@
+"""``POST /api/1.0/{namespace}?action=...``: read, authenticate, run one action, reply."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from venuecrm.edges.http import idempotency
+from venuecrm.edges.http.deps import (
+    Runtime,
+    authenticate_request,
+    read_body,
+    runtime,
+    signed_request,
+    write_slot,
+)
+from venuecrm.edges.ivvy.registry import Action, ActionContext
+from venuecrm.errors import UnknownAction
+from venuecrm.platform.uow import UnitOfWork
+
+API_VERSION = "1.0"
+router = APIRouter()
+
+
+def _find_action(request: Request, namespace: str) -> Action:
+    name = request.query_params.get("action", "")
+    actions: dict[tuple[str, str], Action] = request.app.state.actions
+    found = actions.get((namespace.lower(), name.lower()))
+    if found is None:
+        if not name:
+            raise UnknownAction("The 'action' query parameter is required")
+        raise UnknownAction(f"Unknown action '{name}' in namespace '{namespace}'")
+    return found
+
+
+def _run(
+    rt: Runtime, request: Request, version: str, namespace: str, body: bytes
+) -> idempotency.Outcome:
+    signed = authenticate_request(request, signed_request(request, body, version))
+    who = signed.credentials
+    action = _find_action(request, namespace)
+    now = rt.clock()
+
+    def work(uow: UnitOfWork) -> tuple[int, bytes]:
+        reply = action.handler(ActionContext(who.account_id, who.key_id, body, now, lambda: uow))
+        # By alias: wire names are camelCase. Nulls stay, as in iVvy's replies ("defaultType":
+        # null). Serialised by pydantic-core straight to JSON: a 100-row page costs a fraction
+        # of a dict dump followed by json.dumps.
+        return 200, reply.model_dump_json(by_alias=True).encode()
+
+    if not action.writes:
+        # Reads change nothing, so a retry or a replay simply reads again.
+        return idempotency.Outcome(*work(rt.uow()))
+    # iVvy's scheme has no nonce: every accepted signature is remembered while it is fresh.
+    guards = [idempotency.signature_guard(who.key_id, signed.signature, signed.fresh_until)]
+    names = (idempotency.IVVY_IDEMPOTENCY_KEY, idempotency.IDEMPOTENCY_KEY)
+    key = idempotency.idempotency_key(request.headers, names)
+    if key is not None:
+        guards.append(idempotency.key_guard(key, now, rt.settings.idempotency_ttl_seconds))
+    return idempotency.run_once(
+        rt.uow(),
+        account_id=who.account_id,
+        guards=guards,
+        fingerprint=idempotency.fingerprint(request, body),
+        now=now,
+        work=work,
+    )
+
+
+@router.post("/api/{version}/{namespace}", include_in_schema=False)
+async def call_action(request: Request, version: str, namespace: str) -> Response:
+    """Every iVvy call: the body is read raw because the signature covers its exact bytes."""
+    if version != API_VERSION:
+        raise UnknownAction(f"Unknown API version '{version}'; this server speaks {API_VERSION}")
+    rt = runtime(request)
+    body = await read_body(request, rt.settings.max_body_bytes)
+    # Key lookup and actions use the synchronous database stack: one hop to the threadpool.
+    # A write takes a write slot first; an unknown action is refused inside, after the key.
+    actions: dict[tuple[str, str], Action] = request.app.state.actions
+    action = actions.get((namespace.lower(), request.query_params.get("action", "").lower()))
+    if action is None or not action.writes:
+        outcome = await run_in_threadpool(_run, rt, request, version, namespace, body)
+    else:
+        async with write_slot(request):
+            outcome = await run_in_threadpool(_run, rt, request, version, namespace, body)
+    return outcome.response()

@@ -1,0 +1,1 @@
+"""Business rules, one package per capability: schemas, rules, service and queries."""

@@ -1,0 +1,1 @@
+"""``venuecrm config``: an account's configuration exported and applied as one file."""

@@ -1,0 +1,1 @@
+"""Accounts (tenants), their API keys, and the demo accounts."""

@@ -1,0 +1,1 @@
+"""The CRM lookups: sources, types, stages, channels and qualities, listed and written."""

@@ -1,0 +1,1 @@
+"""Opportunity notes: addOrUpdateOpportunityNote and getOpportunityNoteList."""

@@ -1,0 +1,1 @@
+"""Opportunities: addOrUpdateOpportunity, getOpportunityList and the unified view of them."""

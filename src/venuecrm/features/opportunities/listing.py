@@ -1,0 +1,19 @@
+"""crm getOpportunityList: the account's live opportunities as an iVvy collection."""
+
+from __future__ import annotations
+
+from venuecrm.features.collections import Collection
+from venuecrm.features.lookups.queries import Lists
+from venuecrm.features.opportunities.list_schemas import OpportunityList, OpportunityListIn
+from venuecrm.platform.collections import Condition, Op
+
+
+def _venue_conditions(request: OpportunityListIn) -> list[Condition]:
+    """venueIds or venueId, one or many, restrict the venues listed (docs/ivvy.md D26)."""
+    venues = request.venues()
+    return [Condition("venueId", Op.IN, venues)] if venues else []
+
+
+OPPORTUNITIES = Collection(
+    Lists.opportunities, OpportunityList, OpportunityListIn, conditions=_venue_conditions
+)

@@ -1,0 +1,1 @@
+"""Companies and contacts: matching, checking, writing and reading them, nested or alone."""

@@ -1,0 +1,206 @@
+"""Reads of companies and contacts for the unified CRM view: filtered, sorted, keyset-paged.
+
+Deleted companies and contacts are never read. A page reads one row more than it returns, so
+the caller knows whether another page follows; the total comes in the same statement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, delete, exists, func, select, update
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.orm import Session
+
+from venuecrm.platform.json_sql import custom_values
+from venuecrm.platform.keyset import after, order_by, sort_keys
+from venuecrm.platform.models import Company, CompanyContact, Contact, Industry, Opportunity
+
+# The sortable keys of each list (docs/unified.md §7) and the expression each sorts by.
+_FULL_NAME = func.trim(func.concat(Contact.first_name, " ", Contact.last_name))
+COMPANY_SORTS: dict[str, Any] = {
+    "created_at": Company.created_at,
+    "updated_at": Company.modified_at,
+    "name": Company.business_name,
+}
+CONTACT_SORTS: dict[str, Any] = {
+    "created_at": Contact.created_at,
+    "updated_at": Contact.modified_at,
+    "name": _FULL_NAME,
+    "first_name": Contact.first_name,
+    "last_name": Contact.last_name,
+    "email": Contact.email,
+}
+
+
+@dataclass
+class PartyQuery:
+    """A list request: conditions, sort, and the keyset position of the last row seen."""
+
+    equals: dict[str, Any] = field(default_factory=dict)
+    updated_since: datetime | None = None
+    created_since: datetime | None = None
+    sort: str | None = None
+    descending: bool = False
+    after: tuple[Any, ...] | None = None
+    limit: int = 20
+
+
+class CrmParties:
+    """An account's live companies and contacts as the unified CRM view reads them."""
+
+    def __init__(self, session: Session, account_id: int) -> None:
+        self.session = session
+        self.account_id = account_id
+
+    def _company_select(self) -> Any:
+        c, i = Company, Industry
+        industry = (
+            select(i.name).where(i.account_id == c.account_id, i.id == c.industry_id)
+        ).scalar_subquery()
+        custom = custom_values(self.account_id, "company", c.id.expression, value_key="value")
+        return select(c, industry.label("industry"), custom.label("custom"))
+
+    def _contact_select(self) -> Any:
+        c, cc, co, o = Contact, CompanyContact, Company, Opportunity
+        first_company = (
+            select(cc.company_id)
+            .where(cc.account_id == c.account_id, cc.contact_id == c.id)
+            .order_by(cc.company_id)
+            .limit(1)
+            .scalar_subquery()
+        )
+        # Its own join rather than a subquery of first_company: a subquery nested two levels
+        # deep would not correlate with the contact and would read another contact's company.
+        company_name = (
+            select(co.business_name)
+            .join(cc, and_(cc.account_id == co.account_id, cc.company_id == co.id))
+            .where(cc.account_id == c.account_id, cc.contact_id == c.id)
+            .order_by(cc.company_id)
+            .limit(1)
+            .scalar_subquery()
+        )
+        opportunities = (
+            select(func.coalesce(func.array_agg(aggregate_order_by(o.id, o.id)), []))
+            .where(o.account_id == c.account_id, o.contact_id == c.id, o.deleted_at.is_(None))
+            .scalar_subquery()
+        )
+        custom = custom_values(self.account_id, "contact", c.id.expression, value_key="value")
+        return select(
+            c,
+            first_company.label("company_id"),
+            company_name.label("company_name"),
+            opportunities.label("opportunity_ids"),
+            custom.label("custom"),
+        )
+
+    def _where(self, model: type[Company] | type[Contact], query: PartyQuery) -> list[Any]:
+        where: list[ColumnElement[bool]] = [
+            model.account_id == self.account_id,
+            model.deleted_at.is_(None),
+        ]
+        if query.updated_since is not None:
+            where.append(model.modified_at >= query.updated_since)
+        if query.created_since is not None:
+            where.append(model.created_at >= query.created_since)
+        return where
+
+    def companies(self, query: PartyQuery) -> tuple[list[Any], int, bool]:
+        """A page of companies: rows of (company, industry name, custom values)."""
+        where = self._where(Company, query)
+        if "name" in query.equals:
+            where.append(func.lower(Company.business_name) == query.equals["name"].lower())
+        column = COMPANY_SORTS[query.sort] if query.sort else None
+        return self._page(self._company_select(), Company, column, where, query)
+
+    def contacts(self, query: PartyQuery) -> tuple[list[Any], int, bool]:
+        """A page of contacts: rows of (contact, first company, its name, opportunities, custom)."""
+        c, cc = Contact, CompanyContact
+        where = self._where(c, query)
+        texts = {"name": _FULL_NAME, "first_name": c.first_name, "last_name": c.last_name,
+                 "email": c.email, "phone_number": c.phone,
+                 "owner_id": c.crm_extras["owner_id"].astext}  # fmt: skip
+        for name, column in texts.items():
+            if name in query.equals:
+                where.append(func.lower(column) == str(query.equals[name]).strip().lower())
+        if "company_id" in query.equals:
+            where.append(
+                exists().where(
+                    cc.account_id == c.account_id,
+                    cc.contact_id == c.id,
+                    cc.company_id == query.equals["company_id"],
+                )
+            )
+        column = CONTACT_SORTS[query.sort] if query.sort else None
+        return self._page(self._contact_select(), c, column, where, query)
+
+    def _page(
+        self,
+        statement: Any,
+        model: type[Company] | type[Contact],
+        column: Any,
+        where: list[Any],
+        query: PartyQuery,
+    ) -> tuple[list[Any], int, bool]:
+        keys = sort_keys(column, model.id, descending=query.descending)
+        total = select(func.count()).select_from(model).where(*where).correlate(None)
+        page = (
+            statement.add_columns(total.scalar_subquery().label("total"))
+            .where(*where, *([after(keys, query.after)] if query.after is not None else []))
+            .order_by(*order_by(keys))
+            .limit(query.limit + 1)
+        )
+        rows = list(self.session.execute(page))
+        if rows:
+            count = int(rows[0].total)
+        elif query.after is None:
+            count = 0
+        else:  # past the last row: the page cannot carry the total
+            count = int(self.session.execute(total).scalar_one())
+        return rows[: query.limit], count, len(rows) > query.limit
+
+    def company(self, company_id: int) -> Any | None:
+        """One live company as ``companies`` reads it, or None."""
+        c = Company
+        where = [c.account_id == self.account_id, c.deleted_at.is_(None), c.id == company_id]
+        return self.session.execute(self._company_select().where(*where)).first()
+
+    def contact(self, contact_id: int) -> Any | None:
+        """One live contact as ``contacts`` reads it, or None."""
+        c = Contact
+        where = [c.account_id == self.account_id, c.deleted_at.is_(None), c.id == contact_id]
+        return self.session.execute(self._contact_select().where(*where)).first()
+
+    def referenced_by_opportunities(self, kind: str, record_id: int) -> int:
+        """How many live opportunities name this company or contact (as party or referral)."""
+        o = Opportunity
+        columns = (
+            (o.company_id, o.referral_company_id)
+            if kind == "company"
+            else (o.contact_id, o.referral_contact_id)
+        )
+        query = select(func.count()).where(
+            o.account_id == self.account_id,
+            o.deleted_at.is_(None),
+            (columns[0] == record_id) | (columns[1] == record_id),
+        )
+        return int(self.session.execute(query).scalar_one())
+
+    def delete(self, row: Company | Contact) -> None:
+        """Soft-delete a company or contact: its memberships go, and so does a primary-contact
+        link to it, so nothing the APIs still show points at a record they no longer show."""
+        cc = CompanyContact
+        column = cc.company_id if isinstance(row, Company) else cc.contact_id
+        self.session.execute(delete(cc).where(cc.account_id == self.account_id, column == row.id))
+        if isinstance(row, Contact):
+            self.session.execute(
+                update(Company)
+                .where(Company.account_id == self.account_id)
+                .where(Company.primary_contact_id == row.id)
+                .values(primary_contact_id=None, modified_at=func.now())
+            )
+        row.deleted_at = func.now()
+        row.modified_at = func.now()
+        self.session.flush()

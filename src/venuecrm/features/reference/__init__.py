@@ -1,0 +1,1 @@
+"""Account reference data: industries, users, venues, pipelines, custom field definitions."""

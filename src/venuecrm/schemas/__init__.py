@@ -1,1 +1,0 @@
-"""Wire formats: Pydantic models for iVvy and Apideck requests and replies."""

@@ -1,1 +1,0 @@
-"""Business rules: plain functions taking a UnitOfWork; they raise VenueCrmError."""

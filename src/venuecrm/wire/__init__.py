@@ -1,0 +1,1 @@
+"""iVvy wire types every feature and edge shares: ids, timestamps, collections, parsing."""
