@@ -42,11 +42,28 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for machines.
 AccountOption = Annotated[int, typer.Option("--account", help="Account id.")]
 
 
-def _prepared_uow(settings: Settings) -> UnitOfWork:
-    """A unit of work on a migrated database."""
+def _database(*, upgrade: bool) -> tuple[Settings, str, list[str]]:
+    """The settings, the database URL (starting the embedded server if it is the one), and the
+    migrations applied (none unless ``upgrade``)."""
+    settings = get_settings()
     url = database_url(settings)
-    migrate.upgrade(settings, url)
-    return UnitOfWork(make_session_factory(make_engine(settings, url)))
+    return settings, url, migrate.upgrade(settings, url) if upgrade else []
+
+
+def _unit_of_work(*, upgrade: bool) -> UnitOfWork:
+    """The one set-up of every command that uses the database: settings, engine, unit of work.
+
+    ``upgrade`` applies pending migrations first; only the commands that bring a database into
+    use do (``serve``, ``db upgrade``, ``accounts create``, ``seed-demo``). The others act on rows
+    that exist, so on an outdated schema they stop with a hint instead of migrating as a side
+    effect of, say, revoking a key.
+    """
+    settings, url, _ = _database(upgrade=upgrade)
+    engine = make_engine(settings, url)
+    if not upgrade and not migrate.is_current(settings, engine):
+        typer.echo("error: the database schema is not current; run `venuecrm db upgrade`", err=True)
+        raise typer.Exit(1)
+    return UnitOfWork(make_session_factory(engine))
 
 
 def _print_json(value: Any) -> None:
@@ -60,9 +77,7 @@ def serve(
     workers: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
 ) -> None:
     """Apply pending migrations and serve the API (embedded PostgreSQL unless DATABASE_URL)."""
-    settings = get_settings()
-    url = database_url(settings)
-    migrate.upgrade(settings, url)
+    settings, url, _ = _database(upgrade=True)
     if settings.database_url is None:
         # Restart the embedded postmaster if it dies. atexit runs last-registered first, so the
         # watch stops before pgserver's exit hook stops the postmaster on purpose.
@@ -92,8 +107,7 @@ def serve(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply pending migrations and print each one applied."""
-    settings = get_settings()
-    applied = migrate.upgrade(settings, database_url(settings))
+    _, _, applied = _database(upgrade=True)
     for revision in applied:
         typer.echo(f"applied {revision}")
     typer.echo(f"database is at the latest revision ({len(applied)} applied)")
@@ -102,7 +116,7 @@ def db_upgrade() -> None:
 @accounts_app.command("create")
 def accounts_create(name: str, as_json: JsonFlag = False) -> None:
     """Create an account."""
-    account_id = account_service.create_account(_prepared_uow(get_settings()), name)
+    account_id = account_service.create_account(_unit_of_work(upgrade=True), name)
     _print_json({"accountId": account_id}) if as_json else typer.echo(f"account {account_id}")
 
 
@@ -123,7 +137,7 @@ def keys_create(
     as_json: JsonFlag = False,
 ) -> None:
     """Create an API key and print its key and secret (the secret is shown only here)."""
-    uow = _prepared_uow(get_settings())
+    uow = _unit_of_work(upgrade=False)
     try:
         key, secret = account_service.create_key(
             uow, account_id=account, label=label, php_dates=php_dates, time_zone=time_zone or "UTC"
@@ -147,7 +161,7 @@ def keys_update(
     time_zone: TimeZoneOption = None,
 ) -> None:
     """Change a key's settings; options left out stay as they are."""
-    uow = _prepared_uow(get_settings())
+    uow = _unit_of_work(upgrade=False)
     try:
         account_service.update_key(uow, key, php_dates=php_dates, time_zone=time_zone)
     except (LookupError, ValueError) as exc:
@@ -169,7 +183,7 @@ def keys_rotate_encryption() -> None:
     Put the new key first and keep the old ones after it, run this, then drop the old ones.
     """
     try:
-        count = account_service.rotate_secret_encryption(_prepared_uow(get_settings()))
+        count = account_service.rotate_secret_encryption(_unit_of_work(upgrade=False))
     except vault.SecretKeyError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
@@ -179,7 +193,7 @@ def keys_rotate_encryption() -> None:
 @keys_app.command("revoke")
 def keys_revoke(key: str) -> None:
     """Revoke an API key; calls signed with it then get errorCode 463."""
-    if not account_service.revoke_key(_prepared_uow(get_settings()), key):
+    if not account_service.revoke_key(_unit_of_work(upgrade=False), key):
         typer.echo(f"error: no active key {key}", err=True)
         raise typer.Exit(1)
     typer.echo(f"revoked {key}")
@@ -189,7 +203,7 @@ def keys_revoke(key: str) -> None:
 def config_export(account: AccountOption) -> None:
     """Print the account's whole configuration as YAML (every list sorted by id)."""
     try:
-        text = config_service.export_config(_prepared_uow(get_settings()), account_id=account)
+        text = config_service.export_config(_unit_of_work(upgrade=False), account_id=account)
     except LookupError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc
@@ -212,7 +226,7 @@ def config_apply(
     except UnicodeDecodeError as exc:
         typer.echo(f"error: {file} is not UTF-8 text", err=True)
         raise typer.Exit(1) from exc
-    uow = _prepared_uow(get_settings())
+    uow = _unit_of_work(upgrade=False)
     try:
         plan = config_service.apply_config(uow, account_id=account, text=text, dry_run=dry_run)
     except config_service.InvalidConfiguration as exc:
@@ -235,7 +249,7 @@ def config_apply(
 @app.command("seed-demo")
 def seed_demo_command(as_json: JsonFlag = False) -> None:
     """Create two demo accounts (idempotent) and print their ids, keys and custom fields."""
-    seeded = seed_demo(_prepared_uow(get_settings()))
+    seeded = seed_demo(_unit_of_work(upgrade=True))
     if as_json:
         _print_json({"accounts": seeded})
         return

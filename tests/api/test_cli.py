@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -161,25 +162,58 @@ def test_readme_flow_on_the_embedded_database(tmp_path: Path) -> None:
     assert not (tmp_path / "data" / "pg" / "postmaster.pid").exists()
 
 
-def test_db_upgrade_prints_each_revision_it_applies(
-    database_url: str, cli_env: dict[str, str]
-) -> None:
+@pytest.fixture
+def empty_database(database_url: str) -> Iterator[str]:
+    """The URL of a database created for this test, with no schema; dropped afterwards."""
     admin = make_url(database_url).set(drivername="postgresql")
     fresh = f"venuecrm_cli_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(fresh)))
-    url = make_url(database_url).set(database=fresh).render_as_string(hide_password=False)
     try:
-        env = {**cli_env, "DATABASE_URL": url}
-        first = venuecrm("db", "upgrade", env=env)
-        assert first.returncode == 0, first.stderr
-        script = ScriptDirectory.from_config(alembic_config(Settings(), url))
-        oldest_first = [rev.revision for rev in reversed(list(script.walk_revisions()))]
-        applied = [line.split()[1].rstrip(":") for line in first.stdout.splitlines()[:-1]]
-        assert applied == oldest_first
-        assert first.stdout.splitlines()[-1].endswith(f"({len(oldest_first)} applied)")
-        second = venuecrm("db", "upgrade", env=env)
-        assert second.stdout == "database is at the latest revision (0 applied)\n"
+        yield make_url(database_url).set(database=fresh).render_as_string(hide_password=False)
     finally:
         with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as c:
             c.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(fresh)))
+
+
+def test_db_upgrade_prints_each_revision_it_applies(
+    empty_database: str, cli_env: dict[str, str]
+) -> None:
+    url = empty_database
+    env = {**cli_env, "DATABASE_URL": url}
+    first = venuecrm("db", "upgrade", env=env)
+    assert first.returncode == 0, first.stderr
+    script = ScriptDirectory.from_config(alembic_config(Settings(), url))
+    oldest_first = [rev.revision for rev in reversed(list(script.walk_revisions()))]
+    applied = [line.split()[1].rstrip(":") for line in first.stdout.splitlines()[:-1]]
+    assert applied == oldest_first
+    assert first.stdout.splitlines()[-1].endswith(f"({len(oldest_first)} applied)")
+    second = venuecrm("db", "upgrade", env=env)
+    assert second.stdout == "database is at the latest revision (0 applied)\n"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("keys", "revoke", "some-key"),
+        ("keys", "update", "some-key", "--php-dates"),
+        ("keys", "rotate-encryption"),
+        ("config", "export", "--account", "1"),
+    ],
+)
+def test_commands_on_existing_rows_do_not_migrate(
+    empty_database: str, cli_env: dict[str, str], command: tuple[str, ...]
+) -> None:
+    """Only the commands that bring a database into use migrate; the others name the fix."""
+    result = venuecrm(*command, env={**cli_env, "DATABASE_URL": empty_database})
+    assert result.returncode == 1
+    assert result.stderr == (
+        "error: the database schema is not current; run `venuecrm db upgrade`\n"
+    )
+    with psycopg.connect(
+        make_url(empty_database).set(drivername="postgresql").render_as_string(hide_password=False)
+    ) as conn:
+        tables = conn.execute(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+        ).fetchone()
+    assert tables == (0,)

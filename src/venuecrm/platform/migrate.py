@@ -6,6 +6,9 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
 
 from venuecrm.config import Settings
 from venuecrm.platform import vault
@@ -37,3 +40,10 @@ def upgrade(settings: Settings, url: str) -> list[str]:
     config.attributes["on_version_apply"] = record
     command.upgrade(config, "head")
     return applied
+
+
+def is_current(settings: Settings, engine: Engine) -> bool:
+    """Whether the database behind ``engine`` is at the latest revision (nothing is changed)."""
+    head = ScriptDirectory.from_config(alembic_config(settings, "")).get_current_head()
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision() == head
