@@ -121,13 +121,19 @@ def delete_opportunity(
 ) -> None:
     """Soft-delete an opportunity: both APIs stop showing it; 24222 when there is none."""
     with uow:
-        crm = Crm(uow.session, account_id)
-        existing = crm.lock_opportunity(opportunity_id)
-        if existing is None:
-            raise OpportunityNotFound(f"Opportunity {opportunity_id} does not exist")
-        existing.deleted_at = func.now()
-        existing.modified_by_key_id = api_key_id
+        soft_delete(
+            Crm(uow.session, account_id), opportunity_id=opportunity_id, api_key_id=api_key_id
+        )
         uow.commit()
+
+
+def soft_delete(crm: Crm, *, opportunity_id: int, api_key_id: int) -> None:
+    """Mark the opportunity deleted in the caller's transaction (no commit); 24222 if none."""
+    existing = crm.lock_opportunity(opportunity_id)
+    if existing is None:
+        raise OpportunityNotFound(f"Opportunity {opportunity_id} does not exist")
+    existing.deleted_at = func.now()
+    existing.modified_by_key_id = api_key_id
 
 
 def _invalid(problems: Problems) -> InvalidOpportunityDetails:

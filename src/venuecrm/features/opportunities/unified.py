@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from venuecrm.errors import InvalidOpportunityDetails, InvalidRequest, OpportunityNotFound
-from venuecrm.features.opportunities.service import delete_opportunity, write_opportunity
+from venuecrm.features.opportunities.service import soft_delete, write_opportunity
 from venuecrm.features.opportunities.unified_mapping import crm_path, to_crm, to_ivvy
 from venuecrm.features.opportunities.unified_schemas import Opportunity, OpportunityInput
 from venuecrm.features.opportunities.views import (
@@ -171,10 +171,12 @@ def _apply_defaults(data: dict[str, Any], defaults: dict[str, int | None]) -> No
 def delete(uow: UnitOfWork, *, account_id: int, api_key_id: int, opportunity_id: str) -> str:
     """Soft-delete an opportunity; it then reads as 404 here and 24222 through iVvy."""
     record = _record_id(opportunity_id)
-    try:
-        delete_opportunity(uow, account_id=account_id, api_key_id=api_key_id, opportunity_id=record)
-    except OpportunityNotFound:
-        raise _not_found(opportunity_id) from None
+    with uow:
+        try:
+            soft_delete(Crm(uow.session, account_id), opportunity_id=record, api_key_id=api_key_id)
+        except OpportunityNotFound:
+            raise _not_found(opportunity_id) from None
+        uow.commit()
     return opportunity_id
 
 
