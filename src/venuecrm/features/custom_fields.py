@@ -13,15 +13,11 @@ from pydantic_core import PydanticCustomError
 from venuecrm.features.parties.records import Definition
 from venuecrm.features.parties.schemas import Address, CustomFieldIn
 from venuecrm.features.problems import Problems
-from venuecrm.wire.ivvy import parse_id
+from venuecrm.wire.ivvy import FieldType, parse_id, whole_number
 from venuecrm.wire.parsing import describe
 
-TEXT, LARGE_TEXT, SELECT, MULTI_SELECT, ADDRESS, DATE, FILE, STATIC, NUMBER, LARGE_SELECT = range(
-    10
-)
-_TEXT_LIMITS = {TEXT: 255, LARGE_TEXT: 65535}
+_TEXT_LIMITS: dict[int, int] = {FieldType.TEXT: 255, FieldType.LARGE_TEXT: 65535}
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?: \d{2}:\d{2}:\d{2}(?: UTC)?)?$", re.IGNORECASE)
-_WHOLE = re.compile(r"^[+-]?\d{1,18}$")
 
 
 def is_empty(value: Any) -> bool:
@@ -42,10 +38,10 @@ def value_problem(definition: Definition, value: Any) -> str | None:
             return "must be a string"
         if len(value) > _TEXT_LIMITS[kind]:
             return f"must be at most {_TEXT_LIMITS[kind]} characters"
-    elif kind in (SELECT, LARGE_SELECT):
+    elif kind in (FieldType.SELECT, FieldType.LARGE_SELECT):
         if not isinstance(value, str) or value not in _options(definition):
             return f"must be one of {sorted((definition.select_values or {}).keys())}"
-    elif kind == MULTI_SELECT:
+    elif kind == FieldType.MULTI_SELECT:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             return "must be an array of strings"
         chosen = [v for v in value if v != ""]
@@ -54,14 +50,14 @@ def value_problem(definition: Definition, value: Any) -> str | None:
             return f"{unknown} not among {sorted((definition.select_values or {}).keys())}"
         if len(chosen) != len(set(chosen)):
             return "must not repeat a value"
-    elif kind == ADDRESS:
+    elif kind == FieldType.ADDRESS:
         if not isinstance(value, dict):
             return "must be an address object"
         try:
             Address.model_validate(value)
         except ValidationError as exc:
             return "; ".join(describe(error) for error in exc.errors(include_url=False))
-    elif kind == DATE:
+    elif kind == FieldType.DATE:
         match = _DATE.match(value.strip()) if isinstance(value, str) else None
         if match is None:
             return "must be a date (yyyy-mm-dd) or an iVvy timestamp (yyyy-mm-dd HH:mm:ss UTC)"
@@ -69,15 +65,12 @@ def value_problem(definition: Definition, value: Any) -> str | None:
             date.fromisoformat(match.group(1))
         except ValueError:
             return "is not a real calendar date"
-    elif kind == NUMBER:
-        # JSON has one number type: the Apideck SDK sends 120 as 120.0, which is whole too.
-        number = isinstance(value, int | float) and not isinstance(value, bool)
-        whole = number and float(value).is_integer() and abs(value) < 10**18
-        if not whole and not (isinstance(value, str) and _WHOLE.match(value)):
+    elif kind == FieldType.NUMBER:
+        if whole_number(value) is None:
             return "must be a whole number"
-    elif kind == FILE:
+    elif kind == FieldType.FILE:
         return "file fields cannot be set through the API"
-    elif kind == STATIC:
+    elif kind == FieldType.STATIC:
         return "static text fields cannot be set"
     return None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from enum import IntEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
@@ -11,6 +12,25 @@ from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
 MAX_ID = 2**31 - 1  # ids are PostgreSQL integers and the .NET SDK's Int32
+_WHOLE = re.compile(r"[+-]?\d{1,18}")
+_WHOLE_LIMIT = 10**18  # 18 digits, as _WHOLE: fits a bigint, and a float is still exact-ish
+
+
+class FieldType(IntEnum):
+    """A custom field's ``fieldType`` code (docs/ivvy.md §4.4)."""
+
+    TEXT = 0
+    LARGE_TEXT = 1
+    SELECT = 2
+    MULTI_SELECT = 3
+    ADDRESS = 4
+    DATE = 5
+    FILE = 6
+    STATIC = 7
+    NUMBER = 8  # a whole number: ``whole_number`` decides what is one
+    LARGE_SELECT = 9
+
+
 _TIMESTAMP = re.compile(r"^(\d{4}-\d{2}-\d{2})(?: (\d{2}:\d{2}:\d{2}))?(?: UTC)?$", re.IGNORECASE)
 
 
@@ -42,13 +62,30 @@ def path_id(raw: str) -> int | None:
     return int(raw)
 
 
-def parse_whole_number(value: Any) -> int:
-    """A JSON integer or a string of digits with an optional sign."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"[+-]?\d{1,18}", value.strip()):
+def whole_number(value: Any) -> int | None:
+    """The one rule for "a whole number" (docs/ivvy.md D30), or None when ``value`` is not one.
+
+    A JSON integer; a JSON number with no fraction (``120.0``: JSON has one number type and the
+    Apideck SDK sends 120 that way); or a string of up to 18 digits with an optional sign and no
+    spaces, like ids (D10). Booleans are not numbers.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if abs(value) < _WHOLE_LIMIT else None
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and abs(value) < _WHOLE_LIMIT else None
+    if isinstance(value, str) and _WHOLE.fullmatch(value):
         return int(value)
-    raise PydanticCustomError("whole_number", "must be a whole number")
+    return None
+
+
+def parse_whole_number(value: Any) -> int:
+    """``whole_number`` for validators: the number, or "must be a whole number"."""
+    number = whole_number(value)
+    if number is None:
+        raise PydanticCustomError("whole_number", "must be a whole number")
+    return number
 
 
 def parse_ivvy_date(value: Any) -> date:

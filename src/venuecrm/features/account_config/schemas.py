@@ -31,11 +31,13 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 
 from venuecrm.features.accounts.keys import check_time_zone
 from venuecrm.wire.ivvy import MAX_ID, Id
+from venuecrm.wire.ivvy import FieldType as FieldTypeCode
 from venuecrm.wire.parsing import Parsed, describe, format_path
 
 FORMAT_VERSION = 1
-SELECT_FIELD_TYPES = frozenset({2, 3, 9})  # single, multiple and large select (docs/ivvy.md §4.4)
-FILE_FIELD_TYPE = 6
+SELECT_FIELD_TYPES = frozenset(
+    {FieldTypeCode.SELECT, FieldTypeCode.MULTI_SELECT, FieldTypeCode.LARGE_SELECT}
+)
 _MONEY_LIMIT = Decimal(10) ** 10  # Numeric(12, 2)
 
 
@@ -56,7 +58,8 @@ def _version(value: Any) -> int:
 
 
 def _field_type(value: Any) -> int:
-    return _whole(value, 0, 9, "must be a field type from 0 to 9")
+    low, high = min(FieldTypeCode), max(FieldTypeCode)
+    return _whole(value, low, high, f"must be a field type from {low} to {high}")
 
 
 def _apply_to(value: Any) -> int:
@@ -237,7 +240,7 @@ class CustomFieldRecord(ConfigModel):
     @classmethod
     def _only_file_fields(cls, value: list[str] | None, info: ValidationInfo) -> list[str] | None:
         field_type = info.data.get("field_type")
-        if value is not None and field_type is not None and field_type != FILE_FIELD_TYPE:
+        if value is not None and field_type is not None and field_type != FieldTypeCode.FILE:
             raise PydanticCustomError("file_types", "only file fields (6) have them")
         return value
 

@@ -24,19 +24,22 @@ from venuecrm.platform.models import (
 )
 from venuecrm.platform.repositories import Lookups, T
 from venuecrm.platform.uow import UnitOfWork
+from venuecrm.wire.ivvy import FieldType
 
 DEMO_ACCOUNTS = ("Demo Venue Group A", "Demo Venue Group B")
 DEMO_KEY_LABEL = "seed-demo"
 
 # (fieldType, displayName, selectValues): optional opportunity fields both accounts get.
 _OPTIONAL_FIELDS: tuple[tuple[int, str, list[str] | None], ...] = (
-    (0, "Notes", None),
-    (2, "Catering style", ["Buffet", "Plated", "Cocktail"]),
-    (3, "Extras", ["AV", "Parking", "Wifi"]),
-    (5, "Preferred date", None),
-    (8, "Expected guests", None),
+    (FieldType.TEXT, "Notes", None),
+    (FieldType.SELECT, "Catering style", ["Buffet", "Plated", "Cocktail"]),
+    (FieldType.MULTI_SELECT, "Extras", ["AV", "Parking", "Wifi"]),
+    (FieldType.DATE, "Preferred date", None),
+    (FieldType.NUMBER, "Expected guests", None),
 )
-_REQUIRED_FIELDS_B: tuple[tuple[int, str, list[str] | None], ...] = ((0, "Budget code", None),)
+_REQUIRED_FIELDS_B: tuple[tuple[int, str, list[str] | None], ...] = (
+    (FieldType.TEXT, "Budget code", None),
+)
 
 
 def _ensure(lookups: Lookups, model: type[T], match: dict[str, Any], **values: Any) -> T:
