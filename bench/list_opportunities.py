@@ -38,23 +38,13 @@ from typing import Any
 
 import psutil
 import psycopg
-from common import (
-    Account,
-    Call,
-    CpuRow,
-    Database,
-    LoadResult,
-    Monitor,
-    PgbenchResult,
-    Usage,
-    add_run_arguments,
-    mb,
-    print_cpu_table,
-    run_pgbench,
-    running_service,
-    seed,
-    warm_up_and_measure,
-)
+from harness.database import Database
+from harness.load import Call, LoadResult, warm_up_and_measure
+from harness.monitor import Monitor, Usage
+from harness.pgbench import PgbenchResult, run_pgbench
+from harness.report import CpuRow, mb, print_cpu_table
+from harness.seed import Account, seed
+from harness.server import add_run_arguments, running_service
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 
 from venuecrm.features.collections import parse_list_params

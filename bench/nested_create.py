@@ -34,22 +34,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import psutil
-from common import (
-    Account,
-    Call,
-    CpuRow,
-    LoadResult,
-    Monitor,
-    PgbenchResult,
-    Usage,
-    add_run_arguments,
-    mb,
-    print_cpu_table,
-    run_pgbench,
-    running_service,
-    seed,
-    warm_up_and_measure,
-)
+from harness.load import Call, LoadResult, warm_up_and_measure
+from harness.monitor import Monitor, Usage
+from harness.pgbench import PgbenchResult, run_pgbench
+from harness.report import CpuRow, mb, print_cpu_table
+from harness.seed import Account, seed
+from harness.server import add_run_arguments, running_service
 
 REQUEST_STRING = "/api/1.0/venue?action=addOrUpdateOpportunity"
 

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
 import psycopg
 import pytest
 from cryptography.fernet import Fernet
@@ -24,6 +20,7 @@ from sqlalchemy.engine import make_url
 
 from tests.factories import Clock, Seeded, Tenant, new_tenant, seeded_tenant
 from tests.pgbouncer import pgbouncer
+from tests.servers import free_port, libpq_url, serve_command, wait_until_ready
 from venuecrm.app import create_app
 from venuecrm.config import Settings
 from venuecrm.platform import migrate
@@ -37,11 +34,6 @@ UNLIMITED = "1000000/second"
 SECRET_KEYS = Fernet.generate_key().decode()
 
 
-def _libpq(url: str) -> str:
-    """A SQLAlchemy URL as psycopg wants it."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A fresh, migrated database for this test run."""
@@ -50,7 +42,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if external:
         base = Settings(database_url=external).database_url
         assert base is not None
-        admin = _libpq(base)
+        admin = libpq_url(base)
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         url = make_url(base).set(database=name).render_as_string(hide_password=False)
@@ -142,12 +134,6 @@ def tenant(uow_factory: UnitOfWork) -> Tenant:
     return new_tenant(uow_factory)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``venuecrm serve`` in a real process on the test database; yields its base URL."""
@@ -171,10 +157,10 @@ def server_env(database_url: str) -> dict[str, str]:
 @contextmanager
 def serving(env: dict[str, str], log: Path) -> Iterator[str]:
     """Run ``venuecrm serve`` with ``env`` until the block ends; yields its base URL."""
-    port = _free_port()
+    port = free_port()
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "venuecrm", "serve", "--port", str(port)],
+            serve_command(port=port),
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -186,21 +172,6 @@ def serving(env: dict[str, str], log: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=30)
-
-
-def wait_until_ready(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    """Poll the readiness probe until the server answers, failing fast if it died."""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"server exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{base}/ready", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)  # polling interval, not synchronisation: the probe decides
-    pytest.fail(f"server not ready after 60 s:\n{log.read_text()}")
 
 
 @pytest.fixture

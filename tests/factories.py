@@ -185,9 +185,14 @@ class Seeded:
         )
 
 
-def seeded_tenant(uow: UnitOfWork, *, required_fields: bool = False) -> Seeded:
-    """A fresh account configured like seed-demo's (account B's shape with required_fields)."""
+def seeded_tenant(
+    uow: UnitOfWork, *, required_fields: bool = False, prefix: str = "test"
+) -> Seeded:
+    """A fresh account configured like seed-demo's (account B's shape with required_fields).
+
+    The benchmarks seed theirs here too (``prefix="bench"``), so both load the same shape.
+    """
     from venuecrm.features.accounts.demo import seed_account
 
-    ids = seed_account(uow, f"test-{uuid.uuid4().hex}", with_required_field=required_fields)
+    ids = seed_account(uow, f"{prefix}-{uuid.uuid4().hex}", with_required_field=required_fields)
     return Seeded(Tenant(ids["accountId"], ids["apiKey"], ids["apiSecret"]), ids)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -20,13 +19,8 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
+from tests.servers import free_port
 from venuecrm.config import Settings
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _unprivileged_user(database_url: str) -> str:
@@ -83,7 +77,7 @@ def pgbouncer(database_url: str, workdir: Path, *, pool_size: int = 20) -> Itera
     executable = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
     if not Path(executable).exists():
         pytest.fail("pgbouncer is not installed: apt-get install pgbouncer (`./dev test` does)")
-    port = _free_port()
+    port = free_port()
     config = workdir / "pgbouncer.ini"
     config.write_text(_config(database_url, port, pool_size))
     command = [executable, str(config)]

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -19,21 +17,16 @@ from typing import Any
 import httpx
 import psycopg
 from psycopg import sql
-from sqlalchemy.engine import make_url
 
 from tests.api.opportunity_helpers import base_body, rows
-from tests.conftest import SECRET_KEYS, UNLIMITED, wait_until_ready
+from tests.conftest import SECRET_KEYS, UNLIMITED
 from tests.factories import Seeded, Tenant, sign_js
+from tests.servers import free_port, libpq_url, serve_command, wait_until_ready
 from venuecrm.config import Settings
 from venuecrm.platform.embedded import DATABASE_NAME, pgdata, process_alive
 from venuecrm.platform.engine import make_engine, make_session_factory
 from venuecrm.platform.models import Company, Contact, CustomFieldValue, Opportunity
 from venuecrm.platform.uow import UnitOfWork
-
-
-def libpq_url(url: str) -> str:
-    """A SQLAlchemy URL as psycopg wants it."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 @contextmanager
@@ -77,20 +70,13 @@ class Served:
     log: Path
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def serve(env: dict[str, str], log: Path) -> Iterator[Served]:
     """``venuecrm serve`` with ``env``, ready; stopped (SIGTERM) at the end unless already dead."""
     port = free_port()
     with log.open("ab") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "venuecrm", "serve", "--port", str(port)],
+            serve_command(port=port),
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -15,7 +15,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import time
 import uuid
@@ -29,6 +28,7 @@ import httpx
 import pytest
 from alembic.script import ScriptDirectory
 
+from tests.servers import free_port
 from venuecrm.edges.ivvy.signing import sign_headers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,12 +88,6 @@ def _compose_command(docker: str) -> list[str]:
     if v1 is None:
         pytest.fail("neither `docker compose` nor `docker-compose` is installed")
     return [v1]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -178,7 +172,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         f"services:\n  db:\n    volumes:\n      - {initdb}:/docker-entrypoint-initdb.d:ro\n"
     )
     env = {k: v for k, v in os.environ.items() if k not in COMPOSE_VARIABLES}
-    app_port, replica_ports = _free_port(), (_free_port(), _free_port())
+    app_port, replica_ports = free_port(), (free_port(), free_port())
     env.update(
         APP_PORT=str(app_port),
         REPLICA_A_PORT=str(replica_ports[0]),
