@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Identity, Integer, MetaData, func
+from sqlalchemy import DateTime, ForeignKey, ForeignKeyConstraint, Identity, Integer, MetaData, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -48,3 +48,8 @@ class Tenant(Timestamped, Base):
     id: Mapped[int] = mapped_column(
         Integer, Identity(), primary_key=True, autoincrement=True, sort_order=-1
     )
+
+
+def same_account_fk(column: str, table: str) -> ForeignKeyConstraint:
+    """A same-account foreign key: an id of another account can never be linked."""
+    return ForeignKeyConstraint(["account_id", column], [f"{table}.account_id", f"{table}.id"])

@@ -26,23 +26,8 @@ from venuecrm.features.account_config.schemas import (
     UserRecord,
     VenueRecord,
 )
+from venuecrm.platform import models
 from venuecrm.platform.base import Tenant
-from venuecrm.platform.models import (
-    APPLY_TO_OPPORTUNITY,
-    CUSTOM_FIELD_ENTITIES,
-    CustomFieldDefinition,
-    Industry,
-    LeadChannel,
-    LeadQuality,
-    LeadSource,
-    LeadStage,
-    LeadStageReason,
-    LeadSubtype,
-    LeadType,
-    LostReason,
-    User,
-    Venue,
-)
 from venuecrm.wire.ivvy import parse_id
 
 
@@ -85,25 +70,30 @@ class Ref:
     require: tuple[str, Any, str] | None = None
 
 
-VENUES = Table("venues", "venue", Venue, VenueRecord, ("venues",))
-USERS = Table("users", "user", User, UserRecord, ("users",), label="email")
-LEAD_TYPES = Table("leadTypes", "lead type", LeadType, LeadTypeRecord, ("leadTypes",))
+VENUES = Table("venues", "venue", models.Venue, VenueRecord, ("venues",))
+USERS = Table("users", "user", models.User, UserRecord, ("users",), label="email")
+LEAD_TYPES = Table("leadTypes", "lead type", models.LeadType, LeadTypeRecord, ("leadTypes",))
 SUBTYPES = Table(
     "leadTypes.subtypes",
     "lead subtype",
-    LeadSubtype,
+    models.LeadSubtype,
     SubtypeRecord,
     ("subtypes",),
     parent=LEAD_TYPES,
     parent_column="type_id",
 )
 LEAD_STAGES = Table(
-    "leadStages", "stage", LeadStage, LeadStageRecord, ("leadStages",), immutable=("apply_to",)
+    "leadStages",
+    "stage",
+    models.LeadStage,
+    LeadStageRecord,
+    ("leadStages",),
+    immutable=("apply_to",),
 )
 REASONS = Table(
     "leadStages.reasons",
     "stage reason",
-    LeadStageReason,
+    models.LeadStageReason,
     ReasonRecord,
     ("reasons",),
     label="reason",
@@ -113,7 +103,7 @@ REASONS = Table(
 LEAD_SOURCES = Table(
     "leadSources",
     "lead source",
-    LeadSource,
+    models.LeadSource,
     LeadSourceRecord,
     ("leadSources",),
     refs=(Ref("default_type_id", "default_type", "default_type_id", LEAD_TYPES),),
@@ -126,29 +116,29 @@ TABLES: tuple[Table, ...] = (
     LEAD_STAGES,
     REASONS,
     LEAD_SOURCES,
-    Table("leadChannels", "lead channel", LeadChannel, NamedRecord, ("leadChannels",)),
+    Table("leadChannels", "lead channel", models.LeadChannel, NamedRecord, ("leadChannels",)),
     Table(
         "leadQualities",
         "lead quality",
-        LeadQuality,
+        models.LeadQuality,
         QualityRecord,
         ("leadQualities",),
         label="label",
     ),
-    Table("industries", "industry", Industry, NamedRecord, ("industries",)),
-    Table("lostReasons", "lost reason", LostReason, NamedRecord, ("lostReasons",)),
+    Table("industries", "industry", models.Industry, NamedRecord, ("industries",)),
+    Table("lostReasons", "lost reason", models.LostReason, NamedRecord, ("lostReasons",)),
     *(
         Table(
             f"customFields.{entity}",
             f"{entity} custom field",
-            CustomFieldDefinition,
+            models.CustomFieldDefinition,
             CustomFieldRecord,
             ("customFields", entity),
             label="display_name",
             fixed={"entity": entity},
             immutable=("field_type",),
         )
-        for entity in CUSTOM_FIELD_ENTITIES
+        for entity in models.CUSTOM_FIELD_ENTITIES
     ),
 )
 # The account's defaults (AccountSettings); a missing stageId takes the default (docs/ivvy.md D16).
@@ -159,7 +149,7 @@ DEFAULTS: tuple[Ref, ...] = (
         "stage",
         "default_stage_id",
         LEAD_STAGES,
-        require=("apply_to", APPLY_TO_OPPORTUNITY, "does not apply to opportunities"),
+        require=("apply_to", models.APPLY_TO_OPPORTUNITY, "does not apply to opportunities"),
     ),
     Ref("type_id", "type", "default_type_id", LEAD_TYPES),
     Ref("source_id", "source", "default_source_id", LEAD_SOURCES),

@@ -5,23 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from venuecrm.features.accounts.keys import new_key_pair
-from venuecrm.platform.models import (
-    APPLY_TO_LEAD,
-    APPLY_TO_OPPORTUNITY,
-    AccountSettings,
-    CustomFieldDefinition,
-    Industry,
-    LeadChannel,
-    LeadQuality,
-    LeadSource,
-    LeadStage,
-    LeadStageReason,
-    LeadSubtype,
-    LeadType,
-    LostReason,
-    User,
-    Venue,
-)
+from venuecrm.platform import models
 from venuecrm.platform.repositories import Lookups, T
 from venuecrm.platform.uow import UnitOfWork
 from venuecrm.wire.ivvy import FieldType
@@ -50,26 +34,28 @@ def _ensure(lookups: Lookups, model: type[T], match: dict[str, Any], **values: A
 def _seed_account(uow: UnitOfWork, name: str, *, with_required_field: bool) -> dict[str, Any]:
     account = uow.accounts.find_by_name(name) or uow.accounts.add(name)
     lk = uow.lookups(account.id)
-    venue = _ensure(lk, Venue, {"name": "Grand Hall"})
-    other_venue = _ensure(lk, Venue, {"name": "Riverside Rooms"})
+    venue = _ensure(lk, models.Venue, {"name": "Grand Hall"})
+    other_venue = _ensure(lk, models.Venue, {"name": "Riverside Rooms"})
     owner = _ensure(
-        lk, User, {"email": "sam.seller@example.com"}, first_name="Sam", last_name="Seller"
+        lk, models.User, {"email": "sam.seller@example.com"}, first_name="Sam", last_name="Seller"
     )
-    meeting = _ensure(lk, LeadType, {"name": "Meeting"})
-    wedding = _ensure(lk, LeadType, {"name": "Wedding"})
-    ceremony = _ensure(lk, LeadSubtype, {"type_id": wedding.id, "name": "Ceremony"})
-    _ensure(lk, LeadSubtype, {"type_id": wedding.id, "name": "Reception"})
-    source = _ensure(lk, LeadSource, {"name": "Website"}, default_type_id=meeting.id)
-    referral = _ensure(lk, LeadSource, {"name": "Referral Program"}, is_referral=True)
-    enquiry = _ensure(lk, LeadStage, {"name": "New Enquiry"}, apply_to=APPLY_TO_OPPORTUNITY)
-    lost = _ensure(lk, LeadStage, {"name": "Lost"}, apply_to=APPLY_TO_OPPORTUNITY)
-    _ensure(lk, LeadStage, {"name": "Lead Qualified"}, apply_to=APPLY_TO_LEAD)
-    reason = _ensure(lk, LeadStageReason, {"stage_id": enquiry.id, "reason": "Website form"})
-    foreign_reason = _ensure(lk, LeadStageReason, {"stage_id": lost.id, "reason": "Price"})
-    channel = _ensure(lk, LeadChannel, {"name": "Email"})
-    quality = _ensure(lk, LeadQuality, {"label": "Hot"}, show_on_dash=True)
-    industry = _ensure(lk, Industry, {"name": "Technology"})
-    _ensure(lk, LostReason, {"name": "Chose another venue"})
+    meeting = _ensure(lk, models.LeadType, {"name": "Meeting"})
+    wedding = _ensure(lk, models.LeadType, {"name": "Wedding"})
+    ceremony = _ensure(lk, models.LeadSubtype, {"type_id": wedding.id, "name": "Ceremony"})
+    _ensure(lk, models.LeadSubtype, {"type_id": wedding.id, "name": "Reception"})
+    source = _ensure(lk, models.LeadSource, {"name": "Website"}, default_type_id=meeting.id)
+    referral = _ensure(lk, models.LeadSource, {"name": "Referral Program"}, is_referral=True)
+    enquiry = _ensure(
+        lk, models.LeadStage, {"name": "New Enquiry"}, apply_to=models.APPLY_TO_OPPORTUNITY
+    )
+    lost = _ensure(lk, models.LeadStage, {"name": "Lost"}, apply_to=models.APPLY_TO_OPPORTUNITY)
+    _ensure(lk, models.LeadStage, {"name": "Lead Qualified"}, apply_to=models.APPLY_TO_LEAD)
+    reason = _ensure(lk, models.LeadStageReason, {"stage_id": enquiry.id, "reason": "Website form"})
+    foreign_reason = _ensure(lk, models.LeadStageReason, {"stage_id": lost.id, "reason": "Price"})
+    channel = _ensure(lk, models.LeadChannel, {"name": "Email"})
+    quality = _ensure(lk, models.LeadQuality, {"label": "Hot"}, show_on_dash=True)
+    industry = _ensure(lk, models.Industry, {"name": "Technology"})
+    _ensure(lk, models.LostReason, {"name": "Chose another venue"})
 
     specs = [(t, n, v, False) for t, n, v in _OPTIONAL_FIELDS]
     if with_required_field:
@@ -79,7 +65,7 @@ def _seed_account(uow: UnitOfWork, name: str, *, with_required_field: bool) -> d
         select_values = {option: option for option in options} if options else None
         definition = _ensure(
             lk,
-            CustomFieldDefinition,
+            models.CustomFieldDefinition,
             {"entity": "opportunity", "display_name": display_name},
             field_type=field_type,
             is_required=required,
@@ -96,9 +82,9 @@ def _seed_account(uow: UnitOfWork, name: str, *, with_required_field: bool) -> d
             }
         )
 
-    if uow.session.get(AccountSettings, account.id) is None:
+    if uow.session.get(models.AccountSettings, account.id) is None:
         uow.session.add(
-            AccountSettings(
+            models.AccountSettings(
                 account_id=account.id,
                 default_stage_id=enquiry.id,
                 default_venue_id=venue.id,
