@@ -19,58 +19,10 @@ answered: failures are 500 / 90500.
 
 from __future__ import annotations
 
-from . import actions
-from .actions import (
-    CompanyNotFound,
-    ContactNotFound,
-    EmptyRequest,
-    InvalidLeadChannelDetails,
-    InvalidLeadChannelRequest,
-    InvalidLeadQualityDetails,
-    InvalidLeadQualityRequest,
-    InvalidLeadSourceDetails,
-    InvalidLeadSourceRequest,
-    InvalidLeadStageDetails,
-    InvalidLeadStageRequest,
-    InvalidLeadTypeDetails,
-    InvalidLeadTypeRequest,
-    InvalidLookupDetails,
-    InvalidLookupRequest,
-    InvalidNoteDetails,
-    InvalidNoteRequest,
-    InvalidOpportunityDetails,
-    LeadChannelNotFound,
-    LeadNotFound,
-    LeadQualityNotFound,
-    LeadSourceNotFound,
-    LeadStageNotFound,
-    LeadTypeNotFound,
-    LookupNotFound,
-    OpportunityNoteNotFound,
-    OpportunityNotFound,
-    VenueNotFound,
-)
-from .base import _DEFINED, VenueCrmError
-from .protocol import (
-    AuthenticationFailed,
-    DatabaseUnavailable,
-    IdempotencyKeyReused,
-    InternalError,
-    InvalidIdempotencyKey,
-    InvalidParameter,
-    InvalidRequest,
-    KeyRevoked,
-    MethodNotAllowed,
-    MissingParameter,
-    OperationNotSupported,
-    RaceCondition,
-    RateLimited,
-    RecordNotFound,
-    RequestInProgress,
-    RequestTooLarge,
-    StaleRequest,
-    UnknownAction,
-)
+from venuecrm.errors import actions, protocol
+from venuecrm.errors.actions import *  # noqa: F403 (each module's __all__)
+from venuecrm.errors.base import _DEFINED, VenueCrmError
+from venuecrm.errors.protocol import *  # noqa: F403
 
 # Every error with a code: the protocol's, then the actions', each in the order defined (the
 # README's order). A stable sort, since the imports above are in alphabetical order.
@@ -93,55 +45,6 @@ def catalogue() -> list[tuple[int, int, str]]:
     return rows
 
 
-__all__ = [
-    "ALL_ERRORS",
-    "BY_SPECIFIC_CODE",
-    "AuthenticationFailed",
-    "CompanyNotFound",
-    "ContactNotFound",
-    "DatabaseUnavailable",
-    "EmptyRequest",
-    "IdempotencyKeyReused",
-    "InternalError",
-    "InvalidIdempotencyKey",
-    "InvalidLeadChannelDetails",
-    "InvalidLeadChannelRequest",
-    "InvalidLeadQualityDetails",
-    "InvalidLeadQualityRequest",
-    "InvalidLeadSourceDetails",
-    "InvalidLeadSourceRequest",
-    "InvalidLeadStageDetails",
-    "InvalidLeadStageRequest",
-    "InvalidLeadTypeDetails",
-    "InvalidLeadTypeRequest",
-    "InvalidLookupDetails",
-    "InvalidLookupRequest",
-    "InvalidNoteDetails",
-    "InvalidNoteRequest",
-    "InvalidOpportunityDetails",
-    "InvalidParameter",
-    "InvalidRequest",
-    "KeyRevoked",
-    "LeadChannelNotFound",
-    "LeadNotFound",
-    "LeadQualityNotFound",
-    "LeadSourceNotFound",
-    "LeadStageNotFound",
-    "LeadTypeNotFound",
-    "LookupNotFound",
-    "MethodNotAllowed",
-    "MissingParameter",
-    "OperationNotSupported",
-    "OpportunityNotFound",
-    "OpportunityNoteNotFound",
-    "RaceCondition",
-    "RateLimited",
-    "RecordNotFound",
-    "RequestInProgress",
-    "RequestTooLarge",
-    "StaleRequest",
-    "UnknownAction",
-    "VenueCrmError",
-    "VenueNotFound",
-    "catalogue",
-]
+__all__ = ["ALL_ERRORS", "BY_SPECIFIC_CODE", "VenueCrmError", "catalogue"]
+__all__ += protocol.__all__
+__all__ += actions.__all__

@@ -7,69 +7,14 @@ registers every table on ``Base.metadata`` (migrations/env.py and the schema tes
 from __future__ import annotations
 
 from venuecrm.platform.base import Base
-from venuecrm.platform.models.accounts import (
-    Account,
-    AccountSettings,
-    ApiKey,
-    StoredResponse,
-)
-from venuecrm.platform.models.crm import (
-    CONTACT_TYPE_COMPANY,
-    CONTACT_TYPE_CONTACT,
-    Company,
-    CompanyContact,
-    Contact,
-    CustomFieldValue,
-    Opportunity,
-)
-from venuecrm.platform.models.lookups import (
-    APPLY_TO_LEAD,
-    APPLY_TO_OPPORTUNITY,
-    CUSTOM_FIELD_ENTITIES,
-    CustomFieldDefinition,
-    Industry,
-    LeadChannel,
-    LeadQuality,
-    LeadSource,
-    LeadStage,
-    LeadStageReason,
-    LeadSubtype,
-    LeadType,
-    LostReason,
-    User,
-    Venue,
-)
-from venuecrm.platform.models.notes import (
-    OpportunityNote,
-)
+from venuecrm.platform.models import accounts, crm, lookups, notes
+from venuecrm.platform.models.accounts import *  # noqa: F403 (each module's __all__)
+from venuecrm.platform.models.crm import *  # noqa: F403
+from venuecrm.platform.models.lookups import *  # noqa: F403
+from venuecrm.platform.models.notes import *  # noqa: F403
 
-__all__ = [
-    "APPLY_TO_LEAD",
-    "APPLY_TO_OPPORTUNITY",
-    "CONTACT_TYPE_COMPANY",
-    "CONTACT_TYPE_CONTACT",
-    "CUSTOM_FIELD_ENTITIES",
-    "Account",
-    "AccountSettings",
-    "ApiKey",
-    "Base",
-    "Company",
-    "CompanyContact",
-    "Contact",
-    "CustomFieldDefinition",
-    "CustomFieldValue",
-    "Industry",
-    "LeadChannel",
-    "LeadQuality",
-    "LeadSource",
-    "LeadStage",
-    "LeadStageReason",
-    "LeadSubtype",
-    "LeadType",
-    "LostReason",
-    "Opportunity",
-    "OpportunityNote",
-    "StoredResponse",
-    "User",
-    "Venue",
-]
+__all__ = ["Base"]
+__all__ += accounts.__all__
+__all__ += crm.__all__
+__all__ += lookups.__all__
+__all__ += notes.__all__

@@ -94,3 +94,11 @@ class StoredResponse(Base):
     body: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+__all__ = [
+    "Account",
+    "AccountSettings",
+    "ApiKey",
+    "StoredResponse",
+]

@@ -234,3 +234,14 @@ class CustomFieldValue(Base):
     field_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # json, not jsonb: a value reads back exactly as it was written.
     value: Mapped[Any] = mapped_column(JSON)
+
+
+__all__ = [
+    "CONTACT_TYPE_COMPANY",
+    "CONTACT_TYPE_CONTACT",
+    "Company",
+    "CompanyContact",
+    "Contact",
+    "CustomFieldValue",
+    "Opportunity",
+]

@@ -156,3 +156,22 @@ class CustomFieldDefinition(Tenant):
     # json, not jsonb: the order of select values is the order a user sees them in.
     select_values: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     file_types: Mapped[list[str] | None] = mapped_column(JSON)
+
+
+__all__ = [
+    "APPLY_TO_LEAD",
+    "APPLY_TO_OPPORTUNITY",
+    "CUSTOM_FIELD_ENTITIES",
+    "CustomFieldDefinition",
+    "Industry",
+    "LeadChannel",
+    "LeadQuality",
+    "LeadSource",
+    "LeadStage",
+    "LeadStageReason",
+    "LeadSubtype",
+    "LeadType",
+    "LostReason",
+    "User",
+    "Venue",
+]

@@ -38,3 +38,8 @@ class OpportunityNote(Tenant):
     owner_user_id: Mapped[int | None] = mapped_column(Integer)
     created_by_key_id: Mapped[int] = mapped_column(Integer)
     modified_by_key_id: Mapped[int] = mapped_column(Integer)
+
+
+__all__ = [
+    "OpportunityNote",
+]
