@@ -8,12 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from venuecrm.features.account_config.schemas import (
-    CustomFieldRecord,
-    LeadSourceRecord,
-    check_structure,
-    load_yaml,
-)
+from venuecrm.features.account_config.document import check_structure, load_yaml
+from venuecrm.features.account_config.schemas import CustomFieldRecord, LeadSourceRecord
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

@@ -9,122 +9,52 @@ Every section is required (``[]`` for none), so leaving one out cannot deactivat
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
+from decimal import Decimal
+from typing import Annotated
 
-import yaml
 from pydantic import (
     AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
     Field,
     StrictBool,
     StringConstraints,
-    ValidationError,
     ValidationInfo,
     field_serializer,
     field_validator,
 )
-from pydantic.alias_generators import to_camel
-from pydantic_core import ErrorDetails, PydanticCustomError
+from pydantic_core import PydanticCustomError
 
-from venuecrm.features.accounts.keys import check_time_zone
-from venuecrm.wire.ivvy import MAX_ID, Id
-from venuecrm.wire.ivvy import FieldType as FieldTypeCode
-from venuecrm.wire.parsing import Parsed, describe, format_path
-
-FORMAT_VERSION = 1
-SELECT_FIELD_TYPES = frozenset(
-    {FieldTypeCode.SELECT, FieldTypeCode.MULTI_SELECT, FieldTypeCode.LARGE_SELECT}
+from venuecrm.features.account_config.fields import (
+    SELECT_FIELD_TYPES,
+    ApplyTo,
+    ConfigModel,
+    FieldType,
+    LongText,
+    Money,
+    Name,
+    Name100,
+    SelectValues,
+    SortOrder,
+    Str20,
+    Str50,
+    Str100,
+    Str320,
+    Version,
 )
-_MONEY_LIMIT = Decimal(10) ** 10  # Numeric(12, 2)
+from venuecrm.features.accounts.keys import check_time_zone
+from venuecrm.wire.ivvy import FieldType as FieldTypeCode
+from venuecrm.wire.ivvy import Id
 
 
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise PydanticCustomError("blank", "must not be blank")
-    return value
-
-
-def _whole(value: Any, low: int, high: int, reason: str) -> int:
-    if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
-        return value
-    raise PydanticCustomError("range", reason)
-
-
-def _version(value: Any) -> int:
-    return _whole(value, 1, 1, f"must be {FORMAT_VERSION}, the only version of this format")
-
-
-def _field_type(value: Any) -> int:
-    low, high = min(FieldTypeCode), max(FieldTypeCode)
-    return _whole(value, low, high, f"must be a field type from {low} to {high}")
-
-
-def _apply_to(value: Any) -> int:
-    return _whole(value, 1, 2, "must be 1 (opportunities) or 2 (leads)")
-
-
-def _sort_order(value: Any) -> int:
-    return _whole(value, 0, MAX_ID, f"must be a whole number from 0 to {MAX_ID}")
-
-
-def _money(value: Any) -> Decimal:
-    reason = "must be an amount of at least 0 with at most 2 decimal places, under 10000000000"
-    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        raise PydanticCustomError("money", reason)
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        raise PydanticCustomError("money", reason) from None
-    if (
-        not amount.is_finite()
-        or not 0 <= amount < _MONEY_LIMIT
-        or amount != amount.quantize(Decimal("0.01"))
-    ):
-        raise PydanticCustomError("money", reason)
-    return amount
-
-
-def _select_values(value: Any) -> Any:
-    """A list of options is shorthand for the map iVvy uses, each option its own key."""
-    if not isinstance(value, list):
-        return value
-    if not all(isinstance(option, str) for option in value):
-        raise PydanticCustomError("select_values", "must be a list or a mapping of strings")
-    if len(set(value)) != len(value):
-        raise PydanticCustomError("select_values", "must not repeat an option")
-    return {option: option for option in value}
-
-
-Name = Annotated[str, StringConstraints(strict=True, max_length=200), AfterValidator(_not_blank)]
-Name100 = Annotated[str, StringConstraints(strict=True, max_length=100), AfterValidator(_not_blank)]
-Str20 = Annotated[str, StringConstraints(strict=True, max_length=20)]
-Str50 = Annotated[str, StringConstraints(strict=True, max_length=50)]
-Str100 = Annotated[str, StringConstraints(strict=True, max_length=100)]
-Str320 = Annotated[str, StringConstraints(strict=True, max_length=320)]
-LongText = Annotated[str, StringConstraints(strict=True, max_length=65535)]
-Version = Annotated[int, BeforeValidator(_version)]
-FieldType = Annotated[int, BeforeValidator(_field_type)]
-ApplyTo = Annotated[int, BeforeValidator(_apply_to)]
-SortOrder = Annotated[int, BeforeValidator(_sort_order)]
-Money = Annotated[Decimal, BeforeValidator(_money)]
-SelectValues = Annotated[dict[str, str], BeforeValidator(_select_values)]
-
-
-class ConfigModel(BaseModel):
-    """camelCase keys; unknown keys rejected."""
-
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
-
-
-class VenueRecord(ConfigModel):
-    """A venue (docs/ivvy.md §3.8)."""
+class NamedRecord(ConfigModel):
+    """A record that is a name: a venue, subtype, lead channel, industry or lost reason."""
 
     id: Id | None = None
     name: Name
     is_active: StrictBool = True
+
+
+class VenueRecord(NamedRecord):
+    """A venue (docs/ivvy.md §3.8)."""
 
 
 class UserRecord(ConfigModel):
@@ -138,21 +68,14 @@ class UserRecord(ConfigModel):
     is_active: StrictBool = True
 
 
-class SubtypeRecord(ConfigModel):
+class SubtypeRecord(NamedRecord):
     """A subtype of the lead type it is listed under."""
 
-    id: Id | None = None
-    name: Name
-    is_active: StrictBool = True
 
-
-class LeadTypeRecord(ConfigModel):
+class LeadTypeRecord(NamedRecord):
     """A lead type with its subtypes (docs/ivvy.md §3.6)."""
 
-    id: Id | None = None
-    name: Name
-    is_active: StrictBool = True
-    subtypes: list[SubtypeRecord] = []
+    subtypes: list[SubtypeRecord] = Field(default_factory=list)
 
 
 class ReasonRecord(ConfigModel):
@@ -171,7 +94,7 @@ class LeadStageRecord(ConfigModel):
     colour: Str20 = ""
     apply_to: ApplyTo
     is_active: StrictBool = True
-    reasons: list[ReasonRecord] = []
+    reasons: list[ReasonRecord] = Field(default_factory=list)
 
 
 class LeadSourceRecord(ConfigModel):
@@ -193,14 +116,6 @@ class LeadSourceRecord(ConfigModel):
         if cost is None:
             return None
         return int(cost) if cost == cost.to_integral_value() else float(cost)
-
-
-class NamedRecord(ConfigModel):
-    """A lead channel, industry or lost reason."""
-
-    id: Id | None = None
-    name: Name
-    is_active: StrictBool = True
 
 
 class QualityRecord(ConfigModel):
@@ -303,55 +218,3 @@ class ConfigFile(ConfigModel):
     custom_fields: CustomFields
     defaults: Defaults
     api_keys: list[ApiKeyRecord] | None = None
-
-
-_WIRE_NAMES = {
-    name: to_camel(name)
-    for model in (CustomFieldRecord,)
-    for name, info in model.model_fields.items()
-    if info.validate_default
-}
-
-
-def load_yaml(text: str) -> tuple[Any, list[str]]:
-    """The YAML document, or the problem that stops it being read."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        reason = getattr(exc, "problem", None) or "unreadable"
-        return None, [f"file: not valid YAML{where}: {reason}"]
-    if data is None:
-        return None, ["file: is empty"]
-    if not isinstance(data, dict):
-        return None, ["file: must be a mapping of sections (version, venues, users, ...)"]
-    return data, []
-
-
-def _wire_loc(error: ErrorDetails) -> ErrorDetails:
-    """Pydantic locates an error in a default value (``validate_default``) by attribute name."""
-    loc = tuple(
-        _WIRE_NAMES.get(part, part) if isinstance(part, str) else part for part in error["loc"]
-    )
-    return {**error, "loc": loc}
-
-
-def check_structure(data: dict[str, Any]) -> Parsed[ConfigFile]:
-    """The file as a model, or every problem the model finds, with the paths they are at."""
-    try:
-        return Parsed(ConfigFile.model_validate(data))
-    except ValidationError as exc:
-        errors = [_wire_loc(error) for error in exc.errors(include_url=False)]
-    return Parsed(
-        None,
-        [describe(error) for error in errors],
-        {format_path(error["loc"]) for error in errors},
-    )
-
-
-def dump_yaml(config: ConfigFile) -> str:
-    """The file's text: keys in model order, records in the order given."""
-    return yaml.safe_dump(
-        config.model_dump(by_alias=True), sort_keys=False, allow_unicode=True, width=100
-    )

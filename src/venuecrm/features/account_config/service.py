@@ -13,6 +13,8 @@ from typing import Any
 
 from pydantic.alias_generators import to_camel
 
+from venuecrm.features.account_config.document import check_structure, dump_yaml, load_yaml
+from venuecrm.features.account_config.fields import FORMAT_VERSION, ConfigModel
 from venuecrm.features.account_config.plan import (
     API_KEYS_SECTION,
     CHANGE,
@@ -23,15 +25,7 @@ from venuecrm.features.account_config.plan import (
     entry_values,
     make_plan,
 )
-from venuecrm.features.account_config.schemas import (
-    FORMAT_VERSION,
-    ApiKeyRecord,
-    ConfigFile,
-    ConfigModel,
-    check_structure,
-    dump_yaml,
-    load_yaml,
-)
+from venuecrm.features.account_config.schemas import ApiKeyRecord, ConfigFile
 from venuecrm.features.account_config.tables import (
     DEFAULTS,
     TABLES,

@@ -13,8 +13,8 @@ from typing import Any
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
+from venuecrm.features.account_config.fields import ConfigModel
 from venuecrm.features.account_config.schemas import (
-    ConfigModel,
     CustomFieldRecord,
     LeadSourceRecord,
     LeadStageRecord,
