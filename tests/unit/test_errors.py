@@ -43,3 +43,11 @@ def test_readme_table_is_the_catalogue() -> None:
     """Row for row, in order: a new error class needs its README line, and nothing else."""
     rows = "\n".join(m.group(0) for m in ROW.finditer(README.read_text()))
     assert rows == expected_table()
+
+
+def test_docs_name_only_codes_of_the_catalogue() -> None:
+    """docs/ restates the protocol: every specific code it names is one venuecrm answers."""
+    docs = README.parent / "docs"
+    text = "\n".join(path.read_text() for path in sorted(docs.glob("*.md")))
+    named = {int(code) for code in re.findall(r"\b(2[34]\d{3}|90\d{3})\b", text)}
+    assert named - {code for _, code, _ in catalogue()} == set()
