@@ -411,12 +411,21 @@ def main() -> int:
             for clients in client_counts:
                 print(f"--- {shape.name}", flush=True)
                 load_result, usage = warm_up_and_measure(
-                    service, account, clients, args, calls(shape), is_full_page
+                    service,
+                    account,
+                    clients=clients,
+                    args=args,
+                    make_call=calls(shape),
+                    is_success=is_full_page,
                 )
                 print(f"clients={clients}: pgbench {args.seconds} s ...", flush=True)
                 with Monitor(service.process_info, service.db) as pg_monitor:
                     pgbench = run_pgbench(
-                        service.db, [str(script)], clients, args.seconds, shape.variables
+                        service.db,
+                        [str(script)],
+                        clients=clients,
+                        seconds=args.seconds,
+                        variables=shape.variables,
                     )
                 if pgbench.failed:
                     service.failed = True

@@ -217,12 +217,21 @@ def main() -> int:
         rows: list[Row] = []
         for clients in client_counts:
             load, usage = warm_up_and_measure(
-                service, account, clients, args, calls(account), is_created
+                service,
+                account,
+                clients=clients,
+                args=args,
+                make_call=calls(account),
+                is_success=is_created,
             )
             print(f"clients={clients}: pgbench {args.seconds} s ...", flush=True)
             with Monitor(service.process_info, service.db) as pg_monitor:
                 pgbench = run_pgbench(
-                    service.db, [str(script)], clients, args.seconds, pgbench_variables(account)
+                    service.db,
+                    [str(script)],
+                    clients=clients,
+                    seconds=args.seconds,
+                    variables=pgbench_variables(account),
                 )
             rows.append(Row(clients, load, usage, pgbench, pg_monitor.usage))
             if pgbench.failed:

@@ -77,6 +77,7 @@ async def _client(
     number: int,
     base: str,
     account: Account,
+    *,
     make_call: MakeCall,
     is_success: IsSuccess,
     deadline: float,
@@ -117,6 +118,7 @@ async def _client(
 def run_load(
     base: str,
     account: Account,
+    *,
     clients: int,
     seconds: float,
     make_call: MakeCall,
@@ -128,7 +130,15 @@ def run_load(
     async def main() -> None:
         deadline = time.monotonic() + seconds
         tasks = [
-            _client(n, base, account, make_call, is_success, deadline, result)
+            _client(
+                n,
+                base,
+                account,
+                make_call=make_call,
+                is_success=is_success,
+                deadline=deadline,
+                result=result,
+            )
             for n in range(clients)
         ]
         await asyncio.gather(*tasks)
@@ -143,6 +153,7 @@ def run_load(
 def warm_up_and_measure(
     service: Service,
     account: Account,
+    *,
     clients: int,
     args: Any,
     make_call: MakeCall,
@@ -150,12 +161,26 @@ def warm_up_and_measure(
 ) -> tuple[LoadResult, Usage]:
     """An untimed warm-up, then the timed window under a ``Monitor``; failures are printed."""
     print(f"clients={clients}: warm-up {args.warmup:g} s ...", flush=True)
-    warm = run_load(service.base, account, clients, args.warmup, make_call, is_success)
+    warm = run_load(
+        service.base,
+        account,
+        clients=clients,
+        seconds=args.warmup,
+        make_call=make_call,
+        is_success=is_success,
+    )
     if warm.errors:
         print(f"!!! warm-up errors: {dict(warm.errors)}", flush=True)
     print(f"clients={clients}: service {args.seconds} s ...", flush=True)
     with Monitor(service.process_info, service.db) as monitor:
-        load = run_load(service.base, account, clients, args.seconds, make_call, is_success)
+        load = run_load(
+            service.base,
+            account,
+            clients=clients,
+            seconds=args.seconds,
+            make_call=make_call,
+            is_success=is_success,
+        )
     if load.errors:
         service.failed = True
         print(f"!!! {sum(load.errors.values())} FAILED REQUESTS with {clients} clients:")

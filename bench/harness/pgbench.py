@@ -43,6 +43,7 @@ class PgbenchResult:
 def run_pgbench(
     db: Database,
     scripts: list[str],
+    *,
     clients: int,
     seconds: int,
     variables: Mapping[str, object],

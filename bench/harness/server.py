@@ -141,7 +141,7 @@ def running_service(*, database_url_arg: str | None, workers: int) -> Iterator[S
                 # the whole log, since the temporary directory goes.
                 kept = Path(tempfile.gettempdir()) / f"{work.name}-server.log"
                 shutil.copyfile(log, kept)
-                summarise_server_log(log, kept)
+                summarise_server_log(log, kept=kept)
         if db is not None:
             db.close()
         if db is not None and db.embedded_pgdata is not None:
@@ -151,7 +151,7 @@ def running_service(*, database_url_arg: str | None, workers: int) -> Iterator[S
         shutil.rmtree(work, ignore_errors=True)
 
 
-def summarise_server_log(log: Path, kept: Path) -> None:
+def summarise_server_log(log: Path, *, kept: Path) -> None:
     """Each distinct problem in the server's JSON log once, with its count and traceback tail."""
     groups: Counter[str] = Counter()
     examples: dict[str, str] = {}

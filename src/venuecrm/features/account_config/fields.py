@@ -31,27 +31,30 @@ def _not_blank(value: str) -> str:
     return value
 
 
-def _whole(value: Any, low: int, high: int, reason: str) -> int:
+def _int_in(value: Any, *, low: int, high: int, reason: str) -> int:
+    """An integer (not a bool, not 1.0: the file is strict) from ``low`` to ``high``."""
     if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
         return value
     raise PydanticCustomError("range", reason)
 
 
 def _version(value: Any) -> int:
-    return _whole(value, 1, 1, f"must be {FORMAT_VERSION}, the only version of this format")
+    return _int_in(
+        value, low=1, high=1, reason=f"must be {FORMAT_VERSION}, the only version of this format"
+    )
 
 
 def _field_type(value: Any) -> int:
     low, high = min(FieldTypeCode), max(FieldTypeCode)
-    return _whole(value, low, high, f"must be a field type from {low} to {high}")
+    return _int_in(value, low=low, high=high, reason=f"must be a field type from {low} to {high}")
 
 
 def _apply_to(value: Any) -> int:
-    return _whole(value, 1, 2, "must be 1 (opportunities) or 2 (leads)")
+    return _int_in(value, low=1, high=2, reason="must be 1 (opportunities) or 2 (leads)")
 
 
 def _sort_order(value: Any) -> int:
-    return _whole(value, 0, MAX_ID, f"must be a whole number from 0 to {MAX_ID}")
+    return _int_in(value, low=0, high=MAX_ID, reason=f"must be a whole number from 0 to {MAX_ID}")
 
 
 def _money(value: Any) -> Decimal:
