@@ -64,3 +64,10 @@ def dump_yaml(config: ConfigFile) -> str:
     return yaml.safe_dump(
         config.model_dump(by_alias=True), sort_keys=False, allow_unicode=True, width=100
     )
+
+
+__all__ = [
+    "check_structure",
+    "dump_yaml",
+    "load_yaml",
+]

@@ -292,3 +292,10 @@ def apply_config(uow: UnitOfWork, *, account_id: int, text: str, dry_run: bool =
             plan.applied = True
         plan.settle()  # before the unit of work ends and its rows expire
     return plan
+
+
+__all__ = [
+    "InvalidConfiguration",
+    "apply_config",
+    "export_config",
+]

@@ -142,3 +142,11 @@ def seed_demo(uow: UnitOfWork) -> list[dict[str, Any]]:
         ]
         uow.commit()
     return seeded
+
+
+__all__ = [
+    "DEMO_ACCOUNTS",
+    "DEMO_KEY_LABEL",
+    "seed_account",
+    "seed_demo",
+]

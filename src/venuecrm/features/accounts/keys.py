@@ -18,3 +18,9 @@ def check_time_zone(name: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"unknown time zone {name!r} (use an IANA name such as UTC)") from None
     return name
+
+
+__all__ = [
+    "check_time_zone",
+    "new_key_pair",
+]

@@ -116,3 +116,14 @@ def find_credentials(uow: UnitOfWork, key: str) -> Credentials | None:
             row.php_dates,
             row.time_zone,
         )
+
+
+__all__ = [
+    "Credentials",
+    "create_account",
+    "create_key",
+    "find_credentials",
+    "revoke_key",
+    "rotate_secret_encryption",
+    "update_key",
+]
