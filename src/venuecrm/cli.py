@@ -7,9 +7,11 @@ import json
 import os
 import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import httpx
 import typer
@@ -61,9 +63,23 @@ def _unit_of_work(*, upgrade: bool) -> UnitOfWork:
     settings, url, _ = _database(upgrade=upgrade)
     engine = make_engine(settings, url)
     if not upgrade and not migrate.is_current(settings, engine):
-        typer.echo("error: the database schema is not current; run `venuecrm db upgrade`", err=True)
-        raise typer.Exit(1)
+        _fail("the database schema is not current; run `venuecrm db upgrade`")
     return UnitOfWork(make_session_factory(engine))
+
+
+def _fail(message: str) -> NoReturn:
+    """An expected failure of a command: ``error: <message>`` on stderr, exit code 1."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(1)
+
+
+@contextmanager
+def _failing_on(*errors: type[Exception]) -> Iterator[None]:
+    """Turn these exceptions (unknown account, bad time zone...) into ``_fail`` with their text."""
+    try:
+        yield
+    except errors as exc:
+        _fail(str(exc))
 
 
 def _print_json(value: Any) -> None:
@@ -138,13 +154,10 @@ def keys_create(
 ) -> None:
     """Create an API key and print its key and secret (the secret is shown only here)."""
     uow = _unit_of_work(upgrade=False)
-    try:
+    with _failing_on(LookupError, ValueError):
         key, secret = account_service.create_key(
             uow, account_id=account, label=label, php_dates=php_dates, time_zone=time_zone or "UTC"
         )
-    except (LookupError, ValueError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from exc
     if as_json:
         _print_json({"accountId": account, "apiKey": key, "apiSecret": secret})
     else:
@@ -162,11 +175,8 @@ def keys_update(
 ) -> None:
     """Change a key's settings; options left out stay as they are."""
     uow = _unit_of_work(upgrade=False)
-    try:
+    with _failing_on(LookupError, ValueError):
         account_service.update_key(uow, key, php_dates=php_dates, time_zone=time_zone)
-    except (LookupError, ValueError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from exc
     typer.echo(f"updated {key}")
 
 
@@ -182,11 +192,8 @@ def keys_rotate_encryption() -> None:
 
     Put the new key first and keep the old ones after it, run this, then drop the old ones.
     """
-    try:
+    with _failing_on(vault.SecretKeyError):
         count = account_service.rotate_secret_encryption(_unit_of_work(upgrade=False))
-    except vault.SecretKeyError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
     typer.echo(f"re-encrypted {count} API secrets with the first key")
 
 
@@ -194,19 +201,15 @@ def keys_rotate_encryption() -> None:
 def keys_revoke(key: str) -> None:
     """Revoke an API key; calls signed with it then get errorCode 463."""
     if not account_service.revoke_key(_unit_of_work(upgrade=False), key):
-        typer.echo(f"error: no active key {key}", err=True)
-        raise typer.Exit(1)
+        _fail(f"no active key {key}")
     typer.echo(f"revoked {key}")
 
 
 @config_app.command("export")
 def config_export(account: AccountOption) -> None:
     """Print the account's whole configuration as YAML (every list sorted by id)."""
-    try:
+    with _failing_on(LookupError):
         text = config_service.export_config(_unit_of_work(upgrade=False), account_id=account)
-    except LookupError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from exc
     typer.echo(text, nl=False)
 
 
@@ -223,12 +226,12 @@ def config_apply(
     """
     try:
         text = file.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        typer.echo(f"error: {file} is not UTF-8 text", err=True)
-        raise typer.Exit(1) from exc
+    except UnicodeDecodeError:
+        _fail(f"{file} is not UTF-8 text")
     uow = _unit_of_work(upgrade=False)
     try:
-        plan = config_service.apply_config(uow, account_id=account, text=text, dry_run=dry_run)
+        with _failing_on(LookupError):
+            plan = config_service.apply_config(uow, account_id=account, text=text, dry_run=dry_run)
     except config_service.InvalidConfiguration as exc:
         if as_json:
             _print_json({"accountId": account, "applied": False, "problems": exc.problems})
@@ -236,9 +239,6 @@ def config_apply(
             typer.echo(f"error: {file} is invalid, nothing was changed:", err=True)
             for problem in exc.problems:
                 typer.echo(f"  {problem}", err=True)
-        raise typer.Exit(1) from exc
-    except LookupError as exc:
-        typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc
     if as_json:
         _print_json(plan.as_dict())
@@ -286,16 +286,13 @@ def call(
         body=payload,
         now=datetime.now(UTC),
     )
-    try:
+    with _failing_on(httpx.HTTPError):
         response = httpx.post(
             (url or settings.api_url).rstrip("/") + request_string,
             content=payload,
             headers=headers,
             timeout=30,
         )
-    except httpx.HTTPError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from exc
     try:
         reply = response.json()
     except ValueError:
