@@ -143,14 +143,19 @@ def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
         yield base
 
 
-def server_env(database_url: str) -> dict[str, str]:
-    """The environment of a ``venuecrm serve`` process on ``database_url`` in these tests."""
+def server_env(database_url: str | None = None, **extra: str) -> dict[str, str]:
+    """The environment of a test's ``venuecrm serve``: the run's secret keys, rate limits out of
+    reach, and ``database_url`` (else no database from the caller's environment) plus ``extra``."""
+    external = ("DATABASE_URL", "VENUECRM_DATABASE_URL")
+    env = {k: v for k, v in os.environ.items() if k not in external}
+    if database_url is not None:
+        env["DATABASE_URL"] = database_url
     return {
-        **os.environ,
-        "DATABASE_URL": database_url,
+        **env,
         "VENUECRM_RATE_LIMIT": UNLIMITED,
         "VENUECRM_FAILED_AUTH_LIMIT": UNLIMITED,
         "VENUECRM_SECRET_KEYS": SECRET_KEYS,
+        **extra,
     }
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import time
 from collections import Counter
@@ -19,7 +18,7 @@ import psycopg
 from psycopg import sql
 
 from tests.api.opportunity_helpers import base_body, rows
-from tests.conftest import SECRET_KEYS, UNLIMITED
+from tests.conftest import SECRET_KEYS, server_env
 from tests.factories import Seeded, Tenant, sign_js
 from tests.servers import free_port, libpq_url, serve_command, wait_until_ready
 from venuecrm.config import Settings
@@ -89,20 +88,6 @@ def serve(env: dict[str, str], log: Path) -> Iterator[Served]:
         if process.poll() is None:
             process.terminate()
             process.wait(timeout=30)
-
-
-def server_env(**extra: str) -> dict[str, str]:
-    """The environment of a test's own server: the run's secret keys, no database unless given
-    in ``extra``, and rate limits out of reach (as for ``live_server``)."""
-    external = ("DATABASE_URL", "VENUECRM_DATABASE_URL")
-    env = {k: v for k, v in os.environ.items() if k not in external}
-    return {
-        **env,
-        "VENUECRM_RATE_LIMIT": UNLIMITED,
-        "VENUECRM_FAILED_AUTH_LIMIT": UNLIMITED,
-        "VENUECRM_SECRET_KEYS": SECRET_KEYS,
-        **extra,
-    }
 
 
 def embedded_env(data_dir: Path) -> dict[str, str]:
