@@ -24,10 +24,15 @@ class _Nothing(BaseModel):
     pass
 
 
+class _Person(BaseModel):
+    email: str
+    name: str
+
+
 def _cast_the_email(ctx: ActionContext) -> Pong:
     # A real database error whose driver message quotes the value it choked on:
     # invalid input syntax for type integer: "zelda...".
-    email = json.loads(ctx.body)["email"]
+    email = ctx.input.email
     with ctx.uow() as uow:
         uow.session.execute(text("SELECT CAST(:value AS integer)"), {"value": email})
     raise AssertionError("the cast must fail")
@@ -36,7 +41,9 @@ def _cast_the_email(ctx: ActionContext) -> Pong:
 def test_a_database_error_is_logged_with_codes_not_values(
     settings: Settings, clock: Clock, tenant: Tenant, caplog: pytest.LogCaptureFixture
 ) -> None:
-    failing = Action("test", "castEmail", "Fails in the database.", _cast_the_email, _Nothing)
+    failing = Action(
+        "test", "castEmail", "Fails in the database.", _cast_the_email, _Nothing, _Person
+    )
     app = create_app(settings, clock=clock, actions=(*ACTIONS, failing))
     uri = ivvy_uri("test", "castEmail")
     body = json.dumps({"email": EMAIL, "name": "Zelda Quixote"}).encode()

@@ -29,13 +29,12 @@ from venuecrm.platform.collections import Condition, Kind, ListQuery, Op
 from venuecrm.platform.uow import UnitOfWork
 from venuecrm.wire.collections import MAX_FILTERS, MAX_PER_PAGE, ListIn, ListReply
 from venuecrm.wire.ivvy import (
-    IvvyModel,
     format_timestamp,
     parse_flag,
     parse_timestamp_span,
     parse_whole_number,
 )
-from venuecrm.wire.parsing import BodyError, decode_object, parse_lenient
+from venuecrm.wire.parsing import parse_lenient
 
 R = TypeVar("R", bound=ListReply[Any])
 M = TypeVar("M", bound=BaseModel)
@@ -80,10 +79,9 @@ class ListParams:
 
 
 def get_collection(
-    uow: UnitOfWork, collection: Collection[R], *, account_id: int, body: bytes
+    uow: UnitOfWork, collection: Collection[R], *, account_id: int, data: dict[str, Any]
 ) -> R:
-    """One page of the collection with its meta, or 23016 for any bad parameter."""
-    data = decode_params(body)
+    """One page of the collection with its meta, or 23016 for any bad parameter in ``data``."""
     with uow:
         lists = Lists(uow.session, account_id)
         query = collection.query(lists)
@@ -111,21 +109,15 @@ def get_one(
     uow: UnitOfWork,
     query: Callable[[Lists], ListQuery],
     *,
-    request: type[IvvyModel],
     item: type[M],
     not_found: Callable[[int], VenueCrmError],
     account_id: int,
-    body: bytes,
+    row_id: int | None,
 ) -> M:
-    """The row of a collection with the ``id`` the body names (getVenue, getContact...).
+    """The row of a collection with id ``row_id`` (getVenue, getContact...).
 
-    23016 for a malformed id, 23017 without one, ``not_found`` for an id the collection does
-    not show this account.
+    23017 without one, ``not_found`` for an id the collection does not show this account.
     """
-    parsed = parse_lenient(request, decode_params(body))
-    if parsed.problems:
-        raise invalid_parameters(parsed.problems)
-    row_id = getattr(parsed.model, "id", None)
     if row_id is None:
         raise MissingParameter("'id' is required", ["id: is required"])
     with uow:
@@ -134,16 +126,6 @@ def get_one(
     if not page.rows:
         raise not_found(row_id)
     return item.model_validate(to_wire(page.rows[0]))
-
-
-def decode_params(body: bytes) -> dict[str, Any]:
-    """The body's parameters; an empty body (or ``{}``, ``[]``) has none."""
-    try:
-        return decode_object(body)
-    except BodyError as exc:
-        if exc.empty:
-            return {}
-        raise invalid_parameters(exc.problems) from None
 
 
 def to_wire(row: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,32 +1,37 @@
-"""The registry of iVvy actions: what each does, its request and reply models, its handler."""
+"""The registry of iVvy actions: each declares its input, codes, example, service and reply.
+
+``edges.ivvy.action.read_input`` turns every request body into the declared input;
+``edges.openapi`` documents each action from its declaration alone.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
-
-from pydantic import BaseModel
-
+from venuecrm.edges.ivvy import examples
+from venuecrm.edges.ivvy.action import Action, ActionContext, Codes, Stop
+from venuecrm.edges.ivvy.builders import (
+    definitions_action,
+    list_action,
+    lookup_actions,
+    one_action,
+    parameter_codes,
+    write_action,
+)
 from venuecrm.errors import (
     CompanyNotFound,
     ContactNotFound,
+    EmptyRequest,
     InvalidNoteDetails,
     InvalidNoteRequest,
-    InvalidParameter,
+    InvalidOpportunityDetails,
     LeadNotFound,
-    MissingParameter,
     OpportunityNoteNotFound,
+    OpportunityNotFound,
     VenueNotFound,
 )
-from venuecrm.features.collections import Collection, get_collection
-from venuecrm.features.lookups.service import LOOKUPS, LookupSpec, add_or_update_lookup
-from venuecrm.features.notes.schemas import EXAMPLE as NOTE_EXAMPLE
+from venuecrm.features.lookups.service import LOOKUPS
 from venuecrm.features.notes.schemas import OpportunityNoteIn
 from venuecrm.features.notes.service import NOTES, add_or_update_opportunity_note
 from venuecrm.features.opportunities.listing import OPPORTUNITIES
-from venuecrm.features.opportunities.schemas import EXAMPLE as OPPORTUNITY_EXAMPLE
 from venuecrm.features.opportunities.schemas import OpportunityIn
 from venuecrm.features.opportunities.service import add_or_update_opportunity
 from venuecrm.features.parties import contact_namespace as contacts
@@ -36,226 +41,72 @@ from venuecrm.features.parties.read_schemas import (
     GetCompanyIn,
     GetContactIn,
 )
-from venuecrm.features.parties.schemas import COMPANY_EXAMPLE, CONTACT_EXAMPLE, CompanyIn, ContactIn
+from venuecrm.features.parties.schemas import CompanyIn, ContactIn
 from venuecrm.features.reference import service as reference_data
-from venuecrm.features.reference.schemas import CustomFieldDefinitionList, VenueIn, VenueItem
-from venuecrm.platform.uow import UnitOfWork
+from venuecrm.features.reference.schemas import VenueIn, VenueItem
 from venuecrm.wire.collections import list_request_example
-from venuecrm.wire.ivvy import Pong, SuccessReply, format_timestamp
+from venuecrm.wire.ivvy import Pong, format_timestamp
 
-
-@dataclass(frozen=True, slots=True)
-class ActionContext:
-    """One authenticated call: who made it, what it sent, and how to reach the database."""
-
-    account_id: int
-    api_key_id: int
-    body: bytes
-    now: datetime
-    uow: Callable[[], UnitOfWork]
-
-
-@dataclass(frozen=True, slots=True)
-class Action:
-    """An iVvy action: ``POST /api/1.0/{namespace}?action={name}``."""
-
-    namespace: str
-    name: str
-    summary: str
-    handler: Callable[[ActionContext], BaseModel]
-    reply_model: type[BaseModel]
-    request_model: type[BaseModel] | None = None
-    request_example: Mapping[str, Any] | None = None
-    error_codes: tuple[int, ...] = ()
-
-    @property
-    def writes(self) -> bool:
-        """iVvy names every write addOrUpdate*; only writes are guarded against running twice."""
-        return self.name.startswith("addOrUpdate")
+__all__ = ["ACTIONS", "Action", "ActionContext", "registry"]
 
 
 def _ping(ctx: ActionContext) -> Pong:
     return Pong(ack=format_timestamp(ctx.now))
 
 
-def _add_or_update_opportunity(ctx: ActionContext) -> SuccessReply:
-    return SuccessReply(
-        id=add_or_update_opportunity(
-            ctx.uow(), account_id=ctx.account_id, api_key_id=ctx.api_key_id, body=ctx.body
-        )
-    )
-
-
-def _add_or_update_opportunity_note(ctx: ActionContext) -> SuccessReply:
-    return SuccessReply(
-        id=add_or_update_opportunity_note(
-            ctx.uow(), account_id=ctx.account_id, api_key_id=ctx.api_key_id, body=ctx.body
-        )
-    )
-
-
-def _list_action(
-    namespace: str,
-    name: str,
-    summary: str,
-    collection: Collection[Any],
-    example: Mapping[str, Any],
-    error_codes: tuple[int, ...] = (),
-) -> Action:
-    """A collection action: paging and filter in, ``{meta, results}`` out."""
-
-    def handler(ctx: ActionContext) -> BaseModel:
-        reply: BaseModel = get_collection(
-            ctx.uow(), collection, account_id=ctx.account_id, body=ctx.body
-        )
-        return reply
-
-    return Action(
-        namespace=namespace,
-        name=name,
-        summary=summary,
-        handler=handler,
-        reply_model=collection.reply,
-        request_model=collection.request,
-        request_example=example,
-        error_codes=(InvalidParameter.specific_code, *error_codes),
-    )
-
-
-def _model_example(model: type[BaseModel]) -> Mapping[str, Any] | None:
-    extra = model.model_config.get("json_schema_extra")
-    example = extra.get("example") if isinstance(extra, dict) else None
-    return example if isinstance(example, dict) else None
-
-
-def _lookup_actions(spec: LookupSpec) -> tuple[Action, ...]:
-    """getX List and addOrUpdateX of one CRM lookup (docs/ivvy.md §3.6)."""
-
-    def add_or_update(ctx: ActionContext) -> SuccessReply:
-        return SuccessReply(
-            id=add_or_update_lookup(ctx.uow(), spec, account_id=ctx.account_id, body=ctx.body)
-        )
-
-    required = " and ".join(spec.required.values())
-    name_field = next(iter(spec.required.values()))
-    plural = spec.label[:-1] + "ies" if spec.label.endswith("y") else spec.label + "s"
-    return (
-        _list_action(
-            "crm",
-            f"get{spec.noun}List",
-            f"List the account's active {plural}, with paging and filter.",
-            spec.collection,
-            list_request_example({f"{name_field}__CONTAINS": "a"}),
-        ),
-        Action(
-            namespace="crm",
-            name=f"addOrUpdate{spec.noun}",
-            summary=f"Add a {spec.label} (no id; {required} required) or update one (id): "
-            "only the keys sent change.",
-            handler=add_or_update,
-            reply_model=SuccessReply,
-            request_model=spec.request,
-            request_example=_model_example(spec.request),
-            error_codes=(
-                spec.not_found.specific_code,
-                spec.invalid_request.specific_code,
-                spec.invalid_details.specific_code,
-            ),
-        ),
-    )
-
-
-def _get_venue(ctx: ActionContext) -> VenueItem:
-    return reference_data.get_venue(ctx.uow(), account_id=ctx.account_id, body=ctx.body)
-
-
-def _definitions_action(namespace: str, name: str, entity: str, summary: str) -> Action:
-    """A bare array of one entity's custom field definitions (docs/ivvy.md §4.4)."""
-
-    def handler(ctx: ActionContext) -> CustomFieldDefinitionList:
-        return reference_data.get_custom_field_definitions(
-            ctx.uow(), account_id=ctx.account_id, entity=entity
-        )
-
-    return Action(
-        namespace=namespace,
-        name=name,
-        summary=summary,
-        handler=handler,
-        reply_model=CustomFieldDefinitionList,
-    )
-
-
-def _add_or_update_contact(ctx: ActionContext) -> SuccessReply:
-    return SuccessReply(
-        id=contacts.add_or_update_contact(ctx.uow(), account_id=ctx.account_id, body=ctx.body)
-    )
-
-
-def _add_or_update_company(ctx: ActionContext) -> SuccessReply:
-    return SuccessReply(
-        id=contacts.add_or_update_company(ctx.uow(), account_id=ctx.account_id, body=ctx.body)
-    )
-
-
-def _get_contact(ctx: ActionContext) -> ContactItem:
-    return contacts.get_contact(ctx.uow(), account_id=ctx.account_id, body=ctx.body)
-
-
-def _get_company(ctx: ActionContext) -> CompanyItem:
-    return contacts.get_company(ctx.uow(), account_id=ctx.account_id, body=ctx.body)
-
-
-# docs/ivvy.md D29: problems are 23016 (23017 when only required values are missing).
-_PARAMETER_CODES = (InvalidParameter.specific_code, MissingParameter.specific_code)
-
 CONTACT_ACTIONS: tuple[Action, ...] = (
-    Action(
-        namespace="contact",
-        name="addOrUpdateContact",
-        summary="Add a contact (no id), update one (id), or update the one with the same "
+    write_action(
+        "contact",
+        "addOrUpdateContact",
+        "Add a contact (no id), update one (id), or update the one with the same "
         "firstName, lastName and email (updateIfExists): the same code as addOrUpdateOpportunity's "
         "nested contact. companies are added to; groups are ignored.",
-        handler=_add_or_update_contact,
-        reply_model=SuccessReply,
-        request_model=ContactIn,
-        request_example=CONTACT_EXAMPLE,
-        error_codes=(*_PARAMETER_CODES, ContactNotFound.specific_code),
+        request=ContactIn,
+        example=examples.CONTACT,
+        codes=parameter_codes(ContactNotFound),
+        write=lambda uow, model, problems, who: contacts.add_or_update_party(
+            uow, model, problems, account_id=who.account_id
+        ),
     ),
-    Action(
-        namespace="contact",
-        name="addOrUpdateCompany",
-        summary="Add a company (no id), update one (id), or update the one with the same "
+    write_action(
+        "contact",
+        "addOrUpdateCompany",
+        "Add a company (no id), update one (id), or update the one with the same "
         "businessName (updateIfExists), with its primaryContact: the same code as "
         "addOrUpdateOpportunity's nested company.",
-        handler=_add_or_update_company,
-        reply_model=SuccessReply,
-        request_model=CompanyIn,
-        request_example=COMPANY_EXAMPLE,
-        error_codes=(*_PARAMETER_CODES, CompanyNotFound.specific_code),
+        request=CompanyIn,
+        example=examples.COMPANY,
+        codes=parameter_codes(CompanyNotFound),
+        write=lambda uow, model, problems, who: contacts.add_or_update_party(
+            uow, model, problems, account_id=who.account_id
+        ),
     ),
-    Action(
-        namespace="contact",
-        name="getContact",
-        summary="One contact of the account, by id, with its companies and custom fields.",
-        handler=_get_contact,
-        reply_model=ContactItem,
-        request_model=GetContactIn,
-        request_example={"id": 33884},
-        error_codes=(*_PARAMETER_CODES, ContactNotFound.specific_code),
+    one_action(
+        "contact",
+        "getContact",
+        "One contact of the account, by id, with its companies and custom fields.",
+        request=GetContactIn,
+        reply=ContactItem,
+        example_id=33884,
+        not_found=ContactNotFound,
+        read=lambda uow, account_id, row_id: contacts.get_contact(
+            uow, account_id=account_id, contact_id=row_id
+        ),
     ),
-    Action(
-        namespace="contact",
-        name="getCompany",
-        summary="One company of the account, by id, with its primary contact, industry, "
+    one_action(
+        "contact",
+        "getCompany",
+        "One company of the account, by id, with its primary contact, industry, "
         "account managers and custom fields.",
-        handler=_get_company,
-        reply_model=CompanyItem,
-        request_model=GetCompanyIn,
-        request_example={"id": 1618},
-        error_codes=(*_PARAMETER_CODES, CompanyNotFound.specific_code),
+        request=GetCompanyIn,
+        reply=CompanyItem,
+        example_id=1618,
+        not_found=CompanyNotFound,
+        read=lambda uow, account_id, row_id: contacts.get_company(
+            uow, account_id=account_id, company_id=row_id
+        ),
     ),
-    _list_action(
+    list_action(
         "contact",
         "getContactList",
         "List the account's contacts, with paging and filter (fromModifiedDate, "
@@ -264,7 +115,7 @@ CONTACT_ACTIONS: tuple[Action, ...] = (
         contacts.CONTACTS,
         list_request_example({"companyId": 1618, "fromModifiedDate": "2026-01-01 00:00:00"}),
     ),
-    _list_action(
+    list_action(
         "contact",
         "getCompanyList",
         "List the account's companies, with paging and filter (fromModifiedDate, "
@@ -273,13 +124,13 @@ CONTACT_ACTIONS: tuple[Action, ...] = (
         contacts.COMPANIES,
         list_request_example({"businessName__CONTAINS": "pty"}),
     ),
-    _definitions_action(
+    definitions_action(
         "contact",
         "getCustomFieldDefinition",
         "contact",
         "The account's contact custom field definitions (active or not), as a bare array.",
     ),
-    _definitions_action(
+    definitions_action(
         "contact",
         "getCompanyCustomFieldDefinition",
         "company",
@@ -290,25 +141,34 @@ CONTACT_ACTIONS: tuple[Action, ...] = (
 
 ACTIONS: tuple[Action, ...] = (
     Action(
-        namespace="test",
-        name="ping",
-        summary="Check that the API answers and the request signature is accepted.",
-        handler=_ping,
-        reply_model=Pong,
+        "test",
+        "ping",
+        "Check that the API answers and the request signature is accepted.",
+        _ping,
+        Pong,
     ),
-    Action(
-        namespace="venue",
-        name="addOrUpdateOpportunity",
-        summary="Add an opportunity (no id) or update one (id), with its company, contact, "
+    write_action(
+        "venue",
+        "addOrUpdateOpportunity",
+        "Add an opportunity (no id) or update one (id), with its company, contact, "
         "referral and custom fields, in one transaction.",
-        handler=_add_or_update_opportunity,
-        reply_model=SuccessReply,
-        request_model=OpportunityIn,
-        request_example=OPPORTUNITY_EXAMPLE,
-        error_codes=(24221, 24222, 24224),
+        request=OpportunityIn,
+        example=examples.OPPORTUNITY,
+        codes=Codes(
+            invalid=InvalidOpportunityDetails,
+            empty=EmptyRequest,
+            not_found=(OpportunityNotFound,),
+        ),
+        write=lambda uow, model, problems, who: add_or_update_opportunity(
+            uow,
+            account_id=who.account_id,
+            api_key_id=who.api_key_id,
+            model=model,
+            problems=problems,
+        ),
     ),
-    *(action for spec in LOOKUPS for action in _lookup_actions(spec)),
-    _list_action(
+    *(action for spec in LOOKUPS for action in lookup_actions(spec)),
+    list_action(
         "crm",
         "getOpportunityList",
         "List the live opportunities of the account (or of venueIds), with their contact, "
@@ -316,24 +176,29 @@ ACTIONS: tuple[Action, ...] = (
         OPPORTUNITIES,
         {"venueIds": [107], **list_request_example({"modifiedDate__GREATERTHAN": "2026-01-01"})},
     ),
-    Action(
-        namespace="venue",
-        name="addOrUpdateOpportunityNote",
-        summary="Add a note to an opportunity (no id) or replace a note's text (id); "
+    write_action(
+        "venue",
+        "addOrUpdateOpportunityNote",
+        "Add a note to an opportunity (no id) or replace a note's text (id); "
         "venueId, leadId and note are always required.",
-        handler=_add_or_update_opportunity_note,
-        reply_model=SuccessReply,
-        request_model=OpportunityNoteIn,
-        request_example=NOTE_EXAMPLE,
-        error_codes=(
-            InvalidNoteRequest.specific_code,
-            VenueNotFound.specific_code,
-            LeadNotFound.specific_code,
-            OpportunityNoteNotFound.specific_code,
-            InvalidNoteDetails.specific_code,
+        request=OpportunityNoteIn,
+        example=examples.NOTE,
+        codes=Codes(
+            invalid=InvalidNoteDetails,
+            unreadable=InvalidNoteRequest,
+            empty=InvalidNoteRequest,
+            not_found=(VenueNotFound, LeadNotFound, OpportunityNoteNotFound),
+            stop=Stop.NEVER,
+        ),
+        write=lambda uow, model, problems, who: add_or_update_opportunity_note(
+            uow,
+            account_id=who.account_id,
+            api_key_id=who.api_key_id,
+            model=model,
+            problems=problems,
         ),
     ),
-    _list_action(
+    list_action(
         "crm",
         "getOpportunityNoteList",
         "List the notes of one live opportunity (leadId), or of every live opportunity of "
@@ -344,16 +209,16 @@ ACTIONS: tuple[Action, ...] = (
             "leadId": 755,
             **list_request_example({"modifiedDate__GREATERTHAN": "2026-01-01"}),
         },
-        (LeadNotFound.specific_code,),
+        (LeadNotFound,),
     ),
-    _list_action(
+    list_action(
         "account",
         "getIndustryList",
         "List the account's active industries, with paging and filter.",
         reference_data.INDUSTRIES,
         list_request_example({"name__BEGINS": "Tech"}),
     ),
-    _list_action(
+    list_action(
         "account",
         "getUserList",
         "List the account's users (currentStatus 1 active, 2 inactive), with paging and "
@@ -361,28 +226,26 @@ ACTIONS: tuple[Action, ...] = (
         reference_data.USERS,
         {"venueId": 107, **list_request_example({"currentStatus": 1})},
     ),
-    _list_action(
+    list_action(
         "venue",
         "getVenueList",
         "List the account's active venues, with paging and filter.",
         reference_data.VENUES,
         list_request_example({"businessName__CONTAINS": "hall"}),
     ),
-    Action(
-        namespace="venue",
-        name="getVenue",
-        summary="One active venue of the account, by id.",
-        handler=_get_venue,
-        reply_model=VenueItem,
-        request_model=VenueIn,
-        request_example={"id": 107},
-        error_codes=(
-            InvalidParameter.specific_code,
-            MissingParameter.specific_code,
-            VenueNotFound.specific_code,
+    one_action(
+        "venue",
+        "getVenue",
+        "One active venue of the account, by id.",
+        request=VenueIn,
+        reply=VenueItem,
+        example_id=107,
+        not_found=VenueNotFound,
+        read=lambda uow, account_id, row_id: reference_data.get_venue(
+            uow, account_id=account_id, venue_id=row_id
         ),
     ),
-    _definitions_action(
+    definitions_action(
         "venue",
         "getOpportunityCustomFieldDefinitionList",
         "opportunity",

@@ -15,7 +15,7 @@ from venuecrm.edges.http.deps import (
     signed_request,
     write_slot,
 )
-from venuecrm.edges.ivvy.registry import Action, ActionContext
+from venuecrm.edges.ivvy.action import Action, ActionContext, read_input
 from venuecrm.errors import UnknownAction
 from venuecrm.platform.uow import UnitOfWork
 
@@ -43,7 +43,10 @@ def _run(
     now = rt.clock()
 
     def work(uow: UnitOfWork) -> tuple[int, bytes]:
-        reply = action.handler(ActionContext(who.account_id, who.key_id, body, now, lambda: uow))
+        # Inside the guards: a replayed or reused-key request is answered as before any parse.
+        model, problems = read_input(action, body)
+        ctx = ActionContext(who.account_id, who.key_id, model, problems, now, lambda: uow)
+        reply = action.handler(ctx)
         # By alias: wire names are camelCase. Nulls stay, as in iVvy's replies ("defaultType":
         # null). Serialised by pydantic-core straight to JSON: a 100-row page costs a fraction
         # of a dict dump followed by json.dumps.

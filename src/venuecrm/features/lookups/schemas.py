@@ -163,8 +163,6 @@ class LeadQualityList(ListReply[LeadQualityItem]):
 class LeadSourceIn(IvvyModel):
     """addOrUpdateLeadSource: ``name`` is required when adding."""
 
-    model_config = example_config({"name": "Referral Source", "isReferral": True, "cost": "12.50"})
-
     id: Id | None = None
     name: Name | None = None
     description: OptionalText = ""
@@ -177,16 +175,12 @@ class LeadSourceIn(IvvyModel):
 class LeadTypeIn(IvvyModel):
     """addOrUpdateLeadType: ``type`` (its name) is required when adding."""
 
-    model_config = example_config({"type": "Conference"})
-
     id: Id | None = None
     type: Name | None = None
 
 
 class LeadStageIn(IvvyModel):
     """addOrUpdateLeadStage: ``name`` and ``applyTo`` are required when adding."""
-
-    model_config = example_config({"name": "Site Visit", "applyTo": 1, "colour": "#7ee546"})
 
     id: Id | None = None
     name: Name | None = None
@@ -197,16 +191,12 @@ class LeadStageIn(IvvyModel):
 class LeadChannelIn(IvvyModel):
     """addOrUpdateLeadChannel: ``name`` is required when adding."""
 
-    model_config = example_config({"name": "Social media"})
-
     id: Id | None = None
     name: Name | None = None
 
 
 class LeadQualityIn(IvvyModel):
     """addOrUpdateLeadQuality: ``label`` is required when adding."""
-
-    model_config = example_config({"label": "Warm", "showOnDash": True})
 
     id: Id | None = None
     label: Name | None = None

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from venuecrm.errors import (
     InvalidNoteDetails,
-    InvalidNoteRequest,
     LeadNotFound,
     OpportunityNoteNotFound,
     VenueNotFound,
@@ -36,22 +35,22 @@ from venuecrm.features.problems import Problems, details_error
 from venuecrm.platform.collections import Condition, Op
 from venuecrm.platform.models import Venue
 from venuecrm.platform.uow import UnitOfWork
-from venuecrm.wire.parsing import BodyError, decode_object, parse_lenient
 
 _REQUIRED = {"venue_id": "venueId", "lead_id": "leadId", "note": "note"}
 
 
 def add_or_update_opportunity_note(
-    uow: UnitOfWork, *, account_id: int, api_key_id: int, body: bytes
+    uow: UnitOfWork,
+    *,
+    account_id: int,
+    api_key_id: int,
+    model: OpportunityNoteIn,
+    problems: Problems,
 ) -> int:
-    """Add a note to an opportunity (no ``id``) or replace one's text (``id``); return its id."""
-    try:
-        data = decode_object(body)
-    except BodyError as exc:
-        raise InvalidNoteRequest(additional_messages=exc.problems) from None
-    parsed = parse_lenient(OpportunityNoteIn, data)
-    problems = Problems(parsed.problems, parsed.invalid_paths)
-    model = parsed.model or OpportunityNoteIn()
+    """Add a note to an opportunity (no ``id``) or replace one's text (``id``); return its id.
+
+    ``model`` is the parsed request and ``problems`` what parsing found in it.
+    """
     for name, wire in _REQUIRED.items():
         if getattr(model, name) is None:
             problems.add(wire, "is required")

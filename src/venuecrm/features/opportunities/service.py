@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import func
 
-from venuecrm.errors import EmptyRequest, InvalidOpportunityDetails, OpportunityNotFound
+from venuecrm.errors import InvalidOpportunityDetails, OpportunityNotFound
 from venuecrm.features.custom_fields import check_custom_fields
 from venuecrm.features.opportunities.schemas import OpportunityIn
 from venuecrm.features.parties import service as party_rules
@@ -25,7 +25,7 @@ from venuecrm.platform.models import (
     Opportunity,
 )
 from venuecrm.platform.uow import UnitOfWork
-from venuecrm.wire.parsing import BodyError, decode_object, parse_lenient
+from venuecrm.wire.parsing import parse_lenient
 
 OPPORTUNITY = "opportunity"
 # Every id field of an opportunity: its wire name and the kind of record it names.
@@ -59,18 +59,15 @@ _NOT_CLEARABLE = {"name": "name", "type_id": "typeId", "source_id": "sourceId",
 
 
 def add_or_update_opportunity(
-    uow: UnitOfWork, *, account_id: int, api_key_id: int, body: bytes
+    uow: UnitOfWork, *, account_id: int, api_key_id: int, model: OpportunityIn, problems: Problems
 ) -> int:
-    """Create or update an opportunity with its parties and custom values; return its id."""
-    try:
-        data = decode_object(body)
-    except BodyError as exc:
-        if exc.empty:
-            raise EmptyRequest() from None
-        raise InvalidOpportunityDetails(additional_messages=exc.problems) from None
+    """Create or update an opportunity with its parties and custom values; return its id.
+
+    ``model`` is the parsed request and ``problems`` what parsing found in it.
+    """
     with uow:
-        opportunity_id = write_opportunity(
-            Crm(uow.session, account_id), api_key_id=api_key_id, data=data
+        opportunity_id = apply_opportunity(
+            Crm(uow.session, account_id), model, problems, api_key_id=api_key_id
         )
         uow.commit()
     return opportunity_id
@@ -83,18 +80,27 @@ def write_opportunity(
     data: dict[str, Any],
     extra: Mapping[str, Any] | None = None,
 ) -> int:
-    """Apply one addOrUpdateOpportunity request inside an open transaction; return the id.
+    """Apply a request in iVvy's wire names inside an open transaction; return the id.
 
-    ``data`` is the request as iVvy's wire names have it; ``extra`` holds checked columns the
-    iVvy request has no keys for (the unified CRM view's). Both APIs write through here, so
-    every rule holds for both. Raises before writing anything when any rule is broken.
+    The unified CRM view writes through here: ``extra`` holds checked columns the iVvy request
+    has no keys for. Raises before writing anything when any rule is broken.
     """
     parsed = parse_lenient(OpportunityIn, data)
     problems = Problems(parsed.problems, parsed.invalid_paths)
-    model = parsed.model
-    if model is None or "id" in parsed.invalid_paths:
-        # Without a usable id it is unknowable whether this was meant as a create or an update.
+    if parsed.model is None or not parsed.usable:
         raise _invalid(problems)
+    return apply_opportunity(crm, parsed.model, problems, api_key_id=api_key_id, extra=extra)
+
+
+def apply_opportunity(
+    crm: Crm,
+    model: OpportunityIn,
+    problems: Problems,
+    *,
+    api_key_id: int,
+    extra: Mapping[str, Any] | None = None,
+) -> int:
+    """Check every rule of a parsed request, then write it; both APIs write through here."""
     existing = _existing(crm, model)
     parties = [
         *party_rules.collect(model.company, "company"),
@@ -105,7 +111,7 @@ def write_opportunity(
     refs = party_rules.prepare(
         crm, parties, problems, wanted=_wanted(model, existing), definitions_for=[OPPORTUNITY]
     )
-    plan = _Plan(model, existing, refs, parties, problems, parsed.invalid_paths)
+    plan = _Plan(model, existing, refs, parties, problems)
     if problems:
         raise _invalid(problems)
 
@@ -172,11 +178,10 @@ class _Plan:
         refs: References,
         parties: list[Party],
         problems: Problems,
-        invalid_paths: set[str],
     ) -> None:
         self.model, self.existing, self.refs, self.problems = model, existing, refs, problems
         self.creating = existing is None
-        self.invalid_paths = invalid_paths
+        self.invalid_paths = problems.invalid_paths
         self.values: dict[str, Any] = {}
         self.links: list[tuple[Party, Party]] = []
         self.party = {p.path: p for p in parties}

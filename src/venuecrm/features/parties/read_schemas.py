@@ -185,8 +185,6 @@ class CompanyList(ListReply[CompanyItem]):
 class GetContactIn(IvvyModel):
     """getContact: the contact's id."""
 
-    model_config = ConfigDict(json_schema_extra={"example": {"id": 33884}})
-
     id: Id | None = None
     use_event_sort_order: Any = Field(
         None, description="Accepted and ignored: venuecrm stores no event invitations."
@@ -195,7 +193,5 @@ class GetContactIn(IvvyModel):
 
 class GetCompanyIn(IvvyModel):
     """getCompany: the company's id."""
-
-    model_config = ConfigDict(json_schema_extra={"example": {"id": 1618}})
 
     id: Id | None = None

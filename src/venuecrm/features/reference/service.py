@@ -12,7 +12,6 @@ from venuecrm.features.reference.schemas import (
     CustomFieldDefinitionList,
     IndustryList,
     UserList,
-    VenueIn,
     VenueItem,
     VenueList,
 )
@@ -26,16 +25,15 @@ USERS = Collection(Lists.users, UserList, UserListIn, {"venueId": Kind.INT})
 VENUES = Collection(Lists.venues, VenueList)
 
 
-def get_venue(uow: UnitOfWork, *, account_id: int, body: bytes) -> VenueItem:
+def get_venue(uow: UnitOfWork, *, account_id: int, venue_id: int | None) -> VenueItem:
     """One active venue of the account; 23017 without an id, 24438 for an unknown one."""
     return get_one(
         uow,
         Lists.venues,
-        request=VenueIn,
         item=VenueItem,
-        not_found=lambda venue_id: VenueNotFound(f"Venue {venue_id} does not exist"),
+        not_found=lambda found: VenueNotFound(f"Venue {found} does not exist"),
         account_id=account_id,
-        body=body,
+        row_id=venue_id,
     )
 
 
