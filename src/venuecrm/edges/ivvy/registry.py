@@ -31,7 +31,8 @@ from venuecrm.errors import (
 from venuecrm.features.lookups.service import LOOKUPS
 from venuecrm.features.notes.schemas import OpportunityNoteIn
 from venuecrm.features.notes.service import NOTES, add_or_update_opportunity_note
-from venuecrm.features.opportunities.listing import OPPORTUNITIES
+from venuecrm.features.opportunities import listing as opportunities
+from venuecrm.features.opportunities.list_schemas import GetOpportunityIn, OpportunityItem
 from venuecrm.features.opportunities.schemas import OpportunityIn
 from venuecrm.features.opportunities.service import add_or_update_opportunity
 from venuecrm.features.parties import contact_namespace as contacts
@@ -173,8 +174,21 @@ ACTIONS: tuple[Action, ...] = (
         "getOpportunityList",
         "List the live opportunities of the account (or of venueIds), with their contact, "
         "company, names, custom fields and the unified CRM view's fields, by id.",
-        OPPORTUNITIES,
+        opportunities.OPPORTUNITIES,
         {"venueIds": [107], **list_request_example({"modifiedDate__GREATERTHAN": "2026-01-01"})},
+    ),
+    one_action(
+        "crm",
+        "getOpportunity",
+        "venuecrm extension: one live opportunity of the account, by id, as getOpportunityList "
+        "lists it.",
+        request=GetOpportunityIn,
+        reply=OpportunityItem,
+        example_id=755,
+        not_found=OpportunityNotFound,
+        read=lambda uow, account_id, row_id: opportunities.get_opportunity(
+            uow, account_id=account_id, opportunity_id=row_id
+        ),
     ),
     write_action(
         "venue",

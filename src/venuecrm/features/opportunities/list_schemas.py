@@ -12,7 +12,7 @@ from venuecrm.wire.collections import (
     example_config,
     list_example,
 )
-from venuecrm.wire.ivvy import Id, ReplyModel
+from venuecrm.wire.ivvy import Id, IvvyModel, ReplyModel
 
 
 class OpportunityListIn(ListIn):
@@ -69,8 +69,16 @@ EXAMPLE_ITEM: dict[str, Any] = {
 }  # fmt: skip
 
 
+class GetOpportunityIn(IvvyModel):
+    """getOpportunity: the opportunity's id."""
+
+    id: Id | None = None
+
+
 class OpportunityItem(ReplyModel):
     """One opportunity of getOpportunityList; timestamps are ``yyyy-mm-dd HH:mm:ss UTC``."""
+
+    model_config = example_config(EXAMPLE_ITEM)
 
     id: int
     venue_id: int
