@@ -50,11 +50,10 @@ def test_a_note_waits_for_a_concurrent_delete_and_then_finds_no_opportunity(
         key = uow.session.execute(select(ApiKey.id).where(ApiKey.key == seeded["apiKey"]))
         key_id = key.scalar_one()
     lead = add_or_update_opportunity(
-        UnitOfWork(factory),
-        account_id=account,
+        UnitOfWork(factory, account_id=account),
+        OpportunityIn.model_validate(base_body(seeded)),
+        Problems(),
         api_key_id=key_id,
-        model=OpportunityIn.model_validate(base_body(seeded)),
-        problems=Problems(),
     )
     note = OpportunityNoteIn.model_validate(
         {"venueId": seeded["venueId"], "leadId": lead, "note": "n"}
@@ -68,11 +67,10 @@ def test_a_note_waits_for_a_concurrent_delete_and_then_finds_no_opportunity(
         pid = deleter.session.execute(text("SELECT pg_backend_pid()")).scalar_one()
         writing = pool.submit(
             add_or_update_opportunity_note,
-            UnitOfWork(factory),
-            account_id=account,
+            UnitOfWork(factory, account_id=account),
+            note,
+            Problems(),
             api_key_id=key_id,
-            model=note,
-            problems=Problems(),
         )
         deadline = time.monotonic() + 10
         while _waiting_on(uow_factory, pid) == 0 and not writing.done():

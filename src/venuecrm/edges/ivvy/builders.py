@@ -131,8 +131,8 @@ def lookup_actions(spec: LookupSpec) -> tuple[Action, ...]:
                 empty=spec.invalid_request,
                 not_found=(spec.not_found,),
             ),
-            write=lambda uow, model, problems, who: add_or_update_lookup(
-                uow, spec, account_id=who.account_id, model=model, problems=problems
+            write=lambda uow, model, problems, _who: add_or_update_lookup(
+                uow, spec, model, problems
             ),
         ),
     )

@@ -65,9 +65,7 @@ CONTACT_ACTIONS: tuple[Action, ...] = (
         request=ContactIn,
         example=examples.CONTACT,
         codes=parameter_codes(ContactNotFound),
-        write=lambda uow, model, problems, who: contacts.add_or_update_party(
-            uow, model, problems, account_id=who.account_id
-        ),
+        write=lambda uow, model, problems, who: contacts.add_or_update_party(uow, model, problems),
     ),
     write_action(
         "contact",
@@ -78,9 +76,7 @@ CONTACT_ACTIONS: tuple[Action, ...] = (
         request=CompanyIn,
         example=examples.COMPANY,
         codes=parameter_codes(CompanyNotFound),
-        write=lambda uow, model, problems, who: contacts.add_or_update_party(
-            uow, model, problems, account_id=who.account_id
-        ),
+        write=lambda uow, model, problems, who: contacts.add_or_update_party(uow, model, problems),
     ),
     one_action(
         "contact",
@@ -161,11 +157,7 @@ ACTIONS: tuple[Action, ...] = (
             not_found=(OpportunityNotFound,),
         ),
         write=lambda uow, model, problems, who: add_or_update_opportunity(
-            uow,
-            account_id=who.account_id,
-            api_key_id=who.api_key_id,
-            model=model,
-            problems=problems,
+            uow, model, problems, api_key_id=who.api_key_id
         ),
     ),
     *(action for spec in LOOKUPS for action in lookup_actions(spec)),
@@ -205,11 +197,7 @@ ACTIONS: tuple[Action, ...] = (
             stop=Stop.NEVER,
         ),
         write=lambda uow, model, problems, who: add_or_update_opportunity_note(
-            uow,
-            account_id=who.account_id,
-            api_key_id=who.api_key_id,
-            model=model,
-            problems=problems,
+            uow, model, problems, api_key_id=who.api_key_id
         ),
     ),
     list_action(

@@ -54,7 +54,7 @@ def _run(
 
     if not action.writes:
         # Reads change nothing, so a retry or a replay simply reads again.
-        return idempotency.Outcome(*work(rt.uow()))
+        return idempotency.Outcome(*work(rt.uow(account_id=who.account_id)))
     # iVvy's scheme has no nonce: every accepted signature is remembered while it is fresh.
     guards = [idempotency.signature_guard(who.key_id, signed.signature, signed.fresh_until)]
     names = (idempotency.IVVY_IDEMPOTENCY_KEY, idempotency.IDEMPOTENCY_KEY)
@@ -62,7 +62,7 @@ def _run(
     if key is not None:
         guards.append(idempotency.key_guard(key, now, rt.settings.idempotency_ttl_seconds))
     return idempotency.run_once(
-        rt.uow(),
+        rt.uow(account_id=who.account_id),
         account_id=who.account_id,
         guards=guards,
         fingerprint=idempotency.fingerprint(request, body),

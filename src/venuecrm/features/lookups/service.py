@@ -184,14 +184,14 @@ LOOKUPS: tuple[LookupSpec, ...] = (
 
 
 def add_or_update_lookup(
-    uow: UnitOfWork, spec: LookupSpec, *, account_id: int, model: IvvyModel, problems: Problems
+    uow: UnitOfWork, spec: LookupSpec, model: IvvyModel, problems: Problems
 ) -> int:
     """Add (no id) or update (id) one lookup record; return its id.
 
     ``model`` is the parsed ``spec.request`` and ``problems`` what parsing found in it.
     """
     with uow:
-        lookups = uow.lookups(account_id)
+        lookups = uow.lookups()
         row_id = getattr(model, "id", None)
         row = None
         if row_id is not None:

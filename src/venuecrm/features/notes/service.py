@@ -40,12 +40,7 @@ _REQUIRED = {"venue_id": "venueId", "lead_id": "leadId", "note": "note"}
 
 
 def add_or_update_opportunity_note(
-    uow: UnitOfWork,
-    *,
-    account_id: int,
-    api_key_id: int,
-    model: OpportunityNoteIn,
-    problems: Problems,
+    uow: UnitOfWork, model: OpportunityNoteIn, problems: Problems, *, api_key_id: int
 ) -> int:
     """Add a note to an opportunity (no ``id``) or replace one's text (``id``); return its id.
 
@@ -60,8 +55,8 @@ def add_or_update_opportunity_note(
         raise details_error(InvalidNoteDetails, problems)
 
     with uow:
-        notes = OpportunityNotes(uow.session, account_id)
-        if uow.lookups(account_id).find(Venue, id=model.venue_id, is_active=True) is None:
+        notes = OpportunityNotes(uow.session, uow.account_id)
+        if uow.lookups().find(Venue, id=model.venue_id, is_active=True) is None:
             raise VenueNotFound(f"Venue {model.venue_id} does not exist")
         live_opportunity(notes, model.lead_id, model.venue_id, lock=True)
         if model.id is None:

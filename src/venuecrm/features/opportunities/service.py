@@ -59,16 +59,14 @@ _NOT_CLEARABLE = {"name": "name", "type_id": "typeId", "source_id": "sourceId",
 
 
 def add_or_update_opportunity(
-    uow: UnitOfWork, *, account_id: int, api_key_id: int, model: OpportunityIn, problems: Problems
+    uow: UnitOfWork, model: OpportunityIn, problems: Problems, *, api_key_id: int
 ) -> int:
-    """Create or update an opportunity with its parties and custom values; return its id.
+    """Create or update an opportunity of the unit of work's account; return its id.
 
     ``model`` is the parsed request and ``problems`` what parsing found in it.
     """
     with uow:
-        opportunity_id = apply_opportunity(
-            Crm(uow.session, account_id), model, problems, api_key_id=api_key_id
-        )
+        opportunity_id = apply_opportunity(Crm.of(uow), model, problems, api_key_id=api_key_id)
         uow.commit()
     return opportunity_id
 

@@ -39,8 +39,6 @@ def add_or_update_party(
     uow: UnitOfWork,
     model: ContactIn | CompanyIn,
     problems: Problems,
-    *,
-    account_id: int,
 ) -> int:
     """Add, update or match one contact or company (with what it carries); return its id.
 
@@ -49,7 +47,7 @@ def add_or_update_party(
     """
     not_found = ContactNotFound if isinstance(model, ContactIn) else CompanyNotFound
     with uow:
-        party = save_party(Crm(uow.session, account_id), model, problems, not_found=not_found)
+        party = save_party(Crm.of(uow), model, problems, not_found=not_found)
         if party is None:
             raise parameter_error(problems)
         uow.commit()

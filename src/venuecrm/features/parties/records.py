@@ -51,6 +51,7 @@ from venuecrm.platform.models import (
     Venue,
 )
 from venuecrm.platform.repositories import T
+from venuecrm.platform.uow import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,11 +186,23 @@ def advisory_key(account_id: int, name: str) -> int:
 class Crm:
     """An account's CRM records; every query is filtered by the account."""
 
-    def __init__(self, session: Session, account_id: int) -> None:
+    def __init__(
+        self,
+        session: Session,
+        account_id: int,
+        *,
+        locked: dict[tuple[type[Any], int], Any] | None = None,
+    ) -> None:
         self.session = session
         self.account_id = account_id
-        # Rows this transaction already holds locked: locking one again needs no query.
-        self._locked: dict[tuple[type[Tenant], int], Any] = {}
+        # Rows the transaction already holds locked: locking one again needs no query. The
+        # unit of work owns them (``of``), so every repository of the transaction shares them.
+        self._locked = {} if locked is None else locked
+
+    @classmethod
+    def of(cls, uow: UnitOfWork) -> Crm:
+        """The CRM records of the unit of work's account, sharing its transaction's locks."""
+        return cls(uow.session, uow.account_id, locked=uow.locked_rows)
 
     def references(
         self, wanted: Mapping[str, Iterable[int]], *, definitions_for: Iterable[str] = ()
