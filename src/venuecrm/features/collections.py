@@ -105,27 +105,31 @@ def get_collection(
     )
 
 
-def get_one(
-    uow: UnitOfWork,
-    query: Callable[[Lists], ListQuery],
-    *,
-    item: type[M],
-    not_found: Callable[[int], VenueCrmError],
-    account_id: int,
-    row_id: int | None,
-) -> M:
-    """The row of a collection with id ``row_id`` (getVenue, getContact...).
+@dataclass(frozen=True, slots=True)
+class Record(Generic[M]):
+    """A get-by-id action: one row of a collection's query, as the collection's item.
 
-    23017 without one, ``not_found`` for an id the collection does not show this account.
+    ``message`` words ``not_found`` for an id the collection does not show the account, e.g.
+    ``"Venue {id} does not exist"``.
     """
+
+    query: Callable[[Lists], ListQuery]
+    item: type[M]
+    not_found: type[VenueCrmError]
+    message: str
+
+
+def get_one(uow: UnitOfWork, record: Record[M], *, account_id: int, row_id: int | None) -> M:
+    """The row with id ``row_id`` (getVenue, getContact...): 23017 without one, else the item
+    or the record's ``not_found``."""
     if row_id is None:
         raise MissingParameter("'id' is required", ["id: is required"])
     with uow:
         lists = Lists(uow.session, account_id)
-        page = lists.page(query(lists), [Condition("id", Op.EQ, row_id)], start=0, limit=1)
+        page = lists.page(record.query(lists), [Condition("id", Op.EQ, row_id)], start=0, limit=1)
     if not page.rows:
-        raise not_found(row_id)
-    return item.model_validate(to_wire(page.rows[0]))
+        raise record.not_found(record.message.format(id=row_id))
+    return record.item.model_validate(to_wire(page.rows[0]))
 
 
 def to_wire(row: Mapping[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,7 @@ new action of a known shape is one call in ``edges.ivvy.registry``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 from pydantic import BaseModel
@@ -17,7 +17,7 @@ from venuecrm.errors import (
     MissingParameter,
     VenueCrmError,
 )
-from venuecrm.features.collections import Collection, get_collection
+from venuecrm.features.collections import Collection, Record, get_collection, get_one
 from venuecrm.features.lookups.service import LookupSpec, add_or_update_lookup
 from venuecrm.features.problems import Problems
 from venuecrm.features.reference import service as reference_data
@@ -63,20 +63,23 @@ def one_action(
     namespace: str,
     name: str,
     summary: str,
+    record: Record[Any],
     *,
     request: type[BaseModel],
-    reply: type[BaseModel],
     example_id: int,
-    not_found: type[VenueCrmError],
-    read: Callable[[UnitOfWork, int, int | None], BaseModel],
 ) -> Action:
     """A record by ``id``: 23016 for a malformed id, 23017 without one, else ``not_found``."""
 
     def handler(ctx: ActionContext) -> BaseModel:
-        return read(ctx.uow(), ctx.account_id, ctx.input.id)
+        reply: BaseModel = get_one(
+            ctx.uow(), record, account_id=ctx.account_id, row_id=ctx.input.id
+        )
+        return reply
 
-    codes = parameter_codes(not_found, stop=Stop.ANY)
-    return Action(namespace, name, summary, handler, reply, request, {"id": example_id}, codes)
+    codes = parameter_codes(record.not_found, stop=Stop.ANY)
+    return Action(
+        namespace, name, summary, handler, record.item, request, {"id": example_id}, codes
+    )
 
 
 def list_action(

@@ -32,19 +32,17 @@ from venuecrm.features.lookups.service import LOOKUPS
 from venuecrm.features.notes.schemas import OpportunityNoteIn
 from venuecrm.features.notes.service import NOTES, add_or_update_opportunity_note
 from venuecrm.features.opportunities import listing as opportunities
-from venuecrm.features.opportunities.list_schemas import GetOpportunityIn, OpportunityItem
+from venuecrm.features.opportunities.list_schemas import GetOpportunityIn
 from venuecrm.features.opportunities.schemas import OpportunityIn
 from venuecrm.features.opportunities.service import add_or_update_opportunity
 from venuecrm.features.parties import contact_namespace as contacts
 from venuecrm.features.parties.read_schemas import (
-    CompanyItem,
-    ContactItem,
     GetCompanyIn,
     GetContactIn,
 )
 from venuecrm.features.parties.schemas import CompanyIn, ContactIn
 from venuecrm.features.reference import service as reference_data
-from venuecrm.features.reference.schemas import VenueIn, VenueItem
+from venuecrm.features.reference.schemas import VenueIn
 from venuecrm.wire.collections import list_request_example
 from venuecrm.wire.ivvy import Pong, format_timestamp
 
@@ -82,26 +80,18 @@ CONTACT_ACTIONS: tuple[Action, ...] = (
         "contact",
         "getContact",
         "One contact of the account, by id, with its companies and custom fields.",
+        contacts.CONTACT,
         request=GetContactIn,
-        reply=ContactItem,
         example_id=33884,
-        not_found=ContactNotFound,
-        read=lambda uow, account_id, row_id: contacts.get_contact(
-            uow, account_id=account_id, contact_id=row_id
-        ),
     ),
     one_action(
         "contact",
         "getCompany",
         "One company of the account, by id, with its primary contact, industry, "
         "account managers and custom fields.",
+        contacts.COMPANY,
         request=GetCompanyIn,
-        reply=CompanyItem,
         example_id=1618,
-        not_found=CompanyNotFound,
-        read=lambda uow, account_id, row_id: contacts.get_company(
-            uow, account_id=account_id, company_id=row_id
-        ),
     ),
     list_action(
         "contact",
@@ -174,13 +164,9 @@ ACTIONS: tuple[Action, ...] = (
         "getOpportunity",
         "venuecrm extension: one live opportunity of the account, by id, as getOpportunityList "
         "lists it.",
+        opportunities.OPPORTUNITY,
         request=GetOpportunityIn,
-        reply=OpportunityItem,
         example_id=755,
-        not_found=OpportunityNotFound,
-        read=lambda uow, account_id, row_id: opportunities.get_opportunity(
-            uow, account_id=account_id, opportunity_id=row_id
-        ),
     ),
     write_action(
         "venue",
@@ -239,13 +225,9 @@ ACTIONS: tuple[Action, ...] = (
         "venue",
         "getVenue",
         "One active venue of the account, by id.",
+        reference_data.VENUE,
         request=VenueIn,
-        reply=VenueItem,
         example_id=107,
-        not_found=VenueNotFound,
-        read=lambda uow, account_id, row_id: reference_data.get_venue(
-            uow, account_id=account_id, venue_id=row_id
-        ),
     ),
     definitions_action(
         "venue",

@@ -14,7 +14,7 @@ companies belong to the account, not to a venue: the lists accept ``venueId`` an
 from __future__ import annotations
 
 from venuecrm.errors import CompanyNotFound, ContactNotFound, VenueCrmError
-from venuecrm.features.collections import Collection, get_one
+from venuecrm.features.collections import Collection, Record
 from venuecrm.features.lookups.queries import Lists
 from venuecrm.features.parties import service as party_rules
 from venuecrm.features.parties.read_schemas import (
@@ -33,6 +33,9 @@ from venuecrm.platform.uow import UnitOfWork
 _VENUE_FILTERS = {"venueId": Kind.INT, "venueGroupId": Kind.INT}
 CONTACTS = Collection(Lists.contacts, ContactList, ignored_filters=_VENUE_FILTERS)
 COMPANIES = Collection(Lists.companies, CompanyList, ignored_filters=_VENUE_FILTERS)
+# getContact and getCompany: one row of those lists.
+CONTACT = Record(Lists.contacts, ContactItem, ContactNotFound, "Unable to find contact {id}")
+COMPANY = Record(Lists.companies, CompanyItem, CompanyNotFound, "Unable to find company {id}")
 
 
 def add_or_update_party(
@@ -72,27 +75,3 @@ def save_party(
         return None
     party_rules.write(crm, parties, ())
     return party.id
-
-
-def get_contact(uow: UnitOfWork, *, account_id: int, contact_id: int | None) -> ContactItem:
-    """One contact of the account; 23017 without an id, 24096 for an unknown one."""
-    return get_one(
-        uow,
-        Lists.contacts,
-        item=ContactItem,
-        not_found=lambda found: ContactNotFound(f"Unable to find contact {found}"),
-        account_id=account_id,
-        row_id=contact_id,
-    )
-
-
-def get_company(uow: UnitOfWork, *, account_id: int, company_id: int | None) -> CompanyItem:
-    """One company of the account; 23017 without an id, 24153 for an unknown one."""
-    return get_one(
-        uow,
-        Lists.companies,
-        item=CompanyItem,
-        not_found=lambda found: CompanyNotFound(f"Unable to find company {found}"),
-        account_id=account_id,
-        row_id=company_id,
-    )

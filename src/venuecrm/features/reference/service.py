@@ -6,7 +6,7 @@ Read-only: nothing here commits. Collections follow ``features.collections``.
 from __future__ import annotations
 
 from venuecrm.errors import VenueNotFound
-from venuecrm.features.collections import Collection, get_one
+from venuecrm.features.collections import Collection, Record
 from venuecrm.features.lookups.queries import Lists
 from venuecrm.features.reference.schemas import (
     CustomFieldDefinitionList,
@@ -23,18 +23,7 @@ INDUSTRIES = Collection(Lists.industries, IndustryList)
 # Users belong to the account, not a venue: venueId (top level or filter) is checked and ignored.
 USERS = Collection(Lists.users, UserList, UserListIn, {"venueId": Kind.INT})
 VENUES = Collection(Lists.venues, VenueList)
-
-
-def get_venue(uow: UnitOfWork, *, account_id: int, venue_id: int | None) -> VenueItem:
-    """One active venue of the account; 23017 without an id, 24438 for an unknown one."""
-    return get_one(
-        uow,
-        Lists.venues,
-        item=VenueItem,
-        not_found=lambda found: VenueNotFound(f"Venue {found} does not exist"),
-        account_id=account_id,
-        row_id=venue_id,
-    )
+VENUE = Record(Lists.venues, VenueItem, VenueNotFound, "Venue {id} does not exist")  # getVenue
 
 
 def get_custom_field_definitions(
