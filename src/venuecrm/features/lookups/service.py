@@ -46,6 +46,7 @@ from venuecrm.features.lookups.schemas import (
     LeadStageList,
     LeadTypeIn,
     LeadTypeList,
+    LookupIn,
 )
 from venuecrm.features.problems import Problems, details_error
 from venuecrm.platform.base import Tenant
@@ -59,7 +60,6 @@ from venuecrm.platform.models import (
 )
 from venuecrm.platform.repositories import Lookups
 from venuecrm.platform.uow import UnitOfWork
-from venuecrm.wire.ivvy import IvvyModel
 
 # A rule beyond "required when adding": (repository, row being updated or None, request, problems).
 Check = Callable[[Lookups, Any, Any, Problems], None]
@@ -72,7 +72,7 @@ class LookupSpec:
     noun: str  # "LeadSource": getLeadSourceList, addOrUpdateLeadSource
     label: str  # "lead source", for messages
     model: type[Tenant]
-    request: type[IvvyModel]
+    request: type[LookupIn]
     columns: Mapping[str, str]  # request attribute -> column it writes
     required: Mapping[str, str]  # request attribute -> wire name: required to add, not clearable
     not_found: type[LookupNotFound]
@@ -184,7 +184,7 @@ LOOKUPS: tuple[LookupSpec, ...] = (
 
 
 def add_or_update_lookup(
-    uow: UnitOfWork, spec: LookupSpec, model: IvvyModel, problems: Problems
+    uow: UnitOfWork, spec: LookupSpec, model: LookupIn, problems: Problems
 ) -> int:
     """Add (no id) or update (id) one lookup record; return its id.
 
@@ -192,7 +192,7 @@ def add_or_update_lookup(
     """
     with uow:
         lookups = uow.lookups()
-        row_id = getattr(model, "id", None)
+        row_id = model.id
         row = None
         if row_id is not None:
             row = lookups.lock_active(spec.model, row_id)
