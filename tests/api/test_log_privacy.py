@@ -42,7 +42,12 @@ def test_a_database_error_is_logged_with_codes_not_values(
     settings: Settings, clock: Clock, tenant: Tenant, caplog: pytest.LogCaptureFixture
 ) -> None:
     failing = Action(
-        "test", "castEmail", "Fails in the database.", _cast_the_email, _Nothing, _Person
+        namespace="test",
+        name="castEmail",
+        summary="Fails in the database.",
+        handler=_cast_the_email,
+        reply_model=_Nothing,
+        request_model=_Person,
     )
     app = create_app(settings, clock=clock, actions=(*ACTIONS, failing))
     uri = ivvy_uri("test", "castEmail")

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Any, TypedDict
 
 from pydantic import BaseModel
 
@@ -31,7 +31,7 @@ class Stop(Enum):
     NEVER = "never"  # the service checks everything, starting from an empty model if need be
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Codes:
     """The errors an action answers a request it cannot use with, as classes of ``errors``.
 
@@ -61,7 +61,15 @@ class Codes:
         return self.invalid if self.invalid is not InvalidParameter else self.documented[-1]
 
 
-@dataclass(frozen=True, slots=True)
+class Names(TypedDict):
+    """What names an action and says what it does: ``{namespace}?action={name}``, summary."""
+
+    namespace: str
+    name: str
+    summary: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ActionContext:
     """One authenticated call: who made it, its parsed input, and how to reach the database.
 
@@ -77,7 +85,7 @@ class ActionContext:
     uow: Callable[[], UnitOfWork]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Action:
     """An iVvy action: ``POST /api/1.0/{namespace}?action={name}``."""
 

@@ -7,11 +7,11 @@ new action of a known shape is one call in ``edges.ivvy.registry``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Any, Protocol, Unpack
 
 from pydantic import BaseModel
 
-from venuecrm.edges.ivvy.action import Action, ActionContext, Codes, Stop
+from venuecrm.edges.ivvy.action import Action, ActionContext, Codes, Names, Stop
 from venuecrm.errors import (
     InvalidParameter,
     MissingParameter,
@@ -42,31 +42,34 @@ class Write(Protocol):
 
 
 def write_action(
-    namespace: str,
-    name: str,
-    summary: str,
     *,
     request: type[BaseModel],
     example: Mapping[str, Any],
     codes: Codes,
     write: Write,
+    **names: Unpack[Names],
 ) -> Action:
     """An addOrUpdate action: a parsed request in, ``{"success": true, "id": ...}`` out."""
 
     def handler(ctx: ActionContext) -> SuccessReply:
         return SuccessReply(id=write(ctx.uow(), ctx.input, ctx.problems, ctx))
 
-    return Action(namespace, name, summary, handler, SuccessReply, request, example, codes)
+    return Action(
+        **names,
+        handler=handler,
+        reply_model=SuccessReply,
+        request_model=request,
+        request_example=example,
+        codes=codes,
+    )
 
 
 def one_action(
-    namespace: str,
-    name: str,
-    summary: str,
-    record: Record[Any],
     *,
+    record: Record[Any],
     request: type[BaseModel],
     example_id: int,
+    **names: Unpack[Names],
 ) -> Action:
     """A record by ``id``: 23016 for a malformed id, 23017 without one, else ``not_found``."""
 
@@ -78,17 +81,21 @@ def one_action(
 
     codes = parameter_codes(record.not_found, stop=Stop.ANY)
     return Action(
-        namespace, name, summary, handler, record.item, request, {"id": example_id}, codes
+        **names,
+        handler=handler,
+        reply_model=record.item,
+        request_model=request,
+        request_example={"id": example_id},
+        codes=codes,
     )
 
 
 def list_action(
-    namespace: str,
-    name: str,
-    summary: str,
+    *,
     collection: Collection[Any],
     example: Mapping[str, Any],
     not_found: tuple[type[VenueCrmError], ...] = (),
+    **names: Unpack[Names],
 ) -> Action:
     """A collection action: paging and filter in, ``{meta, results}`` out.
 
@@ -104,7 +111,12 @@ def list_action(
 
     codes = Codes(invalid=InvalidParameter, not_found=not_found, stop=Stop.RAW)
     return Action(
-        namespace, name, summary, handler, collection.reply, collection.request, example, codes
+        **names,
+        handler=handler,
+        reply_model=collection.reply,
+        request_model=collection.request,
+        request_example=example,
+        codes=codes,
     )
 
 
@@ -115,16 +127,16 @@ def lookup_actions(spec: LookupSpec) -> tuple[Action, ...]:
     plural = spec.label[:-1] + "ies" if spec.label.endswith("y") else spec.label + "s"
     return (
         list_action(
-            "crm",
-            f"get{spec.noun}List",
-            f"List the account's active {plural}, with paging and filter.",
-            spec.collection,
-            list_request_example({f"{name_field}__CONTAINS": "a"}),
+            namespace="crm",
+            name=f"get{spec.noun}List",
+            summary=f"List the account's active {plural}, with paging and filter.",
+            collection=spec.collection,
+            example=list_request_example({f"{name_field}__CONTAINS": "a"}),
         ),
         write_action(
-            "crm",
-            f"addOrUpdate{spec.noun}",
-            f"Add a {spec.label} (no id; {required} required) or update one (id): "
+            namespace="crm",
+            name=f"addOrUpdate{spec.noun}",
+            summary=f"Add a {spec.label} (no id; {required} required) or update one (id): "
             "only the keys sent change.",
             request=spec.request,
             example=spec.example,
@@ -141,7 +153,7 @@ def lookup_actions(spec: LookupSpec) -> tuple[Action, ...]:
     )
 
 
-def definitions_action(namespace: str, name: str, entity: str, summary: str) -> Action:
+def definitions_action(*, entity: str, **names: Unpack[Names]) -> Action:
     """A bare array of one entity's custom field definitions (docs/ivvy.md §4.4)."""
 
     def handler(ctx: ActionContext) -> CustomFieldDefinitionList:
@@ -149,4 +161,8 @@ def definitions_action(namespace: str, name: str, entity: str, summary: str) -> 
             ctx.uow(), account_id=ctx.account_id, entity=entity
         )
 
-    return Action(namespace, name, summary, handler, CustomFieldDefinitionList)
+    return Action(
+        **names,
+        handler=handler,
+        reply_model=CustomFieldDefinitionList,
+    )

@@ -55,9 +55,9 @@ def _ping(ctx: ActionContext) -> Pong:
 
 CONTACT_ACTIONS: tuple[Action, ...] = (
     write_action(
-        "contact",
-        "addOrUpdateContact",
-        "Add a contact (no id), update one (id), or update the one with the same "
+        namespace="contact",
+        name="addOrUpdateContact",
+        summary="Add a contact (no id), update one (id), or update the one with the same "
         "firstName, lastName and email (updateIfExists): the same code as addOrUpdateOpportunity's "
         "nested contact. companies are added to; groups are ignored.",
         request=ContactIn,
@@ -66,9 +66,9 @@ CONTACT_ACTIONS: tuple[Action, ...] = (
         write=lambda uow, model, problems, who: contacts.add_or_update_party(uow, model, problems),
     ),
     write_action(
-        "contact",
-        "addOrUpdateCompany",
-        "Add a company (no id), update one (id), or update the one with the same "
+        namespace="contact",
+        name="addOrUpdateCompany",
+        summary="Add a company (no id), update one (id), or update the one with the same "
         "businessName (updateIfExists), with its primaryContact: the same code as "
         "addOrUpdateOpportunity's nested company.",
         request=CompanyIn,
@@ -77,67 +77,69 @@ CONTACT_ACTIONS: tuple[Action, ...] = (
         write=lambda uow, model, problems, who: contacts.add_or_update_party(uow, model, problems),
     ),
     one_action(
-        "contact",
-        "getContact",
-        "One contact of the account, by id, with its companies and custom fields.",
-        contacts.CONTACT,
+        namespace="contact",
+        name="getContact",
+        summary="One contact of the account, by id, with its companies and custom fields.",
+        record=contacts.CONTACT,
         request=GetContactIn,
         example_id=33884,
     ),
     one_action(
-        "contact",
-        "getCompany",
-        "One company of the account, by id, with its primary contact, industry, "
+        namespace="contact",
+        name="getCompany",
+        summary="One company of the account, by id, with its primary contact, industry, "
         "account managers and custom fields.",
-        contacts.COMPANY,
+        record=contacts.COMPANY,
         request=GetCompanyIn,
         example_id=1618,
     ),
     list_action(
-        "contact",
-        "getContactList",
-        "List the account's contacts, with paging and filter (fromModifiedDate, "
+        namespace="contact",
+        name="getContactList",
+        summary="List the account's contacts, with paging and filter (fromModifiedDate, "
         "toModifiedDate, externalId, companyId, any result field); venueId and venueGroupId "
         "are accepted and ignored, as contacts are account-wide.",
-        contacts.CONTACTS,
-        list_request_example({"companyId": 1618, "fromModifiedDate": "2026-01-01 00:00:00"}),
+        collection=contacts.CONTACTS,
+        example=list_request_example(
+            {"companyId": 1618, "fromModifiedDate": "2026-01-01 00:00:00"}
+        ),
     ),
     list_action(
-        "contact",
-        "getCompanyList",
-        "List the account's companies, with paging and filter (fromModifiedDate, "
+        namespace="contact",
+        name="getCompanyList",
+        summary="List the account's companies, with paging and filter (fromModifiedDate, "
         "toModifiedDate, any result field); venueId and venueGroupId are accepted and "
         "ignored, as companies are account-wide.",
-        contacts.COMPANIES,
-        list_request_example({"businessName__CONTAINS": "pty"}),
+        collection=contacts.COMPANIES,
+        example=list_request_example({"businessName__CONTAINS": "pty"}),
     ),
     definitions_action(
-        "contact",
-        "getCustomFieldDefinition",
-        "contact",
-        "The account's contact custom field definitions (active or not), as a bare array.",
+        namespace="contact",
+        name="getCustomFieldDefinition",
+        entity="contact",
+        summary="The account's contact custom field definitions (active or not), as a bare array.",
     ),
     definitions_action(
-        "contact",
-        "getCompanyCustomFieldDefinition",
-        "company",
-        "The account's company custom field definitions (active or not), as a bare array.",
+        namespace="contact",
+        name="getCompanyCustomFieldDefinition",
+        entity="company",
+        summary="The account's company custom field definitions (active or not), as a bare array.",
     ),
 )
 
 
 ACTIONS: tuple[Action, ...] = (
     Action(
-        "test",
-        "ping",
-        "Check that the API answers and the request signature is accepted.",
-        _ping,
-        Pong,
+        namespace="test",
+        name="ping",
+        summary="Check that the API answers and the request signature is accepted.",
+        handler=_ping,
+        reply_model=Pong,
     ),
     write_action(
-        "venue",
-        "addOrUpdateOpportunity",
-        "Add an opportunity (no id) or update one (id), with its company, contact, "
+        namespace="venue",
+        name="addOrUpdateOpportunity",
+        summary="Add an opportunity (no id) or update one (id), with its company, contact, "
         "referral and custom fields, in one transaction.",
         request=OpportunityIn,
         example=examples.OPPORTUNITY,
@@ -152,26 +154,29 @@ ACTIONS: tuple[Action, ...] = (
     ),
     *(action for spec in LOOKUPS for action in lookup_actions(spec)),
     list_action(
-        "crm",
-        "getOpportunityList",
-        "List the live opportunities of the account (or of venueIds), with their contact, "
+        namespace="crm",
+        name="getOpportunityList",
+        summary="List the live opportunities of the account (or of venueIds), with their contact, "
         "company, names, custom fields and the unified CRM view's fields, by id.",
-        opportunities.OPPORTUNITIES,
-        {"venueIds": [107], **list_request_example({"modifiedDate__GREATERTHAN": "2026-01-01"})},
+        collection=opportunities.OPPORTUNITIES,
+        example={
+            "venueIds": [107],
+            **list_request_example({"modifiedDate__GREATERTHAN": "2026-01-01"}),
+        },
     ),
     one_action(
-        "crm",
-        "getOpportunity",
-        "venuecrm extension: one live opportunity of the account, by id, as getOpportunityList "
-        "lists it.",
-        opportunities.OPPORTUNITY,
+        namespace="crm",
+        name="getOpportunity",
+        summary="venuecrm extension: one live opportunity of the account, by id, as "
+        "getOpportunityList lists it.",
+        record=opportunities.OPPORTUNITY,
         request=GetOpportunityIn,
         example_id=755,
     ),
     write_action(
-        "venue",
-        "addOrUpdateOpportunityNote",
-        "Add a note to an opportunity (no id) or replace a note's text (id); "
+        namespace="venue",
+        name="addOrUpdateOpportunityNote",
+        summary="Add a note to an opportunity (no id) or replace a note's text (id); "
         "venueId, leadId and note are always required.",
         request=OpportunityNoteIn,
         example=examples.NOTE,
@@ -187,53 +192,53 @@ ACTIONS: tuple[Action, ...] = (
         ),
     ),
     list_action(
-        "crm",
-        "getOpportunityNoteList",
-        "List the notes of one live opportunity (leadId), or of every live opportunity of "
+        namespace="crm",
+        name="getOpportunityNoteList",
+        summary="List the notes of one live opportunity (leadId), or of every live opportunity of "
         "the account (or of venueId), with paging and filter, by id.",
-        NOTES,
-        {
+        collection=NOTES,
+        example={
             "venueId": 107,
             "leadId": 755,
             **list_request_example({"modifiedDate__GREATERTHAN": "2026-01-01"}),
         },
-        (LeadNotFound,),
+        not_found=(LeadNotFound,),
     ),
     list_action(
-        "account",
-        "getIndustryList",
-        "List the account's active industries, with paging and filter.",
-        reference_data.INDUSTRIES,
-        list_request_example({"name__BEGINS": "Tech"}),
+        namespace="account",
+        name="getIndustryList",
+        summary="List the account's active industries, with paging and filter.",
+        collection=reference_data.INDUSTRIES,
+        example=list_request_example({"name__BEGINS": "Tech"}),
     ),
     list_action(
-        "account",
-        "getUserList",
-        "List the account's users (currentStatus 1 active, 2 inactive), with paging and "
+        namespace="account",
+        name="getUserList",
+        summary="List the account's users (currentStatus 1 active, 2 inactive), with paging and "
         "filter; venueId is accepted and ignored, as users are account-wide.",
-        reference_data.USERS,
-        {"venueId": 107, **list_request_example({"currentStatus": 1})},
+        collection=reference_data.USERS,
+        example={"venueId": 107, **list_request_example({"currentStatus": 1})},
     ),
     list_action(
-        "venue",
-        "getVenueList",
-        "List the account's active venues, with paging and filter.",
-        reference_data.VENUES,
-        list_request_example({"businessName__CONTAINS": "hall"}),
+        namespace="venue",
+        name="getVenueList",
+        summary="List the account's active venues, with paging and filter.",
+        collection=reference_data.VENUES,
+        example=list_request_example({"businessName__CONTAINS": "hall"}),
     ),
     one_action(
-        "venue",
-        "getVenue",
-        "One active venue of the account, by id.",
-        reference_data.VENUE,
+        namespace="venue",
+        name="getVenue",
+        summary="One active venue of the account, by id.",
+        record=reference_data.VENUE,
         request=VenueIn,
         example_id=107,
     ),
     definitions_action(
-        "venue",
-        "getOpportunityCustomFieldDefinitionList",
-        "opportunity",
-        "venuecrm extension: the account's opportunity custom field definitions "
+        namespace="venue",
+        name="getOpportunityCustomFieldDefinitionList",
+        entity="opportunity",
+        summary="venuecrm extension: the account's opportunity custom field definitions "
         "(active or not), as a bare array like iVvy's definition calls.",
     ),
     *CONTACT_ACTIONS,

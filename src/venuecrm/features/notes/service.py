@@ -58,7 +58,7 @@ def add_or_update_opportunity_note(
         notes = OpportunityNotes(uow.session, uow.account_id)
         if uow.lookups().find(Venue, id=model.venue_id, is_active=True) is None:
             raise VenueNotFound(f"Venue {model.venue_id} does not exist")
-        live_opportunity(notes, model.lead_id, model.venue_id, lock=True)
+        live_opportunity(notes, lead_id=model.lead_id, venue_id=model.venue_id, lock=True)
         if model.id is None:
             note_id = notes.add(
                 opportunity_id=model.lead_id, note=model.note, api_key_id=api_key_id
@@ -76,7 +76,7 @@ def add_or_update_opportunity_note(
 
 
 def live_opportunity(
-    notes: OpportunityNotes, lead_id: int, venue_id: int | None, *, lock: bool = False
+    notes: OpportunityNotes, *, lead_id: int, venue_id: int | None, lock: bool = False
 ) -> NotedOpportunity:
     """24441 unless ``lead_id`` is a live opportunity of the account (in ``venue_id``)."""
     found = notes.live_opportunity(lead_id, lock=lock)
@@ -90,7 +90,9 @@ def _check_lead(uow: UnitOfWork, account_id: int, request: OpportunityNoteListIn
     """A note list of one opportunity needs that opportunity: a typo is not "no notes"."""
     if request.lead_id is not None:
         live_opportunity(
-            OpportunityNotes(uow.session, account_id), request.lead_id, request.venue_id
+            OpportunityNotes(uow.session, account_id),
+            lead_id=request.lead_id,
+            venue_id=request.venue_id,
         )
 
 

@@ -88,7 +88,7 @@ class Plan:
         self.stage_changed = False
         self._required()
         for name, (wire, kind) in REFERENCES.items():
-            check_reference(refs, kind, getattr(model, name), wire, problems)
+            check_reference(refs, problems, kind=kind, value=getattr(model, name), path=wire)
         self._copy_columns()
         self._type_and_subtype()
         self._stage_and_reason()
@@ -180,15 +180,18 @@ class Plan:
             # A reason of the old stage means nothing in the new one: it is cleared.
             self.values["stage_reason_id"] = None
 
-    def _both(self, id_name: str, object_name: str, id_wire: str, object_wire: str) -> None:
-        if getattr(self.model, id_name) is not None and getattr(self.model, object_name):
-            self.problems.add(object_wire, f"give {id_wire} or {object_wire}, not both")
+    def _not_both(self, name: str) -> None:
+        """A party is named by its id (``name``_id) or sent as an object (``name``), not both."""
+        fields = OpportunityIn.model_fields
+        id_wire, object_wire = fields[f"{name}_id"].alias, fields[name].alias
+        if getattr(self.model, f"{name}_id") is not None and getattr(self.model, name):
+            self.problems.add(object_wire or name, f"give {id_wire} or {object_wire}, not both")
 
     def _contact_type(self) -> None:
         """Reference 3.1: companyId or company makes it a company opportunity."""
         model, existing = self.model, self.existing
-        self._both("company_id", "company", "companyId", "company")
-        self._both("contact_id", "contact", "contactId", "contact")
+        self._not_both("company")
+        self._not_both("contact")
         company, contact = self.party.get("company"), self.party.get("contact")
         company_named = model.company_id is not None or company is not None
         contact_named = model.contact_id is not None or contact is not None
@@ -240,12 +243,8 @@ class Plan:
 
     def _referral(self) -> None:
         model, existing = self.model, self.existing
-        self._both(
-            "referral_contact_id", "referral_contact", "referralContactId", "referralContact"
-        )
-        self._both(
-            "referral_company_id", "referral_company", "referralCompanyId", "referralCompany"
-        )
+        self._not_both("referral_contact")
+        self._not_both("referral_company")
         if model.sent("referral_contact_id") or model.referral_contact is not None:
             self.values["referral_contact_id"] = model.referral_contact_id
         if model.sent("referral_company_id") or model.referral_company is not None:

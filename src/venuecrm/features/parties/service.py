@@ -176,7 +176,7 @@ def prepare(
 
 
 def check_reference(
-    refs: References, kind: str, value: int | None, path: str, problems: Problems
+    refs: References, problems: Problems, *, kind: str, value: int | None, path: str
 ) -> None:
     """A named id must be a record of the account, and active (docs/ivvy.md D19)."""
     if value is None:
@@ -202,12 +202,15 @@ def check(party: Party, refs: References, problems: Problems) -> None:
             problems.add(at(path, wire), "cannot be cleared")
     if isinstance(data, CompanyIn):
         for name, (wire, kind) in _COMPANY_REFS.items():
-            check_reference(refs, kind, getattr(data, name), at(path, wire), problems)
+            check_reference(
+                refs, problems, kind=kind, value=getattr(data, name), path=at(path, wire)
+            )
         if data.primary_contact_id is not None and data.primary_contact is not None:
             problems.add(at(path, "primaryContact"), "give primaryContactId or primaryContact")
     else:
         for index, company_id in enumerate(data.companies or []):
-            check_reference(refs, COMPANY, company_id, at(path, f"companies[{index}]"), problems)
+            where = at(path, f"companies[{index}]")
+            check_reference(refs, problems, kind=COMPANY, value=company_id, path=where)
     if data.sent("external_urls"):
         current = party.row.external_urls if party.row is not None else []
         problem = external_urls_problem(merge_external_urls(current or [], data.external_urls))

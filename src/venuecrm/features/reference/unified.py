@@ -387,7 +387,10 @@ def _note_values(
     try:
         # FOR SHARE: a concurrent delete of the opportunity waits for this note, as in iVvy.
         noted = live_opportunity(
-            OpportunityNotes(uow.session, account_id), opportunity_id, None, lock=True
+            OpportunityNotes(uow.session, account_id),
+            lead_id=opportunity_id,
+            venue_id=None,
+            lock=True,
         )
     except LeadNotFound:
         problems.add("opportunity_id", f"no live opportunity {opportunity_id} in this account")
