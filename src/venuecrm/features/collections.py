@@ -79,14 +79,22 @@ class ListParams:
 
 
 def get_collection(
-    uow: UnitOfWork, collection: Collection[R], *, account_id: int, data: dict[str, Any]
+    uow: UnitOfWork,
+    collection: Collection[R],
+    *,
+    account_id: int,
+    request: ListIn,
+    problems: list[str],
 ) -> R:
-    """One page of the collection with its meta, or 23016 for any bad parameter in ``data``."""
+    """One page of the collection with its meta, or 23016 for any bad parameter.
+
+    ``request`` is the parsed ``collection.request`` and ``problems`` what parsing found.
+    """
     with uow:
         lists = Lists(uow.session, account_id)
         query = collection.query(lists)
-        params = parse_list_params(
-            data, query.fields, request=collection.request, ignored=collection.ignored_filters
+        params = check_list_params(
+            request, problems, query.fields, ignored=collection.ignored_filters
         )
         if collection.check is not None:
             collection.check(uow, account_id, params.request)
@@ -154,8 +162,20 @@ def parse_list_params(
 ) -> ListParams:
     """Paging and filter checked against the collection's fields; 23016 listing every problem."""
     parsed = parse_lenient(request, data)
-    problems = list(parsed.problems)
-    model = parsed.model or ListIn()
+    model = ListIn() if parsed.model is None else parsed.model
+    return check_list_params(model, parsed.problems, fields, ignored=ignored)
+
+
+def check_list_params(
+    model: ListIn,
+    parse_problems: list[str],
+    fields: Mapping[str, Kind],
+    *,
+    ignored: Mapping[str, Kind] | None = None,
+) -> ListParams:
+    """A parsed list request checked against the collection's fields, with the problems its
+    parsing found; 23016 listing every problem."""
+    problems = list(parse_problems)
     per_page = MAX_PER_PAGE if model.per_page is None else model.per_page
     if per_page < 1:
         problems.append("perPage: must be at least 1")

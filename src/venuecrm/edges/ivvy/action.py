@@ -25,7 +25,6 @@ from venuecrm.wire.parsing import BodyError, decode_object, parse_lenient
 class Stop(Enum):
     """When the problems found while parsing stop a request before its service runs."""
 
-    RAW = "raw"  # not parsed here: the service gets the decoded object (a list's paging)
     UNUSABLE = "unusable"  # no model, or an unusable id; else the service adds its own
     ANY = "any"  # any problem
     NEVER = "never"  # the service checks everything, starting from an empty model if need be
@@ -73,7 +72,7 @@ class Names(TypedDict):
 class ActionContext:
     """One authenticated call: who made it, its parsed input, and how to reach the database.
 
-    ``input`` is the action's request model (``Stop.RAW``: the decoded object); ``problems``
+    ``input`` is the action's parsed request model; ``problems``
     holds what parsing found that did not stop the request.
     """
 
@@ -126,8 +125,6 @@ def read_input(action: Action, body: bytes) -> tuple[Any, Problems]:
             raise empty() from None
         else:
             raise unreadable_error(codes.unreadable or codes.invalid, exc.problems) from None
-    if codes.stop is Stop.RAW:
-        return data, Problems()
     parsed = parse_lenient(model, data)
     problems = Problems(parsed.problems, parsed.invalid_paths)
     stopped = {

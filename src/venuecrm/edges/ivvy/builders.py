@@ -99,17 +99,21 @@ def list_action(
 ) -> Action:
     """A collection action: paging and filter in, ``{meta, results}`` out.
 
-    The collection checks paging and filter against its own fields, so it gets the decoded
-    object; an empty body asks for the first page.
+    Parsing problems do not stop it: the collection adds those of paging and filter against
+    its fields and lists them all. An empty body asks for the first page.
     """
 
     def handler(ctx: ActionContext) -> BaseModel:
         reply: BaseModel = get_collection(
-            ctx.uow(), collection, account_id=ctx.account_id, data=ctx.input
+            ctx.uow(),
+            collection,
+            account_id=ctx.account_id,
+            request=ctx.input,
+            problems=ctx.problems.items,
         )
         return reply
 
-    codes = Codes(invalid=InvalidParameter, not_found=not_found, stop=Stop.RAW)
+    codes = Codes(invalid=InvalidParameter, not_found=not_found, stop=Stop.NEVER)
     return Action(
         **names,
         handler=handler,
