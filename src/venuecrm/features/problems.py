@@ -98,8 +98,8 @@ def request_error(
     23016 (and 23017, ``missing``, when only required values are missing) name the first
     problem's field; an action's own "details are invalid" code counts the problems.
     """
-    if missing is not None:
-        return parameter_error(problems)
+    if missing is not None and problems.only_missing:
+        return missing(f"'{_first_path(problems.items)}' is required", problems.items)
     if issubclass(error, InvalidParameter):
         return invalid_parameters(problems.items)
     return details_error(error, problems)
