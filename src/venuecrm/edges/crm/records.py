@@ -6,18 +6,19 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel
 
-from venuecrm.edges.crm.opportunities import (
-    _ERRORS,
-    _IDEMPOTENCY_KEY,
-    _authorized,
-    _envelope,
-    _write,
-    requested_fields,
-    select_fields,
+from venuecrm.edges.crm.handlers import (
+    DELETE,
+    ERRORS,
+    authorized,
+    body_of,
+    delete_reply,
+    list_parameters,
+    list_reply,
+    one_reply,
+    save_reply,
 )
-from venuecrm.edges.http.deps import read_body, runtime
+from venuecrm.features.notes import unified as notes
 from venuecrm.features.reference import unified as service
 from venuecrm.features.reference.unified_schemas import (
     GetNoteResponse,
@@ -34,75 +35,9 @@ from venuecrm.features.reference.unified_schemas import (
 
 router = APIRouter(prefix="/crm", tags=["crm"])
 _NOT_IMPLEMENTED: dict[int | str, dict[str, Any]] = {
-    **_ERRORS,
+    **ERRORS,
     501: {"description": "Not supported: users and pipelines are the account's configuration"},
 }
-_NOTE_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NoteInput"}}},
-    },
-    "parameters": [_IDEMPOTENCY_KEY],
-}
-_LIST_PARAMS = [
-    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200,
-                                                  "default": 20}},
-    {"name": "cursor", "in": "query", "schema": {"type": "string"},
-     "description": "meta.cursors.next of the previous page"},
-    {"name": "fields", "in": "query", "schema": {"type": "string"},
-     "description": "Comma-separated keys to return, e.g. id,name: each item then "
-     "has only those keys (its schema's required keys do not apply); an unknown key is 400"},
-]  # fmt: skip
-
-
-def list_parameters(*names: str, sorts: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The list parameters with ``filter[...]`` of ``names`` and ``sort[...]`` by ``sorts``
-    (deep objects, as Apideck has them)."""
-    schema = {"type": "object", "additionalProperties": False,
-              "properties": {name: {"type": "string"} for name in names}}  # fmt: skip
-    deep = {"in": "query", "style": "deepObject", "explode": True}
-    sort = {"type": "object", "properties": {
-        "by": {"type": "string", "enum": list(sorts)},
-        "direction": {"type": "string", "enum": ["asc", "desc"], "default": "asc"}}}  # fmt: skip
-    return {"parameters": [
-        *_LIST_PARAMS,
-        *([{"name": "filter", **deep, "schema": schema}] if names else []),
-        *([{"name": "sort", **deep, "schema": sort}] if sorts else []),
-    ]}  # fmt: skip
-
-
-def list_response(
-    request: Request, resource: str, page: service.Page[Any], item: type[BaseModel]
-) -> JSONResponse:
-    """A page in Apideck's list envelope; ``links.next`` repeats the request at the next cursor."""
-    wanted = requested_fields(request, item)
-    cursor = page.next_cursor
-    return _envelope(
-        "all",
-        200,
-        resource=resource,
-        data=[select_fields(row, wanted) for row in page.items],
-        meta={
-            "items_on_page": len(page.items),
-            "cursors": {
-                "previous": None,
-                "current": request.query_params.get("cursor"),
-                "next": cursor,
-            },
-            "total_count": page.total,
-        },
-        links={
-            "previous": None,
-            "current": str(request.url),
-            "next": str(request.url.include_query_params(cursor=cursor)) if cursor else None,
-        },
-    )
-
-
-def one_response(request: Request, resource: str, item: BaseModel) -> JSONResponse:
-    """One record in Apideck's envelope, limited to ``fields`` when asked."""
-    data = select_fields(item, requested_fields(request, type(item)))
-    return _envelope("one", 200, resource=resource, data=data)
 
 
 async def _not_supported(request: Request, resource: str, operation: str) -> JSONResponse:
@@ -111,56 +46,46 @@ async def _not_supported(request: Request, resource: str, operation: str) -> JSO
     def refuse(*_: object) -> JSONResponse:
         raise service.not_supported(resource, operation)
 
-    return await _authorized(request, refuse)
+    return await authorized(request, refuse)
 
 
 @router.get("/users", operation_id="usersAll", summary="List users (the account's owners)",
-            response_model=GetUsersResponse, responses=_ERRORS,
-            openapi_extra=list_parameters("email", "name"))  # fmt: skip
+            response_model=GetUsersResponse, responses=ERRORS,
+            openapi_extra=list_parameters(service.USER_FILTERS))  # fmt: skip
 async def list_users(request: Request) -> JSONResponse:
     """A page of users by id; ``filter[email]`` and ``filter[name]`` match case-insensitively."""
-    params = list(request.query_params.multi_items())
-    page = await _authorized(
-        request, lambda uow, who: service.list_users(uow, account_id=who.account_id, params=params)
-    )
-    return list_response(request, "users", page, User)
+    return await list_reply(request, "users", User, service.list_users)
 
 
 @router.get("/users/{user_id}", operation_id="usersOne", summary="Get a user",
-            response_model=GetUserResponse, responses=_ERRORS)  # fmt: skip
+            response_model=GetUserResponse, responses=ERRORS)  # fmt: skip
 async def get_user(request: Request, user_id: str) -> JSONResponse:
     """One user of the account."""
-    user = await _authorized(
-        request, lambda uow, who: service.get_user(uow, account_id=who.account_id, user_id=user_id)
+    return await one_reply(
+        request,
+        "users",
+        lambda uow, account: service.get_user(uow, account_id=account, user_id=user_id),
     )
-    return one_response(request, "users", user)
 
 
 @router.get("/pipelines", operation_id="pipelinesAll",
             summary="List pipelines (venues, with the account's opportunity stages)",
-            response_model=GetPipelinesResponse, responses=_ERRORS,
+            response_model=GetPipelinesResponse, responses=ERRORS,
             openapi_extra=list_parameters())  # fmt: skip
 async def list_pipelines(request: Request) -> JSONResponse:
     """A page of the account's active venues as pipelines, by id."""
-    params = list(request.query_params.multi_items())
-    page = await _authorized(
-        request,
-        lambda uow, who: service.list_pipelines(uow, account_id=who.account_id, params=params),
-    )
-    return list_response(request, "pipelines", page, Pipeline)
+    return await list_reply(request, "pipelines", Pipeline, service.list_pipelines)
 
 
 @router.get("/pipelines/{pipeline_id}", operation_id="pipelinesOne", summary="Get a pipeline",
-            response_model=GetPipelineResponse, responses=_ERRORS)  # fmt: skip
+            response_model=GetPipelineResponse, responses=ERRORS)  # fmt: skip
 async def get_pipeline(request: Request, pipeline_id: str) -> JSONResponse:
     """One active venue as a pipeline."""
-    pipeline = await _authorized(
+    return await one_reply(
         request,
-        lambda uow, who: service.get_pipeline(
-            uow, account_id=who.account_id, pipeline_id=pipeline_id
-        ),
+        "pipelines",
+        lambda uow, account: service.get_pipeline(uow, account_id=account, pipeline_id=pipeline_id),
     )
-    return one_response(request, "pipelines", pipeline)
 
 
 @router.post("/users", operation_id="usersAdd", summary="Not supported (501)",
@@ -208,90 +133,65 @@ async def delete_pipeline(request: Request, pipeline_id: str) -> JSONResponse:
 
 
 @router.get("/notes", operation_id="notesAll", summary="List notes (of opportunities)",
-            response_model=GetNotesResponse, responses=_ERRORS,
-            openapi_extra=list_parameters(*service.NOTE_FILTERS))  # fmt: skip
+            response_model=GetNotesResponse, responses=ERRORS,
+            openapi_extra=list_parameters(notes.NOTE_FILTERS))  # fmt: skip
 async def list_notes(request: Request) -> JSONResponse:
     """A page of the notes of the account's live opportunities, by id."""
-    params = list(request.query_params.multi_items())
-    page = await _authorized(
-        request, lambda uow, who: service.list_notes(uow, account_id=who.account_id, params=params)
-    )
-    return list_response(request, "notes", page, Note)
+    return await list_reply(request, "notes", Note, notes.list_notes)
 
 
 @router.post("/notes", operation_id="notesAdd", summary="Create a note on an opportunity",
-             status_code=201, response_model=WriteNoteResponse, responses=_ERRORS,
-             openapi_extra=_NOTE_BODY)  # fmt: skip
+             status_code=201, response_model=WriteNoteResponse, responses=ERRORS,
+             openapi_extra=body_of("NoteInput"))  # fmt: skip
 async def create_note(request: Request) -> Response:
     """Create; ``content`` and ``opportunity_id`` are required. Answers 201 with the new id."""
-    raw = await read_body(request, runtime(request).settings.max_body_bytes)
-    return await _write(
+    return await save_reply(
         request,
-        raw,
-        lambda uow, who: _envelope(
-            "add",
-            201,
-            resource="notes",
-            data={
-                "id": service.save_note(
-                    uow,
-                    account_id=who.account_id,
-                    api_key_id=who.key_id,
-                    body=service.parse_note(raw),
-                )
-            },
+        "notes",
+        lambda uow, who, raw: notes.save_note(
+            uow, account_id=who.account_id, api_key_id=who.key_id, body=notes.parse_note(raw)
         ),
+        created=True,
     )
 
 
 @router.get("/notes/{note_id}", operation_id="notesOne", summary="Get a note",
-            response_model=GetNoteResponse, responses=_ERRORS)  # fmt: skip
+            response_model=GetNoteResponse, responses=ERRORS)  # fmt: skip
 async def get_note(request: Request, note_id: str) -> JSONResponse:
     """One note."""
-    note = await _authorized(
-        request, lambda uow, who: service.get_note(uow, account_id=who.account_id, note_id=note_id)
+    return await one_reply(
+        request,
+        "notes",
+        lambda uow, account: notes.get_note(uow, account_id=account, note_id=note_id),
     )
-    return one_response(request, "notes", note)
 
 
 @router.patch("/notes/{note_id}", operation_id="notesUpdate",
               summary="Update a note (absent keys unchanged)", response_model=WriteNoteResponse,
-              responses=_ERRORS, openapi_extra=_NOTE_BODY)  # fmt: skip
+              responses=ERRORS, openapi_extra=body_of("NoteInput"))  # fmt: skip
 async def update_note(request: Request, note_id: str) -> Response:
     """Update only the keys sent."""
-    raw = await read_body(request, runtime(request).settings.max_body_bytes)
-    return await _write(
+    return await save_reply(
         request,
-        raw,
-        lambda uow, who: _envelope(
-            "update",
-            200,
-            resource="notes",
-            data={
-                "id": service.save_note(
-                    uow,
-                    account_id=who.account_id,
-                    api_key_id=who.key_id,
-                    body=service.parse_note(raw),
-                    note_id=note_id,
-                )
-            },
+        "notes",
+        lambda uow, who, raw: notes.save_note(
+            uow,
+            account_id=who.account_id,
+            api_key_id=who.key_id,
+            body=notes.parse_note(raw),
+            note_id=note_id,
         ),
+        created=False,
     )
 
 
 @router.delete("/notes/{note_id}", operation_id="notesDelete", summary="Delete a note",
-               response_model=WriteNoteResponse, responses=_ERRORS,
-               openapi_extra={"parameters": [_IDEMPOTENCY_KEY]})  # fmt: skip
+               response_model=WriteNoteResponse, responses=ERRORS,
+               openapi_extra=DELETE)  # fmt: skip
 async def delete_note(request: Request, note_id: str) -> Response:
     """Remove a note: gone from both APIs."""
-    return await _write(
+    return await delete_reply(
         request,
-        b"",
-        lambda uow, who: _envelope(
-            "delete",
-            200,
-            resource="notes",
-            data={"id": service.delete_note(uow, account_id=who.account_id, note_id=note_id)},
-        ),
+        "notes",
+        lambda uow, who: notes.delete_note(uow, account_id=who.account_id, note_id=note_id),
     )

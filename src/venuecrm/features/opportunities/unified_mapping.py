@@ -10,16 +10,13 @@ from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
-from venuecrm.features.opportunities.unified_schemas import (
-    CustomField,
-    Opportunity,
-    OpportunityInput,
-)
+from venuecrm.features.opportunities.unified_schemas import Opportunity, OpportunityInput
 from venuecrm.features.opportunities.views import OpportunityView
 from venuecrm.features.parties.records import Crm
 from venuecrm.features.problems import Problems
 from venuecrm.platform import models
 from venuecrm.platform.models import CONTACT_TYPE_COMPANY
+from venuecrm.wire.unified import CustomField
 
 # Columns only the CRM view has, written as sent.
 EXTRA_COLUMNS = ("monetary_amount", "currency", "win_probability", "priority", "status",

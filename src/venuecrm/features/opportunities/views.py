@@ -5,13 +5,14 @@ One query per page, whatever the page size: lookups are joined and custom values
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from venuecrm.features.unified_lists import read_id, read_moment, read_number, read_text
 from venuecrm.platform.json_sql import custom_values
 from venuecrm.platform.keyset import after, order_by, sort_keys
 from venuecrm.platform.models import (
@@ -22,25 +23,40 @@ from venuecrm.platform.models import (
     Opportunity,
 )
 
-# Columns a list may be filtered by (equality) or sorted by.
-FILTERABLE = {
-    "name": Opportunity.name,
-    "status": Opportunity.status,
-    "status_id": Opportunity.status_id,
-    "monetary_amount": Opportunity.monetary_amount,
-    "win_probability": Opportunity.win_probability,
-    "company_id": Opportunity.company_id,
-    "owner_user_id": Opportunity.owner_user_id,
-    "contact_id": Opportunity.contact_id,
+
+@dataclass(frozen=True)
+class Filter:
+    """A ``/crm`` filter: the column it compares, how its value is read, and whether it is a
+    lower bound (``>=``) rather than an equality."""
+
+    column: Any
+    read: Callable[[str], Any]
+    since: bool = False
+
+
+# The opportunity list's filters and sorts by their /crm names (docs/unified.md §4): the one
+# place the reads, the checks and the OpenAPI parameters take them from.
+FILTERS: dict[str, Filter] = {
+    "title": Filter(Opportunity.name, read_text),
+    "status": Filter(Opportunity.status, read_text),
+    "status_id": Filter(Opportunity.status_id, read_text),
+    "monetary_amount": Filter(Opportunity.monetary_amount, read_number),
+    "win_probability": Filter(Opportunity.win_probability, read_number),
+    "company_id": Filter(Opportunity.company_id, read_id),
+    "owner_id": Filter(Opportunity.owner_user_id, read_id),
+    "primary_contact_id": Filter(Opportunity.contact_id, read_id),
+    "updated_since": Filter(Opportunity.modified_at, read_moment, since=True),
 }
-SORTABLE = {
+SORTS: dict[str, Any] = {
     "created_at": Opportunity.created_at,
-    "modified_at": Opportunity.modified_at,
-    "name": Opportunity.name,
+    "updated_at": Opportunity.modified_at,
+    "title": Opportunity.name,
     "win_probability": Opportunity.win_probability,
     "monetary_amount": Opportunity.monetary_amount,
     "status": Opportunity.status,
 }
+# By column name, as a cursor names its sort.
+SORTABLE = {column.key: column for column in SORTS.values()}
 
 
 @dataclass
@@ -59,8 +75,7 @@ class OpportunityView:
 class OpportunityQuery:
     """What a list asks for; ``after`` is the sort key of the last row already seen."""
 
-    equals: dict[str, Any] = field(default_factory=dict)
-    modified_since: datetime | None = None
+    filters: dict[str, Any] = field(default_factory=dict)  # by FILTERS name
     sort: str | None = None
     descending: bool = False
     after: tuple[Any, ...] | None = None
@@ -113,9 +128,9 @@ class OpportunityViews:
 
     def _filters(self, query: OpportunityQuery) -> list[ColumnElement[bool]]:
         where = self._where()
-        where += [FILTERABLE[name] == value for name, value in query.equals.items()]
-        if query.modified_since is not None:
-            where.append(Opportunity.modified_at >= query.modified_since)
+        for name, value in query.filters.items():
+            spec = FILTERS[name]
+            where.append(spec.column >= value if spec.since else spec.column == value)
         return where
 
     def page(self, query: OpportunityQuery) -> tuple[list[OpportunityView], int]:

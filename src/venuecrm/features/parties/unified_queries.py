@@ -6,6 +6,7 @@ the caller knows whether another page follows; the total comes in the same state
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -14,34 +15,84 @@ from sqlalchemy import ColumnElement, and_, delete, exists, func, select, update
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
+from venuecrm.features.unified_lists import read_id, read_moment, read_text
 from venuecrm.platform.json_sql import custom_values
 from venuecrm.platform.keyset import after, order_by, sort_keys
 from venuecrm.platform.models import Company, CompanyContact, Contact, Industry, Opportunity
 
-# The sortable keys of each list (docs/unified.md §7) and the expression each sorts by.
 _FULL_NAME = func.trim(func.concat(Contact.first_name, " ", Contact.last_name))
-COMPANY_SORTS: dict[str, Any] = {
-    "created_at": Company.created_at,
-    "updated_at": Company.modified_at,
-    "name": Company.business_name,
-}
-CONTACT_SORTS: dict[str, Any] = {
-    "created_at": Contact.created_at,
-    "updated_at": Contact.modified_at,
-    "name": _FULL_NAME,
-    "first_name": Contact.first_name,
-    "last_name": Contact.last_name,
-    "email": Contact.email,
-}
+
+
+def _same_text(column: Any) -> Callable[[str], ColumnElement[bool]]:
+    # Names, e-mails and phones match whatever their case and surrounding blanks.
+    return lambda value: func.lower(column) == value.strip().lower()
+
+
+def _since(column: Any) -> Callable[[datetime], ColumnElement[bool]]:
+    return lambda moment: column >= moment
+
+
+def _in_company(company_id: int) -> ColumnElement[bool]:
+    cc = CompanyContact
+    return exists().where(
+        cc.account_id == Contact.account_id,
+        cc.contact_id == Contact.id,
+        cc.company_id == company_id,
+    )
+
+
+@dataclass(frozen=True)
+class PartyFilter:
+    """A ``/crm`` filter: how its value is read, and the condition it makes of the value."""
+
+    read: Callable[[str], Any]
+    where: Callable[[Any], ColumnElement[bool]]
+
+
+@dataclass(frozen=True)
+class PartyList:
+    """A list's /crm name, its filters and its sorts by /crm name (docs/unified.md §7): the
+    one place the reads, the checks and the OpenAPI parameters take them from."""
+
+    resource: str
+    filters: Mapping[str, PartyFilter]
+    sorts: Mapping[str, Any]
+
+
+COMPANIES = PartyList(
+    "companies",
+    {
+        "name": PartyFilter(read_text, lambda value: func.lower(Company.business_name)
+                            == value.lower()),
+        "updated_since": PartyFilter(read_moment, _since(Company.modified_at)),
+        "created_since": PartyFilter(read_moment, _since(Company.created_at)),
+    },
+    {"created_at": Company.created_at, "updated_at": Company.modified_at,
+     "name": Company.business_name},
+)  # fmt: skip
+CONTACTS = PartyList(
+    "contacts",
+    {
+        "name": PartyFilter(read_text, _same_text(_FULL_NAME)),
+        "first_name": PartyFilter(read_text, _same_text(Contact.first_name)),
+        "last_name": PartyFilter(read_text, _same_text(Contact.last_name)),
+        "email": PartyFilter(read_text, _same_text(Contact.email)),
+        "phone_number": PartyFilter(read_text, _same_text(Contact.phone)),
+        "company_id": PartyFilter(read_id, _in_company),
+        "owner_id": PartyFilter(read_text, _same_text(Contact.crm_extras["owner_id"].astext)),
+        "updated_since": PartyFilter(read_moment, _since(Contact.modified_at)),
+        "created_since": PartyFilter(read_moment, _since(Contact.created_at)),
+    },
+    {"created_at": Contact.created_at, "updated_at": Contact.modified_at, "name": _FULL_NAME,
+     "first_name": Contact.first_name, "last_name": Contact.last_name, "email": Contact.email},
+)  # fmt: skip
 
 
 @dataclass
 class PartyQuery:
     """A list request: conditions, sort, and the keyset position of the last row seen."""
 
-    equals: dict[str, Any] = field(default_factory=dict)
-    updated_since: datetime | None = None
-    created_since: datetime | None = None
+    conditions: list[ColumnElement[bool]] = field(default_factory=list)
     sort: str | None = None
     descending: bool = False
     after: tuple[Any, ...] | None = None
@@ -97,44 +148,21 @@ class CrmParties:
         )
 
     def _where(self, model: type[Company] | type[Contact], query: PartyQuery) -> list[Any]:
-        where: list[ColumnElement[bool]] = [
-            model.account_id == self.account_id,
-            model.deleted_at.is_(None),
-        ]
-        if query.updated_since is not None:
-            where.append(model.modified_at >= query.updated_since)
-        if query.created_since is not None:
-            where.append(model.created_at >= query.created_since)
-        return where
+        return [model.account_id == self.account_id, model.deleted_at.is_(None), *query.conditions]
 
     def companies(self, query: PartyQuery) -> tuple[list[Any], int, bool]:
         """A page of companies: rows of (company, industry name, custom values)."""
-        where = self._where(Company, query)
-        if "name" in query.equals:
-            where.append(func.lower(Company.business_name) == query.equals["name"].lower())
-        column = COMPANY_SORTS[query.sort] if query.sort else None
-        return self._page(self._company_select(), Company, column, where, query)
+        column = COMPANIES.sorts[query.sort] if query.sort else None
+        return self._page(
+            self._company_select(), Company, column, self._where(Company, query), query
+        )
 
     def contacts(self, query: PartyQuery) -> tuple[list[Any], int, bool]:
         """A page of contacts: rows of (contact, first company, its name, opportunities, custom)."""
-        c, cc = Contact, CompanyContact
-        where = self._where(c, query)
-        texts = {"name": _FULL_NAME, "first_name": c.first_name, "last_name": c.last_name,
-                 "email": c.email, "phone_number": c.phone,
-                 "owner_id": c.crm_extras["owner_id"].astext}  # fmt: skip
-        for name, column in texts.items():
-            if name in query.equals:
-                where.append(func.lower(column) == str(query.equals[name]).strip().lower())
-        if "company_id" in query.equals:
-            where.append(
-                exists().where(
-                    cc.account_id == c.account_id,
-                    cc.contact_id == c.id,
-                    cc.company_id == query.equals["company_id"],
-                )
-            )
-        column = CONTACT_SORTS[query.sort] if query.sort else None
-        return self._page(self._contact_select(), c, column, where, query)
+        column = CONTACTS.sorts[query.sort] if query.sort else None
+        return self._page(
+            self._contact_select(), Contact, column, self._where(Contact, query), query
+        )
 
     def _page(
         self,

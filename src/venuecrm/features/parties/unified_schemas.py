@@ -11,8 +11,11 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from venuecrm.features.opportunities.unified_schemas import (
+from venuecrm.wire.collections import example_config
+from venuecrm.wire.unified import (
     CustomField,
+    Envelope,
+    Input,
     Links,
     Meta,
     RecordId,
@@ -20,7 +23,6 @@ from venuecrm.features.opportunities.unified_schemas import (
     Text,
     UnifiedId,
 )
-from venuecrm.wire.collections import example_config
 
 Tiny = Annotated[str, StringConstraints(strict=True, max_length=100)]
 MAX_ITEMS = 10  # items of one list (phone numbers, addresses...): more is a 400
@@ -94,17 +96,11 @@ Loose = Annotated[list[dict[str, Any]], Field(max_length=MAX_ITEMS)]
 Tags = Annotated[list[Short], Field(max_length=50)]
 
 
-class _Input(BaseModel):
-    """Unknown and read-only keys are ignored, as the SDKs echo what they read."""
-
-    model_config = ConfigDict(extra="ignore")
+class _Input(Input):
+    """A company or contact body: its custom fields and ``pass_through``."""
 
     custom_fields: Annotated[list[CustomField], Field(max_length=200)] | None = None
     pass_through: Loose | None = None
-
-    def sent(self, name: str) -> bool:
-        """Whether the client sent this key (explicit null included)."""
-        return name in self.model_fields_set
 
 
 class CompanyInput(_Input):
@@ -332,15 +328,7 @@ class Contact(BaseModel):
     pass_through: list[dict[str, Any]]
 
 
-class _Envelope(BaseModel):
-    status_code: int
-    status: str = "OK"
-    service: str = "venuecrm"
-    resource: str
-    operation: str
-
-
-class GetCompaniesResponse(_Envelope):
+class GetCompaniesResponse(Envelope):
     """A page of companies."""
 
     data: list[Company]
@@ -348,13 +336,13 @@ class GetCompaniesResponse(_Envelope):
     links: Links
 
 
-class GetCompanyResponse(_Envelope):
+class GetCompanyResponse(Envelope):
     """One company."""
 
     data: Company
 
 
-class GetContactsResponse(_Envelope):
+class GetContactsResponse(Envelope):
     """A page of contacts."""
 
     data: list[Contact]
@@ -362,13 +350,13 @@ class GetContactsResponse(_Envelope):
     links: Links
 
 
-class GetContactResponse(_Envelope):
+class GetContactResponse(Envelope):
     """One contact."""
 
     data: Contact
 
 
-class WritePartyResponse(_Envelope):
+class WritePartyResponse(Envelope):
     """The id of the company or contact created (201), updated or deleted."""
 
     data: UnifiedId

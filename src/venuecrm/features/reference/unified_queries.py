@@ -15,18 +15,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session
 
+from venuecrm.features.unified_lists import IdPage
 from venuecrm.platform.models import APPLY_TO_OPPORTUNITY, LeadStage, Opportunity, OpportunityNote
 from venuecrm.platform.models import User as UserRow
 from venuecrm.platform.models import Venue as VenueRow
-
-
-@dataclass(frozen=True, slots=True)
-class IdPage:
-    """Up to ``limit`` rows after the id ``after``; ``more`` when another page follows."""
-
-    rows: list[Any]
-    total: int
-    more: bool
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,8 +10,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from venuecrm.features.opportunities.unified_schemas import Links, Meta, RecordId, Text, UnifiedId
 from venuecrm.wire.collections import example_config
+from venuecrm.wire.unified import Envelope, Input, Links, Meta, RecordId, Text, UnifiedId
 
 
 class Email(BaseModel):
@@ -130,7 +130,7 @@ class Note(BaseModel):
     pass_through: list[dict[str, Any]]
 
 
-class NoteInput(BaseModel):
+class NoteInput(Input):
     """What a client may write of a note; read-only keys and ``pass_through`` are ignored."""
 
     model_config = ConfigDict(
@@ -155,20 +155,8 @@ class NoteInput(BaseModel):
     lead_id: str | None = None
     active: bool | None = None
 
-    def sent(self, name: str) -> bool:
-        """Whether the client sent this key (explicit null included)."""
-        return name in self.model_fields_set
 
-
-class _Envelope(BaseModel):
-    status_code: int
-    status: str = "OK"
-    service: str = "venuecrm"
-    resource: str
-    operation: str
-
-
-class GetUsersResponse(_Envelope):
+class GetUsersResponse(Envelope):
     """A page of users."""
 
     data: list[User]
@@ -176,13 +164,13 @@ class GetUsersResponse(_Envelope):
     links: Links
 
 
-class GetUserResponse(_Envelope):
+class GetUserResponse(Envelope):
     """One user."""
 
     data: User
 
 
-class GetPipelinesResponse(_Envelope):
+class GetPipelinesResponse(Envelope):
     """A page of pipelines."""
 
     data: list[Pipeline]
@@ -190,13 +178,13 @@ class GetPipelinesResponse(_Envelope):
     links: Links
 
 
-class GetPipelineResponse(_Envelope):
+class GetPipelineResponse(Envelope):
     """One pipeline."""
 
     data: Pipeline
 
 
-class GetNotesResponse(_Envelope):
+class GetNotesResponse(Envelope):
     """A page of notes."""
 
     data: list[Note]
@@ -204,13 +192,13 @@ class GetNotesResponse(_Envelope):
     links: Links
 
 
-class GetNoteResponse(_Envelope):
+class GetNoteResponse(Envelope):
     """One note."""
 
     data: Note
 
 
-class WriteNoteResponse(_Envelope):
+class WriteNoteResponse(Envelope):
     """The id of the note created (201), updated or deleted."""
 
     data: UnifiedId
