@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from venuecrm.errors import InvalidNoteDetails, InvalidRequest, LeadNotFound, RecordNotFound
+from venuecrm.features.accounts.service import Credentials
 from venuecrm.features.notes.queries import OpportunityNotes
 from venuecrm.features.notes.service import live_opportunity
 from venuecrm.features.problems import Problems
@@ -15,7 +16,6 @@ from venuecrm.features.reference.unified_schemas import Note, NoteInput
 from venuecrm.features.unified_lists import (
     Page,
     id_page,
-    parse_body,
     parse_query,
     read_id,
     read_moment,
@@ -67,52 +67,46 @@ def list_notes(
         return id_page("notes", page, items, page.rows[-1][0].id if page.rows else None)
 
 
-def get_note(uow: UnitOfWork, *, account_id: int, note_id: str) -> Note:
+def get_note(uow: UnitOfWork, *, account_id: int, record: str) -> Note:
     """One note of a live opportunity of the account; 404 otherwise."""
-    found = record_id("note", note_id)
+    found = record_id("note", record)
     with uow:
         row = CrmRecords(uow.session, account_id).note(found)
         if row is None:
-            raise RecordNotFound("note", note_id)
+            raise RecordNotFound("note", record)
         return to_note(row)
-
-
-def parse_note(body: bytes) -> NoteInput:
-    """A note body; 400 with every problem when it does not fit the schema."""
-    return parse_body(NoteInput, body)
 
 
 def save_note(
     uow: UnitOfWork,
     *,
-    account_id: int,
-    api_key_id: int,
+    who: Credentials,
     body: NoteInput,
-    note_id: str | None = None,
+    record: str | None = None,
 ) -> str:
     """Create (no id) or update a note with addOrUpdateOpportunityNote's rules; its id."""
     with uow:
-        notes = OpportunityNotes(uow.session, account_id)
+        notes = OpportunityNotes(uow.session, who.account_id)
         row = None
-        if note_id is not None:
-            row = notes.lock_note(record_id("note", note_id))
+        if record is not None:
+            row = notes.lock_note(record_id("note", record))
             if row is None or notes.live_opportunity(row.opportunity_id) is None:
-                raise RecordNotFound("note", note_id)
+                raise RecordNotFound("note", record)
         elif body.opportunity_id is None or not body.content:
             missing = [f"{k}: is required" for k in ("content", "opportunity_id")
                        if getattr(body, k) in (None, "")]  # fmt: skip
             raise InvalidRequest("Invalid Params", missing)
         problems = Problems()
-        values = _note_values(uow, account_id, body, row, problems)
+        values = _note_values(uow, who.account_id, body, row, problems)
         if problems:
             raise InvalidNoteDetails("Invalid State", problems.items)
         if row is None:
             assert body.opportunity_id is not None
             saved = notes.add(
-                opportunity_id=int(body.opportunity_id), api_key_id=api_key_id, **values
+                opportunity_id=int(body.opportunity_id), api_key_id=who.key_id, **values
             )
         else:
-            notes.update(row, api_key_id=api_key_id, **values)
+            notes.update(row, api_key_id=who.key_id, **values)
             saved = row
         uow.commit()
         return str(saved.id)
@@ -165,13 +159,13 @@ def _note_values(
     return values
 
 
-def delete_note(uow: UnitOfWork, *, account_id: int, note_id: str) -> str:
+def delete_note(uow: UnitOfWork, *, who: Credentials, record: str) -> str:
     """Remove a note of a live opportunity; 404 when there is none."""
     with uow:
-        notes = OpportunityNotes(uow.session, account_id)
-        row = notes.lock_note(record_id("note", note_id))
+        notes = OpportunityNotes(uow.session, who.account_id)
+        row = notes.lock_note(record_id("note", record))
         if row is None or notes.live_opportunity(row.opportunity_id, lock=True) is None:
-            raise RecordNotFound("note", note_id)
+            raise RecordNotFound("note", record)
         notes.delete(row)
         uow.commit()
-    return note_id
+    return record

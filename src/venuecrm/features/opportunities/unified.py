@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from venuecrm.errors import InvalidOpportunityDetails, InvalidRequest, OpportunityNotFound
+from venuecrm.features.accounts.service import Credentials
 from venuecrm.features.opportunities.service import delete_opportunity, write_opportunity
 from venuecrm.features.opportunities.unified_mapping import crm_path, to_crm, to_ivvy
 from venuecrm.features.opportunities.unified_schemas import Opportunity, OpportunityInput
@@ -34,16 +35,10 @@ from venuecrm.features.unified_lists import (
     read_limit,
     unsupported_filter,
 )
-from venuecrm.features.unified_lists import parse_body as parse_input
 from venuecrm.platform.uow import UnitOfWork
 from venuecrm.wire.ivvy import path_id
 
 _QUERY_KEY = re.compile(r"^(filter|sort)\[(\w+)\]$")
-
-
-def parse_body(body: bytes) -> OpportunityInput:
-    """A CRM opportunity body; 400 with every problem when it does not fit the schema."""
-    return parse_input(OpportunityInput, body)
 
 
 def _not_found(opportunity_id: str) -> OpportunityNotFound:
@@ -64,29 +59,28 @@ def _view(views: OpportunityViews, opportunity_id: str) -> OpportunityView:
     return view
 
 
-def get(uow: UnitOfWork, *, account_id: int, opportunity_id: str) -> Opportunity:
+def get(uow: UnitOfWork, *, account_id: int, record: str) -> Opportunity:
     """One opportunity; 404 when the account has no such live opportunity."""
     with uow:
-        return to_crm(_view(OpportunityViews(uow.session, account_id), opportunity_id))
+        return to_crm(_view(OpportunityViews(uow.session, account_id), record))
 
 
 def save(
     uow: UnitOfWork,
     *,
-    account_id: int,
-    api_key_id: int,
+    who: Credentials,
     body: OpportunityInput,
-    opportunity_id: str | None = None,
+    record: str | None = None,
 ) -> str:
     """Create (no id) or update an opportunity from a CRM body; return its id."""
     with uow:
-        crm = Crm(uow.session, account_id)
+        crm = Crm(uow.session, who.account_id)
         existing = None
-        if opportunity_id is not None:
+        if record is not None:
             # The row alone (locked, as the write locks it anyway), not the read model.
-            existing = crm.lock_opportunity(_record_id(opportunity_id))
+            existing = crm.lock_opportunity(_record_id(record))
             if existing is None:
-                raise _not_found(opportunity_id)
+                raise _not_found(record)
         elif not body.title:
             raise InvalidRequest("Invalid Params", ["title: is required"])
         problems = Problems()
@@ -96,7 +90,7 @@ def save(
         if problems:
             raise InvalidOpportunityDetails("Invalid State", problems.items)
         try:
-            saved = write_opportunity(crm, api_key_id=api_key_id, data=data, extra=extra)
+            saved = write_opportunity(crm, api_key_id=who.key_id, data=data, extra=extra)
         except InvalidOpportunityDetails as exc:
             raise InvalidOpportunityDetails(
                 "Invalid State", [crm_path(p) for p in exc.additional_messages]
@@ -118,14 +112,16 @@ def _apply_defaults(data: dict[str, Any], defaults: dict[str, int | None]) -> No
         raise InvalidRequest("Invalid Params", missing)
 
 
-def delete(uow: UnitOfWork, *, account_id: int, api_key_id: int, opportunity_id: str) -> str:
+def delete(uow: UnitOfWork, *, who: Credentials, record: str) -> str:
     """Soft-delete an opportunity; it then reads as 404 here and 24222 through iVvy."""
-    record = _record_id(opportunity_id)
+    found = _record_id(record)
     try:
-        delete_opportunity(uow, account_id=account_id, api_key_id=api_key_id, opportunity_id=record)
+        delete_opportunity(
+            uow, account_id=who.account_id, api_key_id=who.key_id, opportunity_id=found
+        )
     except OpportunityNotFound:
-        raise _not_found(opportunity_id) from None
-    return opportunity_id
+        raise _not_found(record) from None
+    return record
 
 
 def list_page(

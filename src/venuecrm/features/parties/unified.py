@@ -19,6 +19,7 @@ from venuecrm.errors import (
     InvalidRequest,
     RecordNotFound,
 )
+from venuecrm.features.accounts.service import Credentials
 from venuecrm.features.parties.contact_namespace import save_party
 from venuecrm.features.parties.records import Crm
 from venuecrm.features.parties.schemas import CompanyIn, ContactIn
@@ -182,21 +183,21 @@ def _extras(body: BaseModel, names: tuple[str, ...]) -> dict[str, Any]:
 def save_company(
     uow: UnitOfWork,
     *,
-    account_id: int,
+    who: Credentials,
     body: CompanyInput,
-    company_id: str | None = None,
+    record: str | None = None,
 ) -> str:
     """Create (or, by default, match by name) or update a company from a CRM body; its id."""
     with uow:
-        crm = Crm(uow.session, account_id)
+        crm = Crm(uow.session, who.account_id)
         problems = Problems()
         data = _company_data(crm, body, problems)
-        if company_id is not None:
-            data["id"] = record_id("company", company_id)
+        if record is not None:
+            data["id"] = record_id("company", record)
         else:
             data.setdefault("businessName", None)
             data["updateIfExists"] = _update_if_exists(body)
-        saved = _write(crm, CompanyIn, data, problems, _COMPANY_PATHS, "company", company_id)
+        saved = _write(crm, CompanyIn, data, problems, _COMPANY_PATHS, "company", record)
         _keep_extras(crm, CompanyRow, saved, _extras(body, COMPANY_EXTRAS))
         uow.commit()
     return str(saved)
@@ -205,23 +206,23 @@ def save_company(
 def save_contact(
     uow: UnitOfWork,
     *,
-    account_id: int,
+    who: Credentials,
     body: ContactInput,
-    contact_id: str | None = None,
+    record: str | None = None,
 ) -> str:
     """Create (or, by default, match by name and e-mail) or update a contact; its id.
 
     ``company_name`` names a company matched by name, or created, that the contact joins.
     """
     with uow:
-        crm = Crm(uow.session, account_id)
+        crm = Crm(uow.session, who.account_id)
         problems = Problems()
         existing = None
-        if contact_id is not None:
-            found = record_id("contact", contact_id)
+        if record is not None:
+            found = record_id("contact", record)
             existing = crm.lock_rows(ContactRow, [found]).get(found)
             if existing is None:
-                raise RecordNotFound("contact", contact_id)
+                raise RecordNotFound("contact", record)
         data = _contact_data(crm, body, problems)
         if existing is not None:
             data["id"] = existing.id
@@ -231,7 +232,7 @@ def save_contact(
             company = {"businessName": body.company_name, "updateIfExists": True}
             joined = _write(crm, CompanyIn, company, problems, _JOINED_PATHS, "company", None)
             data["companies"] = [joined]
-        saved = _write(crm, ContactIn, data, problems, _CONTACT_PATHS, "contact", contact_id)
+        saved = _write(crm, ContactIn, data, problems, _CONTACT_PATHS, "contact", record)
         _keep_extras(crm, ContactRow, saved, _extras(body, CONTACT_EXTRAS))
         uow.commit()
     return str(saved)
@@ -279,19 +280,19 @@ def _keep_extras(
         crm.flush()
 
 
-def delete_party(uow: UnitOfWork, *, account_id: int, entity: str, raw_id: str) -> str:
+def _delete(uow: UnitOfWork, *, who: Credentials, entity: str, record: str) -> str:
     """Soft-delete a company or contact no live opportunity names; 404 / 422 otherwise."""
     with uow:
-        crm = Crm(uow.session, account_id)
-        found = record_id(entity, raw_id)
+        crm = Crm(uow.session, who.account_id)
+        found = record_id(entity, record)
         row: CompanyRow | ContactRow | None = (
             crm.lock_rows(CompanyRow, [found]).get(found)
             if entity == "company"
             else crm.lock_rows(ContactRow, [found]).get(found)
         )
         if row is None:
-            raise RecordNotFound(entity, raw_id)
-        parties = CrmParties(uow.session, account_id)
+            raise RecordNotFound(entity, record)
+        parties = CrmParties(uow.session, who.account_id)
         used = parties.referenced_by_opportunities(entity, found)
         if used:
             raise InvalidParameter(
@@ -300,4 +301,14 @@ def delete_party(uow: UnitOfWork, *, account_id: int, entity: str, raw_id: str) 
             )
         parties.delete(row)
         uow.commit()
-    return raw_id
+    return record
+
+
+def delete_company(uow: UnitOfWork, *, who: Credentials, record: str) -> str:
+    """Soft-delete a company no live opportunity names; 404 / 422 otherwise."""
+    return _delete(uow, who=who, entity="company", record=record)
+
+
+def delete_contact(uow: UnitOfWork, *, who: Credentials, record: str) -> str:
+    """Soft-delete a contact no live opportunity names; 404 / 422 otherwise."""
+    return _delete(uow, who=who, entity="contact", record=record)

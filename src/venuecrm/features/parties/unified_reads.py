@@ -207,19 +207,19 @@ def list_contacts(
         return Page([to_contact(r) for r in rows], total, cursor)
 
 
-def get_company(uow: UnitOfWork, *, account_id: int, company_id: str) -> Company:
+def get_company(uow: UnitOfWork, *, account_id: int, record: str) -> Company:
     """One live company of the account; 404 otherwise."""
     with uow:
-        row = CrmParties(uow.session, account_id).company(record_id("company", company_id))
+        row = CrmParties(uow.session, account_id).company(record_id("company", record))
         if row is None:
-            raise RecordNotFound("company", company_id)
+            raise RecordNotFound("company", record)
         return to_company(row)
 
 
-def get_contact(uow: UnitOfWork, *, account_id: int, contact_id: str) -> Contact:
+def get_contact(uow: UnitOfWork, *, account_id: int, record: str) -> Contact:
     """One live contact of the account; 404 otherwise."""
     with uow:
-        row = CrmParties(uow.session, account_id).contact(record_id("contact", contact_id))
+        row = CrmParties(uow.session, account_id).contact(record_id("contact", record))
         if row is None:
-            raise RecordNotFound("contact", contact_id)
+            raise RecordNotFound("contact", record)
         return to_contact(row)

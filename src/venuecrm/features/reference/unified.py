@@ -64,13 +64,13 @@ def list_users(
         return id_page("users", page, [to_user(r) for r in rows], rows[-1].id if rows else None)
 
 
-def get_user(uow: UnitOfWork, *, account_id: int, user_id: str) -> User:
+def get_user(uow: UnitOfWork, *, account_id: int, record: str) -> User:
     """One user of the account; 404 when it has none with this id."""
-    found = record_id("user", user_id)
+    found = record_id("user", record)
     with uow:
         row = uow.lookups(account_id).get(UserRow, found)
         if row is None:
-            raise RecordNotFound("user", user_id)
+            raise RecordNotFound("user", record)
         return to_user(row)
 
 
@@ -109,13 +109,13 @@ def list_pipelines(
         return id_page("pipelines", page, items, venues[-1].id if venues else None)
 
 
-def get_pipeline(uow: UnitOfWork, *, account_id: int, pipeline_id: str) -> Pipeline:
+def get_pipeline(uow: UnitOfWork, *, account_id: int, record: str) -> Pipeline:
     """One active venue of the account as a pipeline; 404 otherwise."""
-    found = record_id("pipeline", pipeline_id)
+    found = record_id("pipeline", record)
     with uow:
         venue = uow.lookups(account_id).find(Venue, id=found, is_active=True)
         if venue is None:
-            raise RecordNotFound("pipeline", pipeline_id)
+            raise RecordNotFound("pipeline", record)
         return _pipeline(venue, _stages(CrmRecords(uow.session, account_id)))
 
 
