@@ -30,6 +30,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, BIGINT, insert
 from sqlalchemy.orm import Session
 
 from venuecrm.platform.base import Tenant
+from venuecrm.platform.json_sql import json_array, json_object
 from venuecrm.platform.models import (
     AccountSettings,
     Company,
@@ -88,10 +89,9 @@ _ACCOUNT = bindparam("account_id", type_=Integer)
 
 def _reference_queries() -> dict[str, tuple[type[Tenant], dict[str, Any]]]:
     """Per kind: the table and the attributes a rule needs of its rows."""
-    linked_companies = (
-        select(func.coalesce(func.json_agg(CompanyContact.company_id), text("'[]'::json")))
-        .where(CompanyContact.account_id == _ACCOUNT, CompanyContact.contact_id == Contact.id)
-        .scalar_subquery()
+    linked_companies = json_array(
+        CompanyContact.company_id,
+        (CompanyContact.account_id == _ACCOUNT, CompanyContact.contact_id == Contact.id),
     )
     has_subtypes = exists().where(
         LeadSubtype.account_id == LeadType.account_id,
@@ -128,7 +128,7 @@ def _references_statement(kinds: tuple[str, ...], entities: tuple[str, ...]) -> 
     parts: list[Any] = []
     for kind in kinds:
         model, attributes = queries[kind]
-        attrs = func.json_build_object(*[x for k, v in attributes.items() for x in (k, v)])
+        attrs = json_object(attributes)
         ids = bindparam(f"ids_{kind}", type_=ARRAY(Integer))
         parts.append(
             select(literal(kind).label("kind"), model.id.label("id"), attrs.label("attrs")).where(
@@ -141,11 +141,11 @@ def _references_statement(kinds: tuple[str, ...], entities: tuple[str, ...]) -> 
             select(
                 literal("definition"),
                 d.id,
-                func.json_build_object(
-                    "entity", d.entity, "field_type", d.field_type,
-                    "display_name", d.display_name, "is_required", d.is_required,
-                    "is_active", d.is_active, "select_values", d.select_values,
-                ),
+                json_object({
+                    "entity": d.entity, "field_type": d.field_type,
+                    "display_name": d.display_name, "is_required": d.is_required,
+                    "is_active": d.is_active, "select_values": d.select_values,
+                }),
             ).where(d.account_id == _ACCOUNT, d.entity == any_(bindparam("entities",
                                                                          type_=ARRAY(String))))
         )  # fmt: skip
@@ -154,7 +154,7 @@ def _references_statement(kinds: tuple[str, ...], entities: tuple[str, ...]) -> 
         select(
             literal("settings"),
             s.account_id,
-            func.json_build_object("default_stage_id", s.default_stage_id),
+            json_object({"default_stage_id": s.default_stage_id}),
         ).where(s.account_id == _ACCOUNT)
     )
     return union_all(*parts)
