@@ -15,7 +15,8 @@ from venuecrm.errors import EmptyRequest, InvalidOpportunityDetails, Opportunity
 from venuecrm.features.custom_fields import check_custom_fields
 from venuecrm.features.opportunities.schemas import OpportunityIn
 from venuecrm.features.parties import service as party_rules
-from venuecrm.features.parties.records import Crm, References
+from venuecrm.features.parties.records import Records
+from venuecrm.features.parties.references import References
 from venuecrm.features.parties.service import COMPANY, CONTACT, Party, check_reference
 from venuecrm.features.problems import Problems, details_error
 from venuecrm.platform.models import (
@@ -70,14 +71,14 @@ def add_or_update_opportunity(
         raise InvalidOpportunityDetails(additional_messages=exc.problems) from None
     with uow:
         opportunity_id = write_opportunity(
-            Crm(uow.session, account_id), api_key_id=api_key_id, data=data
+            Records(uow.session, account_id), api_key_id=api_key_id, data=data
         )
         uow.commit()
     return opportunity_id
 
 
 def write_opportunity(
-    crm: Crm,
+    crm: Records,
     *,
     api_key_id: int,
     data: dict[str, Any],
@@ -121,7 +122,7 @@ def delete_opportunity(
 ) -> None:
     """Soft-delete an opportunity: both APIs stop showing it; 24222 when there is none."""
     with uow:
-        crm = Crm(uow.session, account_id)
+        crm = Records(uow.session, account_id)
         existing = crm.lock_opportunity(opportunity_id)
         if existing is None:
             raise OpportunityNotFound(f"Opportunity {opportunity_id} does not exist")
@@ -134,7 +135,7 @@ def _invalid(problems: Problems) -> InvalidOpportunityDetails:
     return details_error(InvalidOpportunityDetails, problems)
 
 
-def _existing(crm: Crm, model: OpportunityIn) -> Opportunity | None:
+def _existing(crm: Records, model: OpportunityIn) -> Opportunity | None:
     """The opportunity to update, locked; 24222 unless it is the account's, in that venue."""
     if model.id is None:
         return None
@@ -381,7 +382,7 @@ class _Plan:
         self.values["external_urls"] = urls
 
 
-def _save(crm: Crm, plan: _Plan, api_key_id: int) -> Opportunity:
+def _save(crm: Records, plan: _Plan, api_key_id: int) -> Opportunity:
     """Insert or update the opportunity row with the planned values and the parties' ids."""
     values = dict(plan.values)
     for path, column in (("company", "company_id"), ("contact", "contact_id"),

@@ -24,7 +24,7 @@ from venuecrm.features.opportunities.views import (
     OpportunityViews,
     sort_key,
 )
-from venuecrm.features.parties.records import Crm
+from venuecrm.features.parties.records import Records
 from venuecrm.features.problems import Problems
 from venuecrm.features.unified_lists import (
     Page,
@@ -74,23 +74,23 @@ def save(
 ) -> str:
     """Create (no id) or update an opportunity from a CRM body; return its id."""
     with uow:
-        crm = Crm(uow.session, who.account_id)
+        records = Records(uow.session, who.account_id)
         existing = None
         if record is not None:
             # The row alone (locked, as the write locks it anyway), not the read model.
-            existing = crm.lock_opportunity(_record_id(record))
+            existing = records.lock_opportunity(_record_id(record))
             if existing is None:
                 raise _not_found(record)
         elif not body.title:
             raise InvalidRequest("Invalid Params", ["title: is required"])
         problems = Problems()
-        data, extra = to_ivvy(body, existing, crm, problems)
+        data, extra = to_ivvy(body, existing, records, problems)
         if existing is None:
-            _apply_defaults(data, crm.defaults())
+            _apply_defaults(data, records.defaults())
         if problems:
             raise InvalidOpportunityDetails("Invalid State", problems.items)
         try:
-            saved = write_opportunity(crm, api_key_id=who.key_id, data=data, extra=extra)
+            saved = write_opportunity(records, api_key_id=who.key_id, data=data, extra=extra)
         except InvalidOpportunityDetails as exc:
             raise InvalidOpportunityDetails(
                 "Invalid State", [crm_path(p) for p in exc.additional_messages]

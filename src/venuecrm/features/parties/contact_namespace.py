@@ -27,7 +27,7 @@ from venuecrm.features.parties.read_schemas import (
     GetCompanyIn,
     GetContactIn,
 )
-from venuecrm.features.parties.records import Crm
+from venuecrm.features.parties.records import Records
 from venuecrm.features.parties.schemas import CompanyIn, ContactIn
 from venuecrm.features.problems import Problems, parameter_error
 from venuecrm.platform.collections import Kind
@@ -67,7 +67,7 @@ def _add_or_update(
         # Without a usable id it is unknowable whether this was meant as an add or an update.
         raise parameter_error(problems)
     with uow:
-        party = save_party(Crm(uow.session, account_id), model, problems, not_found=not_found)
+        party = save_party(Records(uow.session, account_id), model, problems, not_found=not_found)
         if party is None:
             raise parameter_error(problems)
         uow.commit()
@@ -75,7 +75,11 @@ def _add_or_update(
 
 
 def save_party(
-    crm: Crm, model: CompanyIn | ContactIn, problems: Problems, *, not_found: type[VenueCrmError]
+    crm: Records,
+    model: CompanyIn | ContactIn,
+    problems: Problems,
+    *,
+    not_found: type[VenueCrmError],
 ) -> int | None:
     """Match, check and write one company or contact in an open transaction; its id.
 

@@ -21,7 +21,7 @@ from venuecrm.errors import (
 )
 from venuecrm.features.accounts.service import Credentials
 from venuecrm.features.parties.contact_namespace import save_party
-from venuecrm.features.parties.records import Crm
+from venuecrm.features.parties.records import Records
 from venuecrm.features.parties.schemas import CompanyIn, ContactIn
 from venuecrm.features.parties.unified_queries import (
     CrmParties,
@@ -90,13 +90,13 @@ def _one(items: list[Any] | None, key: str, problems: Problems, what: str) -> An
 
 
 def _custom_fields(
-    crm: Crm, entity: str, items: list[CustomField], problems: Problems
+    records: Records, entity: str, items: list[CustomField], problems: Problems
 ) -> list[dict[str, Any]]:
     fields = []
     for index, item in enumerate(items):
         field_id: Any = item.id
         if field_id is None and item.name is not None:
-            field_id = crm.id_named("custom_field", item.name, entity=entity)
+            field_id = records.id_named("custom_field", item.name, entity=entity)
             if field_id is None:
                 problems.add(f"custom_fields[{index}].name", f"no {entity} field {item.name!r}")
         elif field_id is None:
@@ -105,7 +105,7 @@ def _custom_fields(
     return fields
 
 
-def _company_data(crm: Crm, body: CompanyInput, problems: Problems) -> dict[str, Any]:
+def _company_data(records: Records, body: CompanyInput, problems: Problems) -> dict[str, Any]:
     """The addOrUpdateCompany request a CRM company body stands for."""
     sent, data = body.sent, dict[str, Any]()
     for crm_key, key in (("name", "businessName"), ("owner_id", "primaryAccountManagerId"),
@@ -113,7 +113,7 @@ def _company_data(crm: Crm, body: CompanyInput, problems: Problems) -> dict[str,
         if sent(crm_key):
             data[key] = getattr(body, crm_key)
     if sent("industry"):
-        found = body.industry and crm.id_named("industry", body.industry)
+        found = body.industry and records.id_named("industry", body.industry)
         if body.industry and found is None:
             problems.add("industry", f"no industry named {body.industry!r} in this account")
         data["industryId"] = found
@@ -137,7 +137,9 @@ def _company_data(crm: Crm, body: CompanyInput, problems: Problems) -> dict[str,
         _one(body.addresses, "type", problems, "addresses")
         data["address"] = _address(body.addresses[0]) if body.addresses else None
     if sent("custom_fields"):
-        data["customFields"] = _custom_fields(crm, "company", body.custom_fields or [], problems)
+        data["customFields"] = _custom_fields(
+            records, "company", body.custom_fields or [], problems
+        )
     return data
 
 
@@ -149,7 +151,7 @@ def _address(item: PartyAddress) -> dict[str, Any]:
     return {key: value for key, value in address.items() if value is not None}
 
 
-def _contact_data(crm: Crm, body: ContactInput, problems: Problems) -> dict[str, Any]:
+def _contact_data(records: Records, body: ContactInput, problems: Problems) -> dict[str, Any]:
     """The addOrUpdateContact request a CRM contact body stands for."""
     sent, data = body.sent, dict[str, Any]()
     if sent("name") and not (sent("first_name") or sent("last_name")) and body.name:
@@ -170,7 +172,9 @@ def _contact_data(crm: Crm, body: ContactInput, problems: Problems) -> dict[str,
     if body.opportunity_ids:
         problems.add("opportunity_ids", "set an opportunity's contact on the opportunity")
     if sent("custom_fields"):
-        data["customFields"] = _custom_fields(crm, "contact", body.custom_fields or [], problems)
+        data["customFields"] = _custom_fields(
+            records, "contact", body.custom_fields or [], problems
+        )
     return data
 
 
@@ -189,16 +193,16 @@ def save_company(
 ) -> str:
     """Create (or, by default, match by name) or update a company from a CRM body; its id."""
     with uow:
-        crm = Crm(uow.session, who.account_id)
+        records = Records(uow.session, who.account_id)
         problems = Problems()
-        data = _company_data(crm, body, problems)
+        data = _company_data(records, body, problems)
         if record is not None:
             data["id"] = record_id("company", record)
         else:
             data.setdefault("businessName", None)
             data["updateIfExists"] = _update_if_exists(body)
-        saved = _write(crm, CompanyIn, data, problems, _COMPANY_PATHS, "company", record)
-        _keep_extras(crm, CompanyRow, saved, _extras(body, COMPANY_EXTRAS))
+        saved = _write(records, CompanyIn, data, problems, _COMPANY_PATHS, "company", record)
+        _keep_extras(records, CompanyRow, saved, _extras(body, COMPANY_EXTRAS))
         uow.commit()
     return str(saved)
 
@@ -215,31 +219,31 @@ def save_contact(
     ``company_name`` names a company matched by name, or created, that the contact joins.
     """
     with uow:
-        crm = Crm(uow.session, who.account_id)
+        records = Records(uow.session, who.account_id)
         problems = Problems()
         existing = None
         if record is not None:
             found = record_id("contact", record)
-            existing = crm.lock_rows(ContactRow, [found]).get(found)
+            existing = records.lock_rows(ContactRow, [found]).get(found)
             if existing is None:
                 raise RecordNotFound("contact", record)
-        data = _contact_data(crm, body, problems)
+        data = _contact_data(records, body, problems)
         if existing is not None:
             data["id"] = existing.id
         else:
             data["updateIfExists"] = _update_if_exists(body)
         if body.company_id is None and body.company_name:
             company = {"businessName": body.company_name, "updateIfExists": True}
-            joined = _write(crm, CompanyIn, company, problems, _JOINED_PATHS, "company", None)
+            joined = _write(records, CompanyIn, company, problems, _JOINED_PATHS, "company", None)
             data["companies"] = [joined]
-        saved = _write(crm, ContactIn, data, problems, _CONTACT_PATHS, "contact", record)
-        _keep_extras(crm, ContactRow, saved, _extras(body, CONTACT_EXTRAS))
+        saved = _write(records, ContactIn, data, problems, _CONTACT_PATHS, "contact", record)
+        _keep_extras(records, ContactRow, saved, _extras(body, CONTACT_EXTRAS))
         uow.commit()
     return str(saved)
 
 
 def _write(
-    crm: Crm,
+    records: Records,
     request: type[CompanyIn] | type[ContactIn],
     data: dict[str, Any],
     problems: Problems,
@@ -254,7 +258,7 @@ def _write(
     saved = None
     if parsed.model is not None:
         try:
-            saved = save_party(crm, parsed.model, problems, not_found=_not_found(entity))
+            saved = save_party(records, parsed.model, problems, not_found=_not_found(entity))
         except (CompanyNotFound, ContactNotFound):
             raise RecordNotFound(entity, raw_id or "") from None
     if saved is None or problems:
@@ -271,24 +275,27 @@ def _not_found(entity: str) -> type[CompanyNotFound] | type[ContactNotFound]:
 
 
 def _keep_extras(
-    crm: Crm, model: type[CompanyRow] | type[ContactRow], record: int, extras: dict[str, Any]
+    records: Records,
+    model: type[CompanyRow] | type[ContactRow],
+    record: int,
+    extras: dict[str, Any],
 ) -> None:
     """Merge the CRM-only keys sent into the record's kept ones."""
     if extras:
-        row = crm.lock_rows(model, [record])[record]
+        row = records.lock_rows(model, [record])[record]
         row.crm_extras = {**(row.crm_extras or {}), **extras}
-        crm.flush()
+        records.flush()
 
 
 def _delete(uow: UnitOfWork, *, who: Credentials, entity: str, record: str) -> str:
     """Soft-delete a company or contact no live opportunity names; 404 / 422 otherwise."""
     with uow:
-        crm = Crm(uow.session, who.account_id)
+        records = Records(uow.session, who.account_id)
         found = record_id(entity, record)
         row: CompanyRow | ContactRow | None = (
-            crm.lock_rows(CompanyRow, [found]).get(found)
+            records.lock_rows(CompanyRow, [found]).get(found)
             if entity == "company"
-            else crm.lock_rows(ContactRow, [found]).get(found)
+            else records.lock_rows(ContactRow, [found]).get(found)
         )
         if row is None:
             raise RecordNotFound(entity, record)

@@ -1,0 +1,181 @@
+"""What a write checks its named ids against, read in one query: each referenced row's
+attributes, the custom field definitions and the account's defaults.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    String,
+    any_,
+    bindparam,
+    exists,
+    literal,
+    select,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session
+
+from venuecrm.platform.base import Tenant
+from venuecrm.platform.json_sql import json_array, json_object
+from venuecrm.platform.models import (
+    AccountSettings,
+    Company,
+    CompanyContact,
+    Contact,
+    CustomFieldDefinition,
+    Industry,
+    LeadChannel,
+    LeadQuality,
+    LeadSource,
+    LeadStage,
+    LeadStageReason,
+    LeadSubtype,
+    LeadType,
+    LostReason,
+    User,
+    Venue,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """A custom field definition, as validation needs it."""
+
+    id: int
+    entity: str
+    field_type: int
+    display_name: str
+    is_required: bool
+    is_active: bool
+    select_values: dict[str, Any] | None
+
+
+@dataclass
+class References:
+    """What the account holds for the ids a request names: ``rows[kind][id]`` is its attributes."""
+
+    rows: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
+    definitions: dict[int, Definition] = field(default_factory=dict)
+    default_stage_id: int | None = None
+
+    def get(self, kind: str, row_id: int) -> dict[str, Any] | None:
+        """Attributes of the ``kind`` row with this id, or None when the account has none."""
+        return self.rows.get(kind, {}).get(row_id)
+
+
+def _active(model: type[Tenant]) -> dict[str, ColumnElement[Any]]:
+    return {"active": model.is_active}  # type: ignore[attr-defined]
+
+
+_ACCOUNT = bindparam("account_id", type_=Integer)
+
+
+def _reference_queries() -> dict[str, tuple[type[Tenant], dict[str, Any]]]:
+    """Per kind: the table and the attributes a rule needs of its rows."""
+    linked_companies = json_array(
+        CompanyContact.company_id,
+        (CompanyContact.account_id == _ACCOUNT, CompanyContact.contact_id == Contact.id),
+    )
+    has_subtypes = exists().where(
+        LeadSubtype.account_id == LeadType.account_id,
+        LeadSubtype.type_id == LeadType.id,
+        LeadSubtype.is_active,
+    )
+    return {
+        "venue": (Venue, _active(Venue)),
+        "user": (User, _active(User)),
+        "type": (LeadType, {**_active(LeadType), "has_subtypes": has_subtypes}),
+        "subtype": (LeadSubtype, {**_active(LeadSubtype), "type_id": LeadSubtype.type_id}),
+        "source": (LeadSource, {**_active(LeadSource), "is_referral": LeadSource.is_referral}),
+        "stage": (LeadStage, {**_active(LeadStage), "apply_to": LeadStage.apply_to}),
+        "stage_reason": (
+            LeadStageReason,
+            {**_active(LeadStageReason), "stage_id": LeadStageReason.stage_id},
+        ),
+        "channel": (LeadChannel, _active(LeadChannel)),
+        "quality": (LeadQuality, _active(LeadQuality)),
+        "industry": (Industry, _active(Industry)),
+        "lost_reason": (LostReason, _active(LostReason)),
+        "company": (Company, {"active": literal(True)}),
+        "contact": (Contact, {"active": literal(True), "company_ids": linked_companies}),
+    }
+
+
+@lru_cache(maxsize=512)
+def _references_statement(kinds: tuple[str, ...], entities: tuple[str, ...]) -> Any:
+    """The one query ``load_references`` runs, built once per combination of kinds.
+
+    Ids and the account are bound parameters, so a hot path does not rebuild the expression.
+    """
+    queries = _reference_queries()
+    parts: list[Any] = []
+    for kind in kinds:
+        model, attributes = queries[kind]
+        attrs = json_object(attributes)
+        ids = bindparam(f"ids_{kind}", type_=ARRAY(Integer))
+        parts.append(
+            select(literal(kind).label("kind"), model.id.label("id"), attrs.label("attrs")).where(
+                model.account_id == _ACCOUNT, model.id == any_(ids), *live(model)
+            )
+        )
+    if entities:
+        d = CustomFieldDefinition
+        parts.append(
+            select(
+                literal("definition"),
+                d.id,
+                json_object({
+                    "entity": d.entity, "field_type": d.field_type,
+                    "display_name": d.display_name, "is_required": d.is_required,
+                    "is_active": d.is_active, "select_values": d.select_values,
+                }),
+            ).where(d.account_id == _ACCOUNT, d.entity == any_(bindparam("entities",
+                                                                         type_=ARRAY(String))))
+        )  # fmt: skip
+    s = AccountSettings
+    parts.append(
+        select(
+            literal("settings"),
+            s.account_id,
+            json_object({"default_stage_id": s.default_stage_id}),
+        ).where(s.account_id == _ACCOUNT)
+    )
+    return union_all(*parts)
+
+
+def live(model: type[Tenant]) -> list[ColumnElement[bool]]:
+    """A soft-deleted opportunity, company or contact is not there for any rule or write."""
+    deleted = getattr(model, "deleted_at", None)
+    return [] if deleted is None else [deleted.is_(None)]
+
+
+def load_references(
+    session: Session,
+    account_id: int,
+    wanted: Mapping[str, Iterable[int]],
+    *,
+    definitions_for: Iterable[str] = (),
+) -> References:
+    """Every named id's row, the custom field definitions and the defaults, in one query."""
+    ids = {kind: sorted(set(values)) for kind, values in wanted.items()}
+    kinds = tuple(sorted(kind for kind, values in ids.items() if values))
+    entities = tuple(sorted(set(definitions_for)))
+    params: dict[str, Any] = {"account_id": account_id, "entities": list(entities)}
+    params.update({f"ids_{kind}": ids[kind] for kind in kinds})
+    refs = References()
+    for kind, row_id, attrs in session.execute(_references_statement(kinds, entities), params):
+        if kind == "settings":
+            refs.default_stage_id = attrs["default_stage_id"]
+        elif kind == "definition":
+            refs.definitions[row_id] = Definition(id=row_id, **attrs)
+        else:
+            refs.rows.setdefault(kind, {})[row_id] = attrs
+    return refs
