@@ -14,8 +14,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from sqlalchemy import ColumnElement, func
 
 from venuecrm.errors import InvalidRequest, RecordNotFound
+from venuecrm.platform.keyset import IdPage
 from venuecrm.wire.ivvy import path_id
 from venuecrm.wire.parsing import BodyError, decode_object, describe
 
@@ -23,15 +25,6 @@ T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 MAX_LIMIT = 200
 _MAX_NUMBER = Decimal(10) ** 15  # above every numeric column's precision
-
-
-@dataclass(frozen=True, slots=True)
-class IdPage:
-    """Up to ``limit`` rows after the id ``after``; ``more`` when another page follows."""
-
-    rows: list[Any]
-    total: int
-    more: bool
 
 
 @dataclass(frozen=True)
@@ -103,6 +96,35 @@ def read_moment(value: str) -> datetime:
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise ValueError("must be an ISO 8601 date-time") from None
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A ``/crm`` filter: how its value is read, and the condition it makes of the value."""
+
+    read: Callable[[str], Any]
+    where: Callable[[Any], ColumnElement[bool]]
+
+    def condition(self, value: str) -> ColumnElement[bool]:
+        """The condition for a query value; ValueError naming what the value must be."""
+        return self.where(self.read(value))
+
+
+def equal(column: Any, read: Callable[[str], Any] = read_text) -> Filter:
+    """A filter on ``column`` equal to the value."""
+    return Filter(read, lambda value: column == value)
+
+
+def since(column: Any) -> Filter:
+    """A filter on ``column`` at or after an ISO 8601 moment."""
+    return Filter(read_moment, lambda moment: column >= moment)
+
+
+def same_text(column: Any, *, strip: bool = True) -> Filter:
+    """A filter on ``column`` equal to the text whatever its case (and surrounding blanks)."""
+    return Filter(
+        read_text, lambda value: func.lower(column) == (value.strip() if strip else value).lower()
+    )
 
 
 def unsupported_filter(name: str, known: str) -> InvalidRequest:
@@ -179,16 +201,17 @@ class Query:
 
     limit: int
     after: int | None
-    filters: dict[str, Any]
+    conditions: dict[str, ColumnElement[bool]]
 
 
 def parse_query(
     resource: str,
     params: Iterable[tuple[str, str]],
-    filters: Mapping[str, Callable[[str], Any]],
+    filters: Mapping[str, Filter],
 ) -> Query:
     """``limit``, ``cursor`` and ``filter[...]`` checked; 400 listing every problem."""
-    limit, cursor, values, problems = 20, None, {}, []
+    limit, cursor, problems = 20, None, []
+    values: dict[str, ColumnElement[bool]] = {}
     seen: set[str] = set()
     for key, value in params:
         if key in seen:
@@ -205,7 +228,7 @@ def parse_query(
                 known = ", ".join(filters) or "none"
                 raise unsupported_filter(name, f"the {resource} filters are: {known}")
             try:
-                values[name] = filters[name](value)
+                values[name] = filters[name].condition(value)
             except ValueError as exc:
                 problems.append(f"filter[{name}]: {exc}")
         elif key.startswith("sort["):

@@ -12,19 +12,23 @@ from venuecrm.edges.crm.handlers import (
     list_parameters,
 )
 from venuecrm.features.notes import unified as notes
-from venuecrm.features.reference import unified as service
-from venuecrm.features.reference.unified_schemas import (
+from venuecrm.features.notes.unified_queries import NOTE_FILTERS
+from venuecrm.features.notes.unified_schemas import (
     GetNoteResponse,
     GetNotesResponse,
+    Note,
+    NoteInput,
+    WriteNoteResponse,
+)
+from venuecrm.features.reference import unified as service
+from venuecrm.features.reference.unified_queries import USER_FILTERS
+from venuecrm.features.reference.unified_schemas import (
     GetPipelineResponse,
     GetPipelinesResponse,
     GetUserResponse,
     GetUsersResponse,
-    Note,
-    NoteInput,
     Pipeline,
     User,
-    WriteNoteResponse,
 )
 
 router = APIRouter(prefix="/crm", tags=["crm"])
@@ -40,7 +44,7 @@ add_routes(
                    GetUsersResponse),
         "One": Doc("Get a user", "One user of the account.", GetUserResponse),
     },
-    list_extra=list_parameters(service.USER_FILTERS),
+    list_extra=list_parameters(USER_FILTERS),
 )  # fmt: skip
 add_routes(
     router,
@@ -84,5 +88,5 @@ add_routes(
                       WriteNoteResponse),
         "Delete": Doc("Delete a note", "Remove a note: gone from both APIs.", WriteNoteResponse),
     },
-    list_extra=list_parameters(notes.NOTE_FILTERS),
+    list_extra=list_parameters(NOTE_FILTERS),
 )  # fmt: skip

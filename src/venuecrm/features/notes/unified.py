@@ -3,23 +3,20 @@ with its rules (docs/unified.md §6)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from venuecrm.errors import InvalidNoteDetails, InvalidRequest, LeadNotFound, RecordNotFound
 from venuecrm.features.accounts.service import Credentials
 from venuecrm.features.notes.queries import OpportunityNotes
 from venuecrm.features.notes.service import live_opportunity
+from venuecrm.features.notes.unified_queries import NOTE_FILTERS, CrmNotes
+from venuecrm.features.notes.unified_schemas import Note, NoteInput
 from venuecrm.features.problems import Problems
-from venuecrm.features.reference.unified_queries import CrmRecords, NoteFilter
-from venuecrm.features.reference.unified_schemas import Note, NoteInput
 from venuecrm.features.unified_lists import (
     Page,
     id_page,
     parse_query,
-    read_id,
-    read_moment,
-    read_text,
     record_id,
     str_id,
     utc,
@@ -27,17 +24,6 @@ from venuecrm.features.unified_lists import (
 from venuecrm.platform.models import OpportunityNote
 from venuecrm.platform.models import User as UserRow
 from venuecrm.platform.uow import UnitOfWork
-
-NOTE_FILTERS: dict[str, Callable[[str], Any]] = {
-    "title": read_text,
-    "owner_id": read_id,
-    "contact_id": read_id,
-    "company_id": read_id,
-    "opportunity_id": read_id,
-    "updated_since": read_moment,
-    "created_since": read_moment,
-}
-_FILTER_COLUMNS = {"owner_id": "owner_user_id"}
 
 
 def to_note(row: Any) -> Note:
@@ -58,10 +44,9 @@ def list_notes(
 ) -> Page[Note]:
     """A page of the notes of the account's live opportunities, by id."""
     query = parse_query("notes", params, NOTE_FILTERS)
-    found = NoteFilter(**{_FILTER_COLUMNS.get(k, k): v for k, v in query.filters.items()})
     with uow:
-        page = CrmRecords(uow.session, account_id).notes(
-            found, after=query.after, limit=query.limit
+        page = CrmNotes(uow.session, account_id).notes(
+            query.conditions.values(), after=query.after, limit=query.limit
         )
         items = [to_note(row) for row in page.rows]
         return id_page("notes", page, items, page.rows[-1][0].id if page.rows else None)
@@ -71,7 +56,7 @@ def get_note(uow: UnitOfWork, *, account_id: int, record: str) -> Note:
     """One note of a live opportunity of the account; 404 otherwise."""
     found = record_id("note", record)
     with uow:
-        row = CrmRecords(uow.session, account_id).note(found)
+        row = CrmNotes(uow.session, account_id).note(found)
         if row is None:
             raise RecordNotFound("note", record)
         return to_note(row)

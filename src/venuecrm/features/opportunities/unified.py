@@ -164,7 +164,7 @@ def _filter(query: OpportunityQuery, name: str, value: str) -> None:
     if name not in FILTERS:
         raise unsupported_filter(name, f"filter on {', '.join(FILTERS)}")
     try:
-        query.filters[name] = FILTERS[name].read(value)
+        query.conditions[name] = FILTERS[name].condition(value)
     except ValueError as exc:
         raise InvalidRequest("Invalid Params", [f"filter[{name}]: {exc}"]) from None
 

@@ -5,14 +5,13 @@ One query per page, whatever the page size: lookups are joined and custom values
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from venuecrm.features.unified_lists import read_id, read_moment, read_number, read_text
+from venuecrm.features.unified_lists import Filter, equal, read_id, read_number, since
 from venuecrm.platform.json_sql import custom_values
 from venuecrm.platform.keyset import after, order_by, sort_keys
 from venuecrm.platform.models import (
@@ -23,29 +22,18 @@ from venuecrm.platform.models import (
     Opportunity,
 )
 
-
-@dataclass(frozen=True)
-class Filter:
-    """A ``/crm`` filter: the column it compares, how its value is read, and whether it is a
-    lower bound (``>=``) rather than an equality."""
-
-    column: Any
-    read: Callable[[str], Any]
-    since: bool = False
-
-
 # The opportunity list's filters and sorts by their /crm names (docs/unified.md §4): the one
 # place the reads, the checks and the OpenAPI parameters take them from.
 FILTERS: dict[str, Filter] = {
-    "title": Filter(Opportunity.name, read_text),
-    "status": Filter(Opportunity.status, read_text),
-    "status_id": Filter(Opportunity.status_id, read_text),
-    "monetary_amount": Filter(Opportunity.monetary_amount, read_number),
-    "win_probability": Filter(Opportunity.win_probability, read_number),
-    "company_id": Filter(Opportunity.company_id, read_id),
-    "owner_id": Filter(Opportunity.owner_user_id, read_id),
-    "primary_contact_id": Filter(Opportunity.contact_id, read_id),
-    "updated_since": Filter(Opportunity.modified_at, read_moment, since=True),
+    "title": equal(Opportunity.name),
+    "status": equal(Opportunity.status),
+    "status_id": equal(Opportunity.status_id),
+    "monetary_amount": equal(Opportunity.monetary_amount, read_number),
+    "win_probability": equal(Opportunity.win_probability, read_number),
+    "company_id": equal(Opportunity.company_id, read_id),
+    "owner_id": equal(Opportunity.owner_user_id, read_id),
+    "primary_contact_id": equal(Opportunity.contact_id, read_id),
+    "updated_since": since(Opportunity.modified_at),
 }
 SORTS: dict[str, Any] = {
     "created_at": Opportunity.created_at,
@@ -75,7 +63,7 @@ class OpportunityView:
 class OpportunityQuery:
     """What a list asks for; ``after`` is the sort key of the last row already seen."""
 
-    filters: dict[str, Any] = field(default_factory=dict)  # by FILTERS name
+    conditions: dict[str, ColumnElement[bool]] = field(default_factory=dict)  # by filter
     sort: str | None = None
     descending: bool = False
     after: tuple[Any, ...] | None = None
@@ -128,10 +116,7 @@ class OpportunityViews:
 
     def _filters(self, query: OpportunityQuery) -> list[ColumnElement[bool]]:
         where = self._where()
-        for name, value in query.filters.items():
-            spec = FILTERS[name]
-            where.append(spec.column >= value if spec.since else spec.column == value)
-        return where
+        return where + list(query.conditions.values())
 
     def page(self, query: OpportunityQuery) -> tuple[list[OpportunityView], int]:
         """Up to ``limit + 1`` rows after ``after`` in the requested order (keyset pagination),

@@ -6,30 +6,20 @@ the caller knows whether another page follows; the total comes in the same state
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, exists, func, select, update
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
-from venuecrm.features.unified_lists import read_id, read_moment, read_text
+from venuecrm.features.unified_lists import Filter, read_id, same_text, since
 from venuecrm.platform.json_sql import custom_values
 from venuecrm.platform.keyset import after, order_by, sort_keys
 from venuecrm.platform.models import Company, CompanyContact, Contact, Industry, Opportunity
 
 _FULL_NAME = func.trim(func.concat(Contact.first_name, " ", Contact.last_name))
-
-
-def _same_text(column: Any) -> Callable[[str], ColumnElement[bool]]:
-    # Names, e-mails and phones match whatever their case and surrounding blanks.
-    return lambda value: func.lower(column) == value.strip().lower()
-
-
-def _since(column: Any) -> Callable[[datetime], ColumnElement[bool]]:
-    return lambda moment: column >= moment
 
 
 def _in_company(company_id: int) -> ColumnElement[bool]:
@@ -42,30 +32,21 @@ def _in_company(company_id: int) -> ColumnElement[bool]:
 
 
 @dataclass(frozen=True)
-class PartyFilter:
-    """A ``/crm`` filter: how its value is read, and the condition it makes of the value."""
-
-    read: Callable[[str], Any]
-    where: Callable[[Any], ColumnElement[bool]]
-
-
-@dataclass(frozen=True)
 class PartyList:
     """A list's /crm name, its filters and its sorts by /crm name (docs/unified.md §7): the
     one place the reads, the checks and the OpenAPI parameters take them from."""
 
     resource: str
-    filters: Mapping[str, PartyFilter]
+    filters: Mapping[str, Filter]
     sorts: Mapping[str, Any]
 
 
 COMPANIES = PartyList(
     "companies",
     {
-        "name": PartyFilter(read_text, lambda value: func.lower(Company.business_name)
-                            == value.lower()),
-        "updated_since": PartyFilter(read_moment, _since(Company.modified_at)),
-        "created_since": PartyFilter(read_moment, _since(Company.created_at)),
+        "name": same_text(Company.business_name, strip=False),
+        "updated_since": since(Company.modified_at),
+        "created_since": since(Company.created_at),
     },
     {"created_at": Company.created_at, "updated_at": Company.modified_at,
      "name": Company.business_name},
@@ -73,15 +54,16 @@ COMPANIES = PartyList(
 CONTACTS = PartyList(
     "contacts",
     {
-        "name": PartyFilter(read_text, _same_text(_FULL_NAME)),
-        "first_name": PartyFilter(read_text, _same_text(Contact.first_name)),
-        "last_name": PartyFilter(read_text, _same_text(Contact.last_name)),
-        "email": PartyFilter(read_text, _same_text(Contact.email)),
-        "phone_number": PartyFilter(read_text, _same_text(Contact.phone)),
-        "company_id": PartyFilter(read_id, _in_company),
-        "owner_id": PartyFilter(read_text, _same_text(Contact.crm_extras["owner_id"].astext)),
-        "updated_since": PartyFilter(read_moment, _since(Contact.modified_at)),
-        "created_since": PartyFilter(read_moment, _since(Contact.created_at)),
+        # Names, e-mails and phones match whatever their case and surrounding blanks.
+        "name": same_text(_FULL_NAME),
+        "first_name": same_text(Contact.first_name),
+        "last_name": same_text(Contact.last_name),
+        "email": same_text(Contact.email),
+        "phone_number": same_text(Contact.phone),
+        "company_id": Filter(read_id, _in_company),
+        "owner_id": same_text(Contact.crm_extras["owner_id"].astext),
+        "updated_since": since(Contact.modified_at),
+        "created_since": since(Contact.created_at),
     },
     {"created_at": Contact.created_at, "updated_at": Contact.modified_at, "name": _FULL_NAME,
      "first_name": Contact.first_name, "last_name": Contact.last_name, "email": Contact.email},
@@ -92,7 +74,7 @@ CONTACTS = PartyList(
 class PartyQuery:
     """A list request: conditions, sort, and the keyset position of the last row seen."""
 
-    conditions: list[ColumnElement[bool]] = field(default_factory=list)
+    conditions: dict[str, ColumnElement[bool]] = field(default_factory=dict)  # by filter
     sort: str | None = None
     descending: bool = False
     after: tuple[Any, ...] | None = None
@@ -148,7 +130,11 @@ class CrmParties:
         )
 
     def _where(self, model: type[Company] | type[Contact], query: PartyQuery) -> list[Any]:
-        return [model.account_id == self.account_id, model.deleted_at.is_(None), *query.conditions]
+        return [
+            model.account_id == self.account_id,
+            model.deleted_at.is_(None),
+            *query.conditions.values(),
+        ]
 
     def companies(self, query: PartyQuery) -> tuple[list[Any], int, bool]:
         """A page of companies: rows of (company, industry name, custom values)."""

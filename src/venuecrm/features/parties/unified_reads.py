@@ -78,7 +78,7 @@ def _filter(spec: PartyList, query: PartyQuery, name: str, value: str, problems:
         known = f"the {spec.resource} filters are: {', '.join(spec.filters)}"
         raise unsupported_filter(name, known)
     try:
-        query.conditions.append(spec.filters[name].where(spec.filters[name].read(value)))
+        query.conditions[name] = spec.filters[name].condition(value)
     except ValueError as exc:
         problems.append(f"filter[{name}]: {exc}")
 

@@ -5,18 +5,17 @@ Apideck's 501.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from venuecrm.errors import OperationNotSupported, RecordNotFound
-from venuecrm.features.reference.unified_queries import CrmRecords
+from venuecrm.features.reference.unified_queries import USER_FILTERS, CrmRecords
 from venuecrm.features.reference.unified_schemas import Email, PhoneNumber, Pipeline, Stage, User
 from venuecrm.features.unified_lists import (
     Page,
     id_page,
     parse_query,
-    read_text,
     record_id,
     utc,
 )
@@ -30,8 +29,6 @@ def _iso(moment: datetime) -> str:
 
 
 # -- users -----------------------------------------------------------------------------------
-
-USER_FILTERS: dict[str, Callable[[str], Any]] = {"email": read_text, "name": read_text}
 
 
 def to_user(row: UserRow) -> User:
@@ -58,7 +55,7 @@ def list_users(
     query = parse_query("users", params, USER_FILTERS)
     with uow:
         page = CrmRecords(uow.session, account_id).users(
-            after=query.after, limit=query.limit, **query.filters
+            query.conditions.values(), after=query.after, limit=query.limit
         )
         rows = [row[0] for row in page.rows]
         return id_page("users", page, [to_user(r) for r in rows], rows[-1].id if rows else None)
