@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from venuecrm.edges.crm.handlers import Doc, Resource, add_routes, list_parameters
+from venuecrm.edges.crm.resources import Doc, Resource, add_routes, list_parameters
 from venuecrm.features.opportunities import unified as service
 from venuecrm.features.opportunities.unified_schemas import (
     CreateOpportunityResponse,

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from venuecrm.edges.crm.handlers import Doc, Resource, add_routes, list_parameters
+from venuecrm.edges.crm.resources import Doc, Resource, add_routes, list_parameters
 from venuecrm.features.parties import unified as writes
 from venuecrm.features.parties import unified_reads as reads
-from venuecrm.features.parties.unified_queries import COMPANIES, CONTACTS
-from venuecrm.features.parties.unified_schemas import (
+from venuecrm.features.parties.unified_models import (
     Company,
-    CompanyInput,
     Contact,
-    ContactInput,
     GetCompaniesResponse,
     GetCompanyResponse,
     GetContactResponse,
     GetContactsResponse,
     WritePartyResponse,
+)
+from venuecrm.features.parties.unified_queries import COMPANIES, CONTACTS
+from venuecrm.features.parties.unified_schemas import (
+    CompanyInput,
+    ContactInput,
 )
 
 router = APIRouter(prefix="/crm", tags=["crm"])

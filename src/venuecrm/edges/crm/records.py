@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from venuecrm.edges.crm.handlers import (
+from venuecrm.edges.crm.resources import (
     Doc,
     Resource,
     add_not_supported,

@@ -8,6 +8,10 @@ from datetime import date
 from typing import Any
 
 from venuecrm.errors import InvalidRequest, RecordNotFound
+from venuecrm.features.parties.unified_models import (
+    Company,
+    Contact,
+)
 from venuecrm.features.parties.unified_queries import (
     COMPANIES,
     CONTACTS,
@@ -18,8 +22,6 @@ from venuecrm.features.parties.unified_queries import (
 from venuecrm.features.parties.unified_schemas import (
     COMPANY_EXTRAS,
     CONTACT_EXTRAS,
-    Company,
-    Contact,
     PartyAddress,
 )
 from venuecrm.features.unified_lists import (
