@@ -8,7 +8,7 @@ import base64
 import binascii
 import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Generic, TypeVar
@@ -204,43 +204,67 @@ class Query:
     conditions: dict[str, ColumnElement[bool]]
 
 
-def parse_query(
+@dataclass
+class ListParams:
+    """A list request's ``limit``, ``cursor`` and the conditions of its ``filter[...]``."""
+
+    limit: int = 20
+    cursor: str | None = None
+    conditions: dict[str, ColumnElement[bool]] = field(default_factory=dict)  # by filter
+
+
+def read_params(
     resource: str,
     params: Iterable[tuple[str, str]],
     filters: Mapping[str, Filter],
-) -> Query:
-    """``limit``, ``cursor`` and ``filter[...]`` checked; 400 listing every problem."""
-    limit, cursor, problems = 20, None, []
-    values: dict[str, ColumnElement[bool]] = {}
-    seen: set[str] = set()
+    *,
+    sort: Callable[[str, str, list[str]], None],
+) -> ListParams:
+    """``limit``, ``cursor`` and ``filter[...]`` read, each key given once; ``sort[...]`` keys
+    go to ``sort`` in their place. 400 listing every problem, or naming an unknown filter."""
+    read, problems, seen = ListParams(), list[str](), set[str]()
     for key, value in params:
         if key in seen:
             problems.append(f"{key}: given more than once")
             continue
         seen.add(key)
         if key == "limit":
-            limit = read_limit(value, problems) or limit
+            read.limit = read_limit(value, problems) or read.limit
         elif key == "cursor":
-            cursor = value or None
+            read.cursor = value or None
         elif key.startswith("filter[") and key.endswith("]"):
             name = key[len("filter[") : -1]
             if name not in filters:
                 known = ", ".join(filters) or "none"
                 raise unsupported_filter(name, f"the {resource} filters are: {known}")
             try:
-                values[name] = filters[name].condition(value)
+                read.conditions[name] = filters[name].condition(value)
             except ValueError as exc:
                 problems.append(f"filter[{name}]: {exc}")
         elif key.startswith("sort["):
-            raise InvalidRequest(
-                f"Unsupported sort: {key}",
-                [f"{key}: {resource} are listed by id; they take no sort"],
-                type_name="UnsupportedSortFieldError",
-            )
+            sort(key, value, problems)
     if problems:
         raise InvalidRequest("Invalid Params", problems)
-    after = _decode_id_cursor(resource, cursor) if cursor is not None else None
-    return Query(limit, after, values)
+    return read
+
+
+def parse_query(
+    resource: str,
+    params: Iterable[tuple[str, str]],
+    filters: Mapping[str, Filter],
+) -> Query:
+    """A list by id: ``limit``, ``cursor`` and ``filter[...]``; it takes no sort."""
+
+    def no_sort(key: str, _: str, __: list[str]) -> None:
+        raise InvalidRequest(
+            f"Unsupported sort: {key}",
+            [f"{key}: {resource} are listed by id; they take no sort"],
+            type_name="UnsupportedSortFieldError",
+        )
+
+    read = read_params(resource, params, filters, sort=no_sort)
+    after = _decode_id_cursor(resource, read.cursor) if read.cursor is not None else None
+    return Query(read.limit, after, read.conditions)
 
 
 def _decode_id_cursor(resource: str, cursor: str) -> int:

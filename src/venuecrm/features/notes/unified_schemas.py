@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, StringConstraints
 
 from venuecrm.wire.collections import example_config
 from venuecrm.wire.unified import Envelope, Input, Links, Meta, RecordId, Text, UnifiedId
@@ -44,16 +44,13 @@ class Note(BaseModel):
 class NoteInput(Input):
     """What a client may write of a note; read-only keys and ``pass_through`` are ignored."""
 
-    model_config = ConfigDict(
-        extra="ignore",
-        json_schema_extra={
-            "example": {
-                "title": "Call",
-                "content": "<p>Wants a quote for 120 guests</p>",
-                "opportunity_id": "755",
-                "owner_id": "12",
-            }
-        },
+    model_config = example_config(
+        {
+            "title": "Call",
+            "content": "<p>Wants a quote for 120 guests</p>",
+            "opportunity_id": "755",
+            "owner_id": "12",
+        }
     )
 
     title: Annotated[str, StringConstraints(strict=True, max_length=255)] | None = None

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import pycountry
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from venuecrm.wire.collections import example_config
 from venuecrm.wire.unified import (
     CustomField,
     Envelope,
@@ -90,20 +91,17 @@ class Opportunity(BaseModel):
 class OpportunityInput(Input):
     """What a client may write. Read-only keys and ``pass_through`` are accepted and ignored."""
 
-    model_config = ConfigDict(
-        extra="ignore",
-        json_schema_extra={
-            "example": {
-                "title": "Gala dinner",
-                "pipeline_id": "12",
-                "primary_contact_id": "34",
-                "monetary_amount": 75000,
-                "currency": "AUD",
-                "win_probability": 40,
-                "close_date": "2026-12-31",
-                "custom_fields": [{"name": "Expected guests", "value": 120}],
-            }
-        },
+    model_config = example_config(
+        {
+            "title": "Gala dinner",
+            "pipeline_id": "12",
+            "primary_contact_id": "34",
+            "monetary_amount": 75000,
+            "currency": "AUD",
+            "win_probability": 40,
+            "close_date": "2026-12-31",
+            "custom_fields": [{"name": "Expected guests", "value": 120}],
+        }
     )
 
     title: Short | None = None

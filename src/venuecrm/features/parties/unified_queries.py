@@ -37,12 +37,14 @@ class PartyList:
     one place the reads, the checks and the OpenAPI parameters take them from."""
 
     resource: str
+    entity: str  # "company" or "contact"
     filters: Mapping[str, Filter]
     sorts: Mapping[str, Any]
 
 
 COMPANIES = PartyList(
     "companies",
+    "company",
     {
         "name": same_text(Company.business_name, strip=False),
         "updated_since": since(Company.modified_at),
@@ -53,6 +55,7 @@ COMPANIES = PartyList(
 )  # fmt: skip
 CONTACTS = PartyList(
     "contacts",
+    "contact",
     {
         # Names, e-mails and phones match whatever their case and surrounding blanks.
         "name": same_text(_FULL_NAME),
@@ -136,19 +139,18 @@ class CrmParties:
             *query.conditions.values(),
         ]
 
-    def companies(self, query: PartyQuery) -> tuple[list[Any], int, bool]:
-        """A page of companies: rows of (company, industry name, custom values)."""
-        column = COMPANIES.sorts[query.sort] if query.sort else None
-        return self._page(
-            self._company_select(), Company, column, self._where(Company, query), query
-        )
+    def _source(self, spec: PartyList) -> tuple[type[Company] | type[Contact], Any]:
+        """The table of ``spec``'s list and the statement reading its rows: (company, industry
+        name, custom values) or (contact, first company, its name, opportunities, custom)."""
+        if spec.entity == "company":
+            return Company, self._company_select()
+        return Contact, self._contact_select()
 
-    def contacts(self, query: PartyQuery) -> tuple[list[Any], int, bool]:
-        """A page of contacts: rows of (contact, first company, its name, opportunities, custom)."""
-        column = CONTACTS.sorts[query.sort] if query.sort else None
-        return self._page(
-            self._contact_select(), Contact, column, self._where(Contact, query), query
-        )
+    def page(self, spec: PartyList, query: PartyQuery) -> tuple[list[Any], int, bool]:
+        """A page of ``spec``'s list, its total, and whether another page follows."""
+        model, statement = self._source(spec)
+        column = spec.sorts[query.sort] if query.sort else None
+        return self._page(statement, model, column, self._where(model, query), query)
 
     def _page(
         self,
@@ -175,17 +177,11 @@ class CrmParties:
             count = int(self.session.execute(total).scalar_one())
         return rows[: query.limit], count, len(rows) > query.limit
 
-    def company(self, company_id: int) -> Any | None:
-        """One live company as ``companies`` reads it, or None."""
-        c = Company
-        where = [c.account_id == self.account_id, c.deleted_at.is_(None), c.id == company_id]
-        return self.session.execute(self._company_select().where(*where)).first()
-
-    def contact(self, contact_id: int) -> Any | None:
-        """One live contact as ``contacts`` reads it, or None."""
-        c = Contact
-        where = [c.account_id == self.account_id, c.deleted_at.is_(None), c.id == contact_id]
-        return self.session.execute(self._contact_select().where(*where)).first()
+    def one(self, spec: PartyList, record_id: int) -> Any | None:
+        """One live record as ``page`` reads it, or None."""
+        model, statement = self._source(spec)
+        where = [model.account_id == self.account_id, model.deleted_at.is_(None)]
+        return self.session.execute(statement.where(*where, model.id == record_id)).first()
 
     def referenced_by_opportunities(self, kind: str, record_id: int) -> int:
         """How many live opportunities name this company or contact (as party or referral)."""

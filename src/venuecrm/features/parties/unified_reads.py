@@ -3,9 +3,9 @@ and single records, mapped from the iVvy rows (docs/unified.md §7)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from venuecrm.errors import InvalidRequest, RecordNotFound
 from venuecrm.features.parties.unified_models import (
@@ -30,10 +30,9 @@ from venuecrm.features.unified_lists import (
     encode_cursor,
     plain,
     position,
-    read_limit,
+    read_params,
     record_id,
     str_id,
-    unsupported_filter,
     utc,
 )
 from venuecrm.platform.models import Company as CompanyRow
@@ -41,22 +40,15 @@ from venuecrm.platform.models import Contact as ContactRow
 from venuecrm.platform.uow import UnitOfWork
 from venuecrm.wire.unified import CustomField
 
+T = TypeVar("T")
+
 
 def _query(spec: PartyList, params: Iterable[tuple[str, str]]) -> PartyQuery:
     """``limit``, ``cursor``, ``filter[...]`` and ``sort[...]`` checked; 400 for any problem."""
-    query, cursor, problems, seen = PartyQuery(), None, [], set()
-    for key, value in params:
-        if key in seen:
-            problems.append(f"{key}: given more than once")
-            continue
-        seen.add(key)
-        if key == "limit":
-            query.limit = read_limit(value, problems) or query.limit
-        elif key == "cursor":
-            cursor = value or None
-        elif key.startswith("filter[") and key.endswith("]"):
-            _filter(spec, query, key[7:-1], value, problems)
-        elif key == "sort[by]":
+    query = PartyQuery()
+
+    def sort(key: str, value: str, problems: list[str]) -> None:
+        if key == "sort[by]":
             if value not in spec.sorts:
                 raise InvalidRequest(
                     f"Unsupported sort: {value}",
@@ -68,21 +60,12 @@ def _query(spec: PartyList, params: Iterable[tuple[str, str]]) -> PartyQuery:
             if value not in ("asc", "desc"):
                 problems.append("sort[direction]: asc or desc")
             query.descending = value == "desc"
-    if problems:
-        raise InvalidRequest("Invalid Params", problems)
-    if cursor is not None:
-        query.after = _decode(spec, query, cursor)
+
+    read = read_params(spec.resource, params, spec.filters, sort=sort)
+    query.limit, query.conditions = read.limit, read.conditions
+    if read.cursor is not None:
+        query.after = _decode(spec, query, read.cursor)
     return query
-
-
-def _filter(spec: PartyList, query: PartyQuery, name: str, value: str, problems: list[str]) -> None:
-    if name not in spec.filters:
-        known = f"the {spec.resource} filters are: {', '.join(spec.filters)}"
-        raise unsupported_filter(name, known)
-    try:
-        query.conditions[name] = spec.filters[name].condition(value)
-    except ValueError as exc:
-        problems.append(f"filter[{name}]: {exc}")
 
 
 def _position(row: Any, sort: str | None) -> list[Any]:
@@ -187,41 +170,49 @@ def to_contact(row: Any) -> Contact:
     )  # fmt: skip
 
 
+def _list(
+    uow: UnitOfWork,
+    spec: PartyList,
+    item: Callable[[Any], T],
+    *,
+    account_id: int,
+    params: Iterable[tuple[str, str]],
+) -> Page[T]:
+    query = _query(spec, params)
+    with uow:
+        rows, total, more = CrmParties(uow.session, account_id).page(spec, query)
+        cursor = _encode(spec, query, rows[-1]) if more else None
+        return Page([item(r) for r in rows], total, cursor)
+
+
+def _one(uow: UnitOfWork, spec: PartyList, item: Callable[[Any], T], *, account_id: int,
+         record: str) -> T:  # fmt: skip
+    with uow:
+        row = CrmParties(uow.session, account_id).one(spec, record_id(spec.entity, record))
+        if row is None:
+            raise RecordNotFound(spec.entity, record)
+        return item(row)
+
+
 def list_companies(
     uow: UnitOfWork, *, account_id: int, params: Iterable[tuple[str, str]]
 ) -> Page[Company]:
     """A page of the account's companies."""
-    query = _query(COMPANIES, params)
-    with uow:
-        rows, total, more = CrmParties(uow.session, account_id).companies(query)
-        cursor = _encode(COMPANIES, query, rows[-1]) if more else None
-        return Page([to_company(r) for r in rows], total, cursor)
+    return _list(uow, COMPANIES, to_company, account_id=account_id, params=params)
+
+
+def get_company(uow: UnitOfWork, *, account_id: int, record: str) -> Company:
+    """One live company of the account; 404 otherwise."""
+    return _one(uow, COMPANIES, to_company, account_id=account_id, record=record)
 
 
 def list_contacts(
     uow: UnitOfWork, *, account_id: int, params: Iterable[tuple[str, str]]
 ) -> Page[Contact]:
     """A page of the account's contacts."""
-    query = _query(CONTACTS, params)
-    with uow:
-        rows, total, more = CrmParties(uow.session, account_id).contacts(query)
-        cursor = _encode(CONTACTS, query, rows[-1]) if more else None
-        return Page([to_contact(r) for r in rows], total, cursor)
-
-
-def get_company(uow: UnitOfWork, *, account_id: int, record: str) -> Company:
-    """One live company of the account; 404 otherwise."""
-    with uow:
-        row = CrmParties(uow.session, account_id).company(record_id("company", record))
-        if row is None:
-            raise RecordNotFound("company", record)
-        return to_company(row)
+    return _list(uow, CONTACTS, to_contact, account_id=account_id, params=params)
 
 
 def get_contact(uow: UnitOfWork, *, account_id: int, record: str) -> Contact:
     """One live contact of the account; 404 otherwise."""
-    with uow:
-        row = CrmParties(uow.session, account_id).contact(record_id("contact", record))
-        if row is None:
-            raise RecordNotFound("contact", record)
-        return to_contact(row)
+    return _one(uow, CONTACTS, to_contact, account_id=account_id, record=record)

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from venuecrm.wire.collections import example_config
 from venuecrm.wire.unified import (
     CustomField,
     Input,
@@ -101,10 +102,8 @@ class _Input(Input):
 class CompanyInput(_Input):
     """What a client may write of a company."""
 
-    model_config = ConfigDict(
-        extra="ignore",
-        json_schema_extra={
-            "example": {
+    model_config = example_config(
+        {
                 "name": "Acme Events Pty Ltd",
                 "vat_number": "51 824 753 556",
                 "industry": "Technology",
@@ -113,8 +112,7 @@ class CompanyInput(_Input):
                 "emails": [{"email": "events@acme.example", "type": "primary"}],
                 "addresses": [{"type": "primary", "line1": "1 Queen St", "city": "Brisbane",
                                "state": "QLD", "postal_code": "4000", "country": "AU"}],
-            }
-        },
+        }
     )  # fmt: skip
 
     name: Short | None = None
@@ -160,17 +158,14 @@ COMPANY_EXTRAS = ("image", "description", "currency", "status", "annual_revenue"
 class ContactInput(_Input):
     """What a client may write of a contact."""
 
-    model_config = ConfigDict(
-        extra="ignore",
-        json_schema_extra={
-            "example": {
-                "first_name": "Ada",
-                "last_name": "Lovelace",
-                "emails": [{"email": "ada@example.com", "type": "primary"}],
-                "phone_numbers": [{"number": "0455 550 000", "type": "mobile"}],
-                "company_name": "Acme Events Pty Ltd",
-            }
-        },
+    model_config = example_config(
+        {
+            "first_name": "Ada",
+            "last_name": "Lovelace",
+            "emails": [{"email": "ada@example.com", "type": "primary"}],
+            "phone_numbers": [{"number": "0455 550 000", "type": "mobile"}],
+            "company_name": "Acme Events Pty Ltd",
+        }
     )
 
     name: Short | None = None
