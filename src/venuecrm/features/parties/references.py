@@ -23,26 +23,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from venuecrm.platform import models as m
 from venuecrm.platform.base import Tenant
 from venuecrm.platform.json_sql import json_array, json_object
-from venuecrm.platform.models import (
-    AccountSettings,
-    Company,
-    CompanyContact,
-    Contact,
-    CustomFieldDefinition,
-    Industry,
-    LeadChannel,
-    LeadQuality,
-    LeadSource,
-    LeadStage,
-    LeadStageReason,
-    LeadSubtype,
-    LeadType,
-    LostReason,
-    User,
-    Venue,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,31 +64,34 @@ _ACCOUNT = bindparam("account_id", type_=Integer)
 def _reference_queries() -> dict[str, tuple[type[Tenant], dict[str, Any]]]:
     """Per kind: the table and the attributes a rule needs of its rows."""
     linked_companies = json_array(
-        CompanyContact.company_id,
-        (CompanyContact.account_id == _ACCOUNT, CompanyContact.contact_id == Contact.id),
+        m.CompanyContact.company_id,
+        (m.CompanyContact.account_id == _ACCOUNT, m.CompanyContact.contact_id == m.Contact.id),
     )
     has_subtypes = exists().where(
-        LeadSubtype.account_id == LeadType.account_id,
-        LeadSubtype.type_id == LeadType.id,
-        LeadSubtype.is_active,
+        m.LeadSubtype.account_id == m.LeadType.account_id,
+        m.LeadSubtype.type_id == m.LeadType.id,
+        m.LeadSubtype.is_active,
     )
     return {
-        "venue": (Venue, _active(Venue)),
-        "user": (User, _active(User)),
-        "type": (LeadType, {**_active(LeadType), "has_subtypes": has_subtypes}),
-        "subtype": (LeadSubtype, {**_active(LeadSubtype), "type_id": LeadSubtype.type_id}),
-        "source": (LeadSource, {**_active(LeadSource), "is_referral": LeadSource.is_referral}),
-        "stage": (LeadStage, {**_active(LeadStage), "apply_to": LeadStage.apply_to}),
-        "stage_reason": (
-            LeadStageReason,
-            {**_active(LeadStageReason), "stage_id": LeadStageReason.stage_id},
+        "venue": (m.Venue, _active(m.Venue)),
+        "user": (m.User, _active(m.User)),
+        "type": (m.LeadType, {**_active(m.LeadType), "has_subtypes": has_subtypes}),
+        "subtype": (m.LeadSubtype, {**_active(m.LeadSubtype), "type_id": m.LeadSubtype.type_id}),
+        "source": (
+            m.LeadSource,
+            {**_active(m.LeadSource), "is_referral": m.LeadSource.is_referral},
         ),
-        "channel": (LeadChannel, _active(LeadChannel)),
-        "quality": (LeadQuality, _active(LeadQuality)),
-        "industry": (Industry, _active(Industry)),
-        "lost_reason": (LostReason, _active(LostReason)),
-        "company": (Company, {"active": literal(True)}),
-        "contact": (Contact, {"active": literal(True), "company_ids": linked_companies}),
+        "stage": (m.LeadStage, {**_active(m.LeadStage), "apply_to": m.LeadStage.apply_to}),
+        "stage_reason": (
+            m.LeadStageReason,
+            {**_active(m.LeadStageReason), "stage_id": m.LeadStageReason.stage_id},
+        ),
+        "channel": (m.LeadChannel, _active(m.LeadChannel)),
+        "quality": (m.LeadQuality, _active(m.LeadQuality)),
+        "industry": (m.Industry, _active(m.Industry)),
+        "lost_reason": (m.LostReason, _active(m.LostReason)),
+        "company": (m.Company, {"active": literal(True)}),
+        "contact": (m.Contact, {"active": literal(True), "company_ids": linked_companies}),
     }
 
 
@@ -127,7 +113,7 @@ def _references_statement(kinds: tuple[str, ...], entities: tuple[str, ...]) -> 
             )
         )
     if entities:
-        d = CustomFieldDefinition
+        d = m.CustomFieldDefinition
         parts.append(
             select(
                 literal("definition"),
@@ -140,7 +126,7 @@ def _references_statement(kinds: tuple[str, ...], entities: tuple[str, ...]) -> 
             ).where(d.account_id == _ACCOUNT, d.entity == any_(bindparam("entities",
                                                                          type_=ARRAY(String))))
         )  # fmt: skip
-    s = AccountSettings
+    s = m.AccountSettings
     parts.append(
         select(
             literal("settings"),
