@@ -47,7 +47,7 @@ def parse_body(model: type[M], body: bytes) -> M:
         raise InvalidRequest("Invalid Params", problems) from None
 
 
-def record_id(entity: str, raw: str) -> int:
+def record_id(entity: str, *, raw: str) -> int:
     """A path id: digits within the id range, else the record is simply not found."""
     found = path_id(raw)
     if found is None:
@@ -127,7 +127,7 @@ def same_text(column: Any, *, strip: bool = True) -> Filter:
     )
 
 
-def unsupported_filter(name: str, known: str) -> InvalidRequest:
+def unsupported_filter(name: str, *, known: str) -> InvalidRequest:
     """The 400 for a ``filter[name]`` the list does not have; ``known`` names those it has."""
     return InvalidRequest(
         f"Unsupported filter: {name}",
@@ -236,7 +236,7 @@ def read_params(
             name = key[len("filter[") : -1]
             if name not in filters:
                 known = ", ".join(filters) or "none"
-                raise unsupported_filter(name, f"the {resource} filters are: {known}")
+                raise unsupported_filter(name, known=f"the {resource} filters are: {known}")
             try:
                 read.conditions[name] = filters[name].condition(value)
             except ValueError as exc:
@@ -263,11 +263,11 @@ def parse_query(
         )
 
     read = read_params(resource, params, filters, sort=no_sort)
-    after = _decode_id_cursor(resource, read.cursor) if read.cursor is not None else None
+    after = _decode_id_cursor(resource, cursor=read.cursor) if read.cursor is not None else None
     return Query(read.limit, after, read.conditions)
 
 
-def _decode_id_cursor(resource: str, cursor: str) -> int:
+def _decode_id_cursor(resource: str, *, cursor: str) -> int:
     def read(payload: dict[str, Any]) -> int:
         after = payload["after"]
         if payload["r"] != resource or not isinstance(after, int):

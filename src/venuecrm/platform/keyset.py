@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, sele
 from sqlalchemy.orm import Session
 
 
-def sort_keys(column: Any | None, row_id: Any, *, descending: bool) -> list[tuple[Any, bool]]:
+def sort_keys(column: Any | None, *, row_id: Any, descending: bool) -> list[tuple[Any, bool]]:
     """Sort keys with their direction; a null flag first keeps nulls last either way."""
     if column is None:
         return [(row_id, descending)]
@@ -55,9 +55,9 @@ class IdPage:
 def fetch_id_page(
     session: Session,
     query: Select[Any],
-    row_id: Any,
     where: Sequence[Any],
     *,
+    row_id: Any,
     after: int | None,
     limit: int,
 ) -> IdPage:

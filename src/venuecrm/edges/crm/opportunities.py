@@ -12,21 +12,42 @@ from venuecrm.features.opportunities.views import FILTERS, SORTS
 router = APIRouter(prefix="/crm", tags=["crm"])
 add_routes(
     router,
-    Resource("opportunities", "opportunity_id", schemas.Opportunity, service.list_page, service.get,
-             schemas.OpportunityInput, service.save, service.delete),
+    Resource(
+        name="opportunities",
+        path_id="opportunity_id",
+        item=schemas.Opportunity,
+        lister=service.list_page,
+        getter=service.get,
+        body=schemas.OpportunityInput,
+        saver=service.save,
+        deleter=service.delete,
+    ),
     {
-        "All": Doc("List opportunities (cursor pagination, filter, sort)",
-                   "A page of opportunities; ``meta.cursors.next`` fetches the next one.",
-                   schemas.GetOpportunitiesResponse),
-        "Add": Doc("Create an opportunity",
-                   "Create; every iVvy rule applies. Answers 201 with the new id.",
-                   schemas.CreateOpportunityResponse),
-        "One": Doc("Get an opportunity", "One opportunity.", schemas.GetOpportunityResponse),
-        "Update": Doc("Update an opportunity (absent keys unchanged, null clears)",
-                      "Update only the keys sent; read-only keys are ignored.",
-                      schemas.UpdateOpportunityResponse),
-        "Delete": Doc("Delete an opportunity (soft: gone from both APIs)",
-                      "Soft-delete; answers 200 with the id.", schemas.DeleteOpportunityResponse),
+        "All": Doc(
+            summary="List opportunities (cursor pagination, filter, sort)",
+            description="A page of opportunities; ``meta.cursors.next`` fetches the next one.",
+            reply=schemas.GetOpportunitiesResponse,
+        ),
+        "Add": Doc(
+            summary="Create an opportunity",
+            description="Create; every iVvy rule applies. Answers 201 with the new id.",
+            reply=schemas.CreateOpportunityResponse,
+        ),
+        "One": Doc(
+            summary="Get an opportunity",
+            description="One opportunity.",
+            reply=schemas.GetOpportunityResponse,
+        ),
+        "Update": Doc(
+            summary="Update an opportunity (absent keys unchanged, null clears)",
+            description="Update only the keys sent; read-only keys are ignored.",
+            reply=schemas.UpdateOpportunityResponse,
+        ),
+        "Delete": Doc(
+            summary="Delete an opportunity (soft: gone from both APIs)",
+            description="Soft-delete; answers 200 with the id.",
+            reply=schemas.DeleteOpportunityResponse,
+        ),
     },
     list_extra=list_parameters(FILTERS, sorts=SORTS, example="id,title"),
-)  # fmt: skip
+)

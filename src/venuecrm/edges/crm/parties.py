@@ -14,40 +14,80 @@ from venuecrm.features.parties.unified_queries import COMPANIES, CONTACTS
 router = APIRouter(prefix="/crm", tags=["crm"])
 add_routes(
     router,
-    Resource("companies", "company_id", models.Company, reads.list_companies, reads.get_company,
-             schemas.CompanyInput, writes.save_company, writes.delete_company),
+    Resource(
+        name="companies",
+        path_id="company_id",
+        item=models.Company,
+        lister=reads.list_companies,
+        getter=reads.get_company,
+        body=schemas.CompanyInput,
+        saver=writes.save_company,
+        deleter=writes.delete_company,
+    ),
     {
-        "All": Doc("List companies (cursor pagination, filter, sort)",
-                   "A page of the account's companies.", models.GetCompaniesResponse),
-        "Add": Doc("Create a company (matched by name unless pass_through says otherwise)",
-                   "Create, or update the company with the same natural key; 201 with its id.",
-                   models.WritePartyResponse),
-        "One": Doc("Get a company", "One company.", models.GetCompanyResponse),
-        "Update": Doc("Update a company (absent keys unchanged, null clears)",
-                      "Update only the keys sent.", models.WritePartyResponse),
-        "Delete": Doc("Delete a company (soft: gone from both APIs)",
-                      "Soft-delete a company that no live opportunity names.",
-                      models.WritePartyResponse),
+        "All": Doc(
+            summary="List companies (cursor pagination, filter, sort)",
+            description="A page of the account's companies.",
+            reply=models.GetCompaniesResponse,
+        ),
+        "Add": Doc(
+            summary="Create a company (matched by name unless pass_through says otherwise)",
+            description="Create, or update the company with the same natural key; 201 with its id.",
+            reply=models.WritePartyResponse,
+        ),
+        "One": Doc(
+            summary="Get a company", description="One company.", reply=models.GetCompanyResponse
+        ),
+        "Update": Doc(
+            summary="Update a company (absent keys unchanged, null clears)",
+            description="Update only the keys sent.",
+            reply=models.WritePartyResponse,
+        ),
+        "Delete": Doc(
+            summary="Delete a company (soft: gone from both APIs)",
+            description="Soft-delete a company that no live opportunity names.",
+            reply=models.WritePartyResponse,
+        ),
     },
     list_extra=list_parameters(COMPANIES.filters, sorts=COMPANIES.sorts),
-)  # fmt: skip
+)
 add_routes(
     router,
-    Resource("contacts", "contact_id", models.Contact, reads.list_contacts, reads.get_contact,
-             schemas.ContactInput, writes.save_contact, writes.delete_contact),
+    Resource(
+        name="contacts",
+        path_id="contact_id",
+        item=models.Contact,
+        lister=reads.list_contacts,
+        getter=reads.get_contact,
+        body=schemas.ContactInput,
+        saver=writes.save_contact,
+        deleter=writes.delete_contact,
+    ),
     {
-        "All": Doc("List contacts (cursor pagination, filter, sort)",
-                   "A page of the account's contacts.", models.GetContactsResponse),
-        "Add": Doc("Create a contact (matched by name and e-mail unless pass_through says "
-                   "otherwise)",
-                   "Create, or update the contact with the same natural key; 201 with its id.",
-                   models.WritePartyResponse),
-        "One": Doc("Get a contact", "One contact.", models.GetContactResponse),
-        "Update": Doc("Update a contact (absent keys unchanged, null clears)",
-                      "Update only the keys sent.", models.WritePartyResponse),
-        "Delete": Doc("Delete a contact (soft: gone from both APIs)",
-                      "Soft-delete a contact that no live opportunity names.",
-                      models.WritePartyResponse),
+        "All": Doc(
+            summary="List contacts (cursor pagination, filter, sort)",
+            description="A page of the account's contacts.",
+            reply=models.GetContactsResponse,
+        ),
+        "Add": Doc(
+            summary="Create a contact (matched by name and e-mail unless pass_through says "
+            "otherwise)",
+            description="Create, or update the contact with the same natural key; 201 with its id.",
+            reply=models.WritePartyResponse,
+        ),
+        "One": Doc(
+            summary="Get a contact", description="One contact.", reply=models.GetContactResponse
+        ),
+        "Update": Doc(
+            summary="Update a contact (absent keys unchanged, null clears)",
+            description="Update only the keys sent.",
+            reply=models.WritePartyResponse,
+        ),
+        "Delete": Doc(
+            summary="Delete a contact (soft: gone from both APIs)",
+            description="Soft-delete a contact that no live opportunity names.",
+            reply=models.WritePartyResponse,
+        ),
     },
     list_extra=list_parameters(CONTACTS.filters, sorts=CONTACTS.sorts),
-)  # fmt: skip
+)

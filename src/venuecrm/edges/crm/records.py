@@ -32,31 +32,49 @@ from venuecrm.features.reference.unified_schemas import (
 )
 
 router = APIRouter(prefix="/crm", tags=["crm"])
-_USERS = Resource("users", "user_id", User, service.list_users, service.get_user)
-_PIPELINES = Resource("pipelines", "pipeline_id", Pipeline, service.list_pipelines,
-                      service.get_pipeline)  # fmt: skip
+_USERS = Resource(
+    name="users", path_id="user_id", item=User, lister=service.list_users, getter=service.get_user
+)
+_PIPELINES = Resource(
+    name="pipelines",
+    path_id="pipeline_id",
+    item=Pipeline,
+    lister=service.list_pipelines,
+    getter=service.get_pipeline,
+)
 add_routes(
     router,
     _USERS,
     {
-        "All": Doc("List users (the account's owners)", "A page of users by id; "
-                   "``filter[email]`` and ``filter[name]`` match case-insensitively.",
-                   GetUsersResponse),
-        "One": Doc("Get a user", "One user of the account.", GetUserResponse),
+        "All": Doc(
+            summary="List users (the account's owners)",
+            description="A page of users by id; "
+            "``filter[email]`` and ``filter[name]`` match case-insensitively.",
+            reply=GetUsersResponse,
+        ),
+        "One": Doc(
+            summary="Get a user", description="One user of the account.", reply=GetUserResponse
+        ),
     },
     list_extra=list_parameters(USER_FILTERS),
-)  # fmt: skip
+)
 add_routes(
     router,
     _PIPELINES,
     {
-        "All": Doc("List pipelines (venues, with the account's opportunity stages)",
-                   "A page of the account's active venues as pipelines, by id.",
-                   GetPipelinesResponse),
-        "One": Doc("Get a pipeline", "One active venue as a pipeline.", GetPipelineResponse),
+        "All": Doc(
+            summary="List pipelines (venues, with the account's opportunity stages)",
+            description="A page of the account's active venues as pipelines, by id.",
+            reply=GetPipelinesResponse,
+        ),
+        "One": Doc(
+            summary="Get a pipeline",
+            description="One active venue as a pipeline.",
+            reply=GetPipelineResponse,
+        ),
     },
     list_extra=list_parameters(),
-)  # fmt: skip
+)
 _CONFIGURATION = "Users are the account's configuration: 501."
 add_not_supported(
     router,
@@ -67,26 +85,49 @@ add_not_supported(
 add_not_supported(
     router,
     _PIPELINES,
-    {"Add": "A pipeline is a venue with account-wide stages, which Apideck's model cannot "
-            "say: 501.",
-     "Update": "Pipelines are read-only: 501.", "Delete": "Pipelines are read-only: 501."},
+    {
+        "Add": "A pipeline is a venue with account-wide stages, which Apideck's model cannot "
+        "say: 501.",
+        "Update": "Pipelines are read-only: 501.",
+        "Delete": "Pipelines are read-only: 501.",
+    },
     refusal=service.not_supported,
-)  # fmt: skip
+)
 add_routes(
     router,
-    Resource("notes", "note_id", Note, notes.list_notes, notes.get_note, NoteInput,
-             notes.save_note, notes.delete_note),
+    Resource(
+        name="notes",
+        path_id="note_id",
+        item=Note,
+        lister=notes.list_notes,
+        getter=notes.get_note,
+        body=NoteInput,
+        saver=notes.save_note,
+        deleter=notes.delete_note,
+    ),
     {
-        "All": Doc("List notes (of opportunities)",
-                   "A page of the notes of the account's live opportunities, by id.",
-                   GetNotesResponse),
-        "Add": Doc("Create a note on an opportunity", "Create; ``content`` and "
-                   "``opportunity_id`` are required. Answers 201 with the new id.",
-                   WriteNoteResponse),
-        "One": Doc("Get a note", "One note.", GetNoteResponse),
-        "Update": Doc("Update a note (absent keys unchanged)", "Update only the keys sent.",
-                      WriteNoteResponse),
-        "Delete": Doc("Delete a note", "Remove a note: gone from both APIs.", WriteNoteResponse),
+        "All": Doc(
+            summary="List notes (of opportunities)",
+            description="A page of the notes of the account's live opportunities, by id.",
+            reply=GetNotesResponse,
+        ),
+        "Add": Doc(
+            summary="Create a note on an opportunity",
+            description="Create; ``content`` and "
+            "``opportunity_id`` are required. Answers 201 with the new id.",
+            reply=WriteNoteResponse,
+        ),
+        "One": Doc(summary="Get a note", description="One note.", reply=GetNoteResponse),
+        "Update": Doc(
+            summary="Update a note (absent keys unchanged)",
+            description="Update only the keys sent.",
+            reply=WriteNoteResponse,
+        ),
+        "Delete": Doc(
+            summary="Delete a note",
+            description="Remove a note: gone from both APIs.",
+            reply=WriteNoteResponse,
+        ),
     },
     list_extra=list_parameters(NOTE_FILTERS),
-)  # fmt: skip
+)

@@ -107,7 +107,7 @@ class Deleter(Protocol):
     def __call__(self, uow: UnitOfWork, *, who: Credentials, record: str) -> str: ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Doc:
     """An operation's summary, its description and the model of its 2xx reply."""
 
@@ -116,7 +116,7 @@ class Doc:
     reply: type[BaseModel] | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Resource:
     """A ``/crm`` resource: its path (also the reply's ``resource`` and the operation ids'
     prefix), the name of its path id, its item model and what the feature does for each
@@ -148,8 +148,9 @@ def add_routes(
             request, r.name, lambda uow, account: r.getter(uow, account_id=account, record=record)
         )
 
-    _route(router, "GET", f"/{r.name}", r, "All", docs, list_, None, openapi_extra=list_extra)
-    _route(router, "GET", one, r, "One", docs, get, r.path_id)
+    _route(router, r, list_, method="GET", path=f"/{r.name}", suffix="All", docs=docs, path_id=None,
+           openapi_extra=list_extra)  # fmt: skip
+    _route(router, r, get, method="GET", path=one, suffix="One", docs=docs, path_id=r.path_id)
     if r.saver is not None and r.body is not None:
         saver, model, body = r.saver, r.body, body_of(r.body.__name__)
 
@@ -171,9 +172,10 @@ def add_routes(
                 created=False,
             )
 
-        _route(router, "POST", f"/{r.name}", r, "Add", docs, add, None, status_code=201,
-               openapi_extra=body)  # fmt: skip
-        _route(router, "PATCH", one, r, "Update", docs, update, r.path_id, openapi_extra=body)
+        _route(router, r, add, method="POST", path=f"/{r.name}", suffix="Add", docs=docs,
+               path_id=None, status_code=201, openapi_extra=body)  # fmt: skip
+        _route(router, r, update, method="PATCH", path=one, suffix="Update", docs=docs,
+               path_id=r.path_id, openapi_extra=body)  # fmt: skip
     if r.deleter is not None:
         deleter = r.deleter
 
@@ -182,17 +184,19 @@ def add_routes(
                 request, r.name, lambda uow, who: deleter(uow, who=who, record=record)
             )
 
-        _route(router, "DELETE", one, r, "Delete", docs, delete, r.path_id, openapi_extra=DELETE)
+        _route(router, r, delete, method="DELETE", path=one, suffix="Delete", docs=docs,
+               path_id=r.path_id, openapi_extra=DELETE)  # fmt: skip
 
 
 def _route(
     router: APIRouter,
+    resource: Resource,
+    run: Callable[[Request, Any], Awaitable[Response]],
+    *,
     method: str,
     path: str,
-    resource: Resource,
     suffix: str,
     docs: Mapping[str, Doc],
-    run: Callable[[Request, Any], Awaitable[Response]],
     path_id: str | None,
     **options: Any,
 ) -> None:
@@ -223,8 +227,11 @@ _NOT_IMPLEMENTED: dict[int | str, dict[str, Any]] = {
     **ERRORS,
     501: {"description": "Not supported: users and pipelines are the account's configuration"},
 }
-_REFUSED = (("POST", "Add", "Creation"), ("PATCH", "Update", "Update"),
-            ("DELETE", "Delete", "Deletion"))  # fmt: skip
+_REFUSED = (
+    ("POST", "Add", "Creation"),
+    ("PATCH", "Update", "Update"),
+    ("DELETE", "Delete", "Deletion"),
+)
 
 
 def add_not_supported(
@@ -240,10 +247,11 @@ def add_not_supported(
     for method, suffix, operation in _REFUSED:
         one = suffix != "Add"
         path = f"/{resource.name}/{{{resource.path_id}}}" if one else f"/{resource.name}"
-        doc = Doc("Not supported (501)", descriptions[suffix])
-        _route(router, method, path, resource, suffix, {suffix: doc},
-               _refuse(refusal(resource.name, operation)), resource.path_id if one else None,
-               status_code=501, responses=_NOT_IMPLEMENTED)  # fmt: skip
+        doc = Doc(summary="Not supported (501)", description=descriptions[suffix])
+        _route(router, resource, _refuse(refusal(resource.name, operation)), method=method,
+               path=path, suffix=suffix, docs={suffix: doc},
+               path_id=resource.path_id if one else None, status_code=501,
+               responses=_NOT_IMPLEMENTED)  # fmt: skip
 
 
 def _refuse(error: Exception) -> Callable[[Request, Any], Awaitable[Response]]:

@@ -37,7 +37,7 @@ from venuecrm.platform.models import (
 USER_ACTIVE, USER_INACTIVE = 1, 2
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Nested:
     """Active child rows of each listed row, as a JSON array ``[{...}]`` in id order under
     ``label``: ``parent`` names the child's column holding the listed row's id."""
@@ -94,11 +94,12 @@ LEAD_SOURCES = ListSpec(S, {"id": S.id, "name": S.name, "description": S.descrip
                             "cost": S.cost, "isReferral": S.is_referral,
                             "defaultType": S.default_type_id})  # fmt: skip
 LEAD_TYPES = ListSpec(T, {"id": T.id, "type": T.name}, nested=(
-    Nested("subtypes", LeadSubtype, "type_id", {"id": LeadSubtype.id, "name": LeadSubtype.name}),
+    Nested(label="subtypes", model=LeadSubtype, parent="type_id",
+           fields={"id": LeadSubtype.id, "name": LeadSubtype.name}),
 ))  # fmt: skip
 LEAD_STAGES = ListSpec(ST, {"id": ST.id, "name": ST.name, "applyTo": ST.apply_to}, nested=(
-    Nested("reasons", LeadStageReason, "stage_id",
-           {"id": LeadStageReason.id, "reason": LeadStageReason.reason}),
+    Nested(label="reasons", model=LeadStageReason, parent="stage_id",
+           fields={"id": LeadStageReason.id, "reason": LeadStageReason.reason}),
 ))  # fmt: skip
 LEAD_CHANNELS = ListSpec(LeadChannel, {"id": LeadChannel.id, "name": LeadChannel.name})
 LEAD_QUALITIES = ListSpec(Q, {"id": Q.id, "label": Q.label, "showOnDash": Q.show_on_dash})

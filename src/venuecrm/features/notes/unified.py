@@ -54,7 +54,7 @@ def list_notes(
 
 def get_note(uow: UnitOfWork, *, account_id: int, record: str) -> Note:
     """One note of a live opportunity of the account; 404 otherwise."""
-    found = record_id("note", record)
+    found = record_id("note", raw=record)
     with uow:
         row = CrmNotes(uow.session, account_id).note(found)
         if row is None:
@@ -74,7 +74,7 @@ def save_note(
         notes = OpportunityNotes(uow.session, who.account_id)
         row = None
         if record is not None:
-            row = notes.lock_note(record_id("note", record))
+            row = notes.lock_note(record_id("note", raw=record))
             if row is None or notes.live_opportunity(row.opportunity_id) is None:
                 raise RecordNotFound("note", record)
         elif body.opportunity_id is None or not body.content:
@@ -148,7 +148,7 @@ def delete_note(uow: UnitOfWork, *, who: Credentials, record: str) -> str:
     """Remove a note of a live opportunity; 404 when there is none."""
     with uow:
         notes = OpportunityNotes(uow.session, who.account_id)
-        row = notes.lock_note(record_id("note", record))
+        row = notes.lock_note(record_id("note", raw=record))
         if row is None or notes.live_opportunity(row.opportunity_id, lock=True) is None:
             raise RecordNotFound("note", record)
         notes.delete(row)

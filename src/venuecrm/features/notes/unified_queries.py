@@ -52,7 +52,7 @@ class CrmNotes:
         query, where = self._notes()
         where += conditions
         return fetch_id_page(
-            self.session, query, OpportunityNote.id, where, after=after, limit=limit
+            self.session, query, where, row_id=OpportunityNote.id, after=after, limit=limit
         )
 
     def note(self, note_id: int) -> Any | None:

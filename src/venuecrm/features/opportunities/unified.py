@@ -162,7 +162,7 @@ def _query(params: Iterable[tuple[str, str]]) -> OpportunityQuery:
 
 def _filter(query: OpportunityQuery, name: str, value: str) -> None:
     if name not in FILTERS:
-        raise unsupported_filter(name, f"filter on {', '.join(FILTERS)}")
+        raise unsupported_filter(name, known=f"filter on {', '.join(FILTERS)}")
     try:
         query.conditions[name] = FILTERS[name].condition(value)
     except ValueError as exc:

@@ -42,7 +42,7 @@ def crm_path(problem: str) -> str:
 
 
 def _named(records: Records, kind: str, name: str, path: str, problems: Problems) -> int | None:
-    found = records.id_named(kind, name)
+    found = records.id_named(kind, name=name)
     if found is None:
         problems.add(path, f"no {kind.replace('_', ' ')} named {name!r} in this account")
     return found

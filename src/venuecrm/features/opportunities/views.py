@@ -155,4 +155,4 @@ class OpportunityViews:
 
 def _keys(query: OpportunityQuery) -> list[tuple[Any, bool]]:
     column = SORTABLE[query.sort] if query.sort is not None else None
-    return sort_keys(column, Opportunity.id, descending=query.descending)
+    return sort_keys(column, row_id=Opportunity.id, descending=query.descending)

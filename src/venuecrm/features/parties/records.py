@@ -83,7 +83,7 @@ class Records:
         venue, kind, source = row if row is not None else (None, None, None)
         return {"venueId": venue, "typeId": kind, "sourceId": source}
 
-    def id_named(self, kind: str, name: str, *, entity: str = "opportunity") -> int | None:
+    def id_named(self, kind: str, *, name: str, entity: str = "opportunity") -> int | None:
         """The lowest-id active record of ``kind`` with this name, compared case-insensitively.
 
         A custom field is looked up among the definitions of ``entity``.

@@ -61,12 +61,14 @@ def save_company(
         problems = Problems()
         data = company_data(records, body, problems)
         if record is not None:
-            data["id"] = record_id("company", record)
+            data["id"] = record_id("company", raw=record)
         else:
             data.setdefault("businessName", None)
             data["updateIfExists"] = update_if_exists(body)
-        saved = _write(records, CompanyIn, data, problems, COMPANY_PATHS, "company", record)
-        _keepextras_sent(records, CompanyRow, saved, extras_sent(body, COMPANY_EXTRAS))
+        saved = _write(
+            records, CompanyIn, data, problems, COMPANY_PATHS, entity="company", raw_id=record
+        )
+        _keep_extras(records, CompanyRow, saved, extras_sent(body, COMPANY_EXTRAS))
         uow.commit()
     return str(saved)
 
@@ -87,7 +89,7 @@ def save_contact(
         problems = Problems()
         existing = None
         if record is not None:
-            found = record_id("contact", record)
+            found = record_id("contact", raw=record)
             existing = records.lock_rows(ContactRow, [found]).get(found)
             if existing is None:
                 raise RecordNotFound("contact", record)
@@ -98,10 +100,14 @@ def save_contact(
             data["updateIfExists"] = update_if_exists(body)
         if body.company_id is None and body.company_name:
             company = {"businessName": body.company_name, "updateIfExists": True}
-            joined = _write(records, CompanyIn, company, problems, JOINED_PATHS, "company", None)
+            joined = _write(
+                records, CompanyIn, company, problems, JOINED_PATHS, entity="company", raw_id=None
+            )
             data["companies"] = [joined]
-        saved = _write(records, ContactIn, data, problems, CONTACT_PATHS, "contact", record)
-        _keepextras_sent(records, ContactRow, saved, extras_sent(body, CONTACT_EXTRAS))
+        saved = _write(
+            records, ContactIn, data, problems, CONTACT_PATHS, entity="contact", raw_id=record
+        )
+        _keep_extras(records, ContactRow, saved, extras_sent(body, CONTACT_EXTRAS))
         uow.commit()
     return str(saved)
 
@@ -112,6 +118,7 @@ def _write(
     data: dict[str, Any],
     problems: Problems,
     paths: Mapping[str, str],
+    *,
     entity: str,
     raw_id: str | None,
 ) -> int:
@@ -138,7 +145,7 @@ def _not_found(entity: str) -> type[CompanyNotFound] | type[ContactNotFound]:
     return CompanyNotFound if entity == "company" else ContactNotFound
 
 
-def _keepextras_sent(
+def _keep_extras(
     records: Records,
     model: type[CompanyRow] | type[ContactRow],
     record: int,
@@ -155,7 +162,7 @@ def _delete(uow: UnitOfWork, *, who: Credentials, entity: str, record: str) -> s
     """Soft-delete a company or contact no live opportunity names; 404 / 422 otherwise."""
     with uow:
         records = Records(uow.session, who.account_id)
-        found = record_id(entity, record)
+        found = record_id(entity, raw=record)
         row: CompanyRow | ContactRow | None = (
             records.lock_rows(CompanyRow, [found]).get(found)
             if entity == "company"

@@ -53,7 +53,7 @@ def update_if_exists(body: CompanyInput | ContactInput) -> bool:
     return True
 
 
-def _one(items: list[Any] | None, key: str, problems: Problems, what: str) -> Any:
+def _one(items: list[Any] | None, problems: Problems, *, key: str, what: str) -> Any:
     """The single value a list carries (None for none); more than one is a problem."""
     values = [getattr(item, key) for item in items or []]
     if len(values) > 1:
@@ -68,7 +68,7 @@ def _custom_fields(
     for index, item in enumerate(items):
         field_id: Any = item.id
         if field_id is None and item.name is not None:
-            field_id = records.id_named("custom_field", item.name, entity=entity)
+            field_id = records.id_named("custom_field", name=item.name, entity=entity)
             if field_id is None:
                 problems.add(f"custom_fields[{index}].name", f"no {entity} field {item.name!r}")
         elif field_id is None:
@@ -85,14 +85,14 @@ def company_data(records: Records, body: CompanyInput, problems: Problems) -> di
         if sent(crm_key):
             data[key] = getattr(body, crm_key)
     if sent("industry"):
-        found = body.industry and records.id_named("industry", body.industry)
+        found = body.industry and records.id_named("industry", name=body.industry)
         if body.industry and found is None:
             problems.add("industry", f"no industry named {body.industry!r} in this account")
         data["industryId"] = found
     if sent("websites"):
-        data["website"] = _one(body.websites, "url", problems, "websites")
+        data["website"] = _one(body.websites, problems, key="url", what="websites")
     if sent("emails"):
-        data["email"] = _one(body.emails, "email", problems, "emails")
+        data["email"] = _one(body.emails, problems, key="email", what="emails")
     if sent("phone_numbers"):
         phones = body.phone_numbers or []
         slots = {"phone": [p for p in phones if (p.type or "") not in {*_OTHER_PHONE, _FAX}],
@@ -101,12 +101,12 @@ def company_data(records: Records, body: CompanyInput, problems: Problems) -> di
         for key, in_slot in slots.items():
             if key == "fax" and not in_slot and sent("fax"):
                 continue
-            number = _one(in_slot, "number", problems, "phone_numbers")
+            number = _one(in_slot, problems, key="number", what="phone_numbers")
             if key == "fax" and sent("fax") and number != body.fax:
                 problems.add("fax", "differs from the fax of phone_numbers")
             data[key] = number
     if sent("addresses"):
-        _one(body.addresses, "type", problems, "addresses")
+        _one(body.addresses, problems, key="type", what="addresses")
         data["address"] = _address(body.addresses[0]) if body.addresses else None
     if sent("custom_fields"):
         data["customFields"] = _custom_fields(
@@ -136,9 +136,9 @@ def contact_data(records: Records, body: ContactInput, problems: Problems) -> di
         if sent(crm_key):
             data[key] = getattr(body, crm_key)
     if sent("emails"):
-        data["email"] = _one(body.emails, "email", problems, "emails")
+        data["email"] = _one(body.emails, problems, key="email", what="emails")
     if sent("phone_numbers"):
-        data["phone"] = _one(body.phone_numbers, "number", problems, "phone_numbers")
+        data["phone"] = _one(body.phone_numbers, problems, key="number", what="phone_numbers")
     if body.company_id is not None:
         data["companies"] = [body.company_id]
     if body.opportunity_ids:

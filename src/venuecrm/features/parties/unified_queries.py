@@ -160,7 +160,7 @@ class CrmParties:
         where: list[Any],
         query: PartyQuery,
     ) -> tuple[list[Any], int, bool]:
-        keys = sort_keys(column, model.id, descending=query.descending)
+        keys = sort_keys(column, row_id=model.id, descending=query.descending)
         total = select(func.count()).select_from(model).where(*where).correlate(None)
         page = (
             statement.add_columns(total.scalar_subquery().label("total"))

@@ -188,7 +188,7 @@ def _list(
 def _one(uow: UnitOfWork, spec: PartyList, item: Callable[[Any], T], *, account_id: int,
          record: str) -> T:  # fmt: skip
     with uow:
-        row = CrmParties(uow.session, account_id).one(spec, record_id(spec.entity, record))
+        row = CrmParties(uow.session, account_id).one(spec, record_id(spec.entity, raw=record))
         if row is None:
             raise RecordNotFound(spec.entity, record)
         return item(row)

@@ -63,7 +63,7 @@ def list_users(
 
 def get_user(uow: UnitOfWork, *, account_id: int, record: str) -> User:
     """One user of the account; 404 when it has none with this id."""
-    found = record_id("user", record)
+    found = record_id("user", raw=record)
     with uow:
         row = uow.lookups(account_id).get(UserRow, found)
         if row is None:
@@ -108,7 +108,7 @@ def list_pipelines(
 
 def get_pipeline(uow: UnitOfWork, *, account_id: int, record: str) -> Pipeline:
     """One active venue of the account as a pipeline; 404 otherwise."""
-    found = record_id("pipeline", record)
+    found = record_id("pipeline", raw=record)
     with uow:
         venue = uow.lookups(account_id).find(Venue, id=found, is_active=True)
         if venue is None:

@@ -36,13 +36,13 @@ class CrmRecords:
         """The account's users, active or not, matching ``conditions`` (of USER_FILTERS)."""
         u = UserRow
         where = [u.account_id == self.account_id, *conditions]
-        return fetch_id_page(self.session, select(u), u.id, where, after=after, limit=limit)
+        return fetch_id_page(self.session, select(u), where, row_id=u.id, after=after, limit=limit)
 
     def venues(self, *, after: int | None, limit: int) -> IdPage:
         """The account's active venues: inactive ones are gone from every list, as in iVvy."""
         v = VenueRow
         where = [v.account_id == self.account_id, v.is_active]
-        return fetch_id_page(self.session, select(v), v.id, where, after=after, limit=limit)
+        return fetch_id_page(self.session, select(v), where, row_id=v.id, after=after, limit=limit)
 
     def stages(self) -> list[LeadStage]:
         """Every stage of the account that applies to opportunities, active or not, by id."""
