@@ -65,10 +65,8 @@ def save_company(
         else:
             data.setdefault("businessName", None)
             data["updateIfExists"] = update_if_exists(body)
-        saved = _write(
-            records, CompanyIn, data, problems, COMPANY_PATHS, entity="company", raw_id=record
-        )
-        _keep_extras(records, CompanyRow, saved, extras_sent(body, COMPANY_EXTRAS))
+        saved = _write(records, CompanyIn, data, problems, COMPANY_PATHS, entity="company",
+                       raw_id=record, extras=extras_sent(body, COMPANY_EXTRAS))  # fmt: skip
         uow.commit()
     return str(saved)
 
@@ -104,10 +102,8 @@ def save_contact(
                 records, CompanyIn, company, problems, JOINED_PATHS, entity="company", raw_id=None
             )
             data["companies"] = [joined]
-        saved = _write(
-            records, ContactIn, data, problems, CONTACT_PATHS, entity="contact", raw_id=record
-        )
-        _keep_extras(records, ContactRow, saved, extras_sent(body, CONTACT_EXTRAS))
+        saved = _write(records, ContactIn, data, problems, CONTACT_PATHS, entity="contact",
+                       raw_id=record, extras=extras_sent(body, CONTACT_EXTRAS))  # fmt: skip
         uow.commit()
     return str(saved)
 
@@ -121,8 +117,10 @@ def _write(
     *,
     entity: str,
     raw_id: str | None,
+    extras: dict[str, Any] | None = None,
 ) -> int:
-    """Write through the contact namespace's code; 422 naming every problem by its CRM key."""
+    """Write through the contact namespace's code, then merge the CRM-only ``extras`` sent into
+    the record's kept ones; 422 naming every problem by its CRM key."""
     parsed = parse_lenient(request, data)
     for problem in parsed.problems:
         problems.add(*problem.split(": ", 1))
@@ -138,24 +136,18 @@ def _write(
             # What the schema itself would have required: a bad request, as for a title.
             raise InvalidRequest("Invalid Params", renamed)
         raise InvalidParameter("Invalid State", renamed)
+    if extras:
+        model: type[CompanyRow] | type[ContactRow] = (
+            CompanyRow if entity == "company" else ContactRow
+        )
+        row = records.lock_rows(model, [saved])[saved]
+        row.crm_extras = {**(row.crm_extras or {}), **extras}
+        records.flush()
     return saved
 
 
 def _not_found(entity: str) -> type[CompanyNotFound] | type[ContactNotFound]:
     return CompanyNotFound if entity == "company" else ContactNotFound
-
-
-def _keep_extras(
-    records: Records,
-    model: type[CompanyRow] | type[ContactRow],
-    record: int,
-    extras: dict[str, Any],
-) -> None:
-    """Merge the CRM-only keys sent into the record's kept ones."""
-    if extras:
-        row = records.lock_rows(model, [record])[record]
-        row.crm_extras = {**(row.crm_extras or {}), **extras}
-        records.flush()
 
 
 def _delete(uow: UnitOfWork, *, who: Credentials, entity: str, record: str) -> str:
