@@ -18,7 +18,7 @@ from venuecrm.features.notes.schemas import OpportunityNoteIn
 from venuecrm.features.notes.service import add_or_update_opportunity_note
 from venuecrm.features.opportunities.schemas import OpportunityIn
 from venuecrm.features.opportunities.service import add_or_update_opportunity
-from venuecrm.features.parties.records import Crm
+from venuecrm.features.parties.records import Records
 from venuecrm.features.problems import Problems
 from venuecrm.platform.engine import make_engine, make_session_factory
 from venuecrm.platform.models import ApiKey, Opportunity, OpportunityNote
@@ -60,7 +60,7 @@ def test_a_note_waits_for_a_concurrent_delete_and_then_finds_no_opportunity(
     )
 
     with UnitOfWork(factory) as deleter, ThreadPoolExecutor(max_workers=1) as pool:
-        row = Crm(deleter.session, account).lock_opportunity(lead)
+        row = Records(deleter.session, account).lock_opportunity(lead)
         assert row is not None
         row.deleted_at = func.now()
         deleter.session.flush()

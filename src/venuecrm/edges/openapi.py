@@ -25,9 +25,9 @@ from venuecrm.errors import (
     UnknownAction,
     VenueCrmError,
 )
+from venuecrm.features.notes.unified_schemas import NoteInput
 from venuecrm.features.opportunities.unified_schemas import OpportunityInput
 from venuecrm.features.parties.unified_schemas import CompanyInput, ContactInput
-from venuecrm.features.reference.unified_schemas import NoteInput
 from venuecrm.wire.ivvy import ErrorEnvelope
 
 _REF = "#/components/schemas/{model}"

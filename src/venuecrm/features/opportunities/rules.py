@@ -12,7 +12,7 @@ from typing import Any
 from venuecrm.features.custom_fields import check_custom_fields
 from venuecrm.features.opportunities.schemas import OpportunityIn
 from venuecrm.features.parties import service as party_rules
-from venuecrm.features.parties.records import References
+from venuecrm.features.parties.references import References
 from venuecrm.features.parties.service import COMPANY, CONTACT, Party, check_reference
 from venuecrm.features.problems import Problems
 from venuecrm.platform.models import (

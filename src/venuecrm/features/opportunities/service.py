@@ -15,7 +15,7 @@ from venuecrm.errors import InvalidOpportunityDetails, OpportunityNotFound
 from venuecrm.features.opportunities.rules import OPPORTUNITY, Plan, wanted_ids
 from venuecrm.features.opportunities.schemas import OpportunityIn
 from venuecrm.features.parties import service as party_rules
-from venuecrm.features.parties.records import Crm
+from venuecrm.features.parties.records import Records
 from venuecrm.features.problems import Problems, details_error
 from venuecrm.platform.models import (
     Opportunity,
@@ -32,13 +32,13 @@ def add_or_update_opportunity(
     ``model`` is the parsed request and ``problems`` what parsing found in it.
     """
     with uow:
-        opportunity_id = apply_opportunity(Crm.of(uow), model, problems, api_key_id=api_key_id)
+        opportunity_id = apply_opportunity(Records.of(uow), model, problems, api_key_id=api_key_id)
         uow.commit()
     return opportunity_id
 
 
 def write_opportunity(
-    crm: Crm,
+    crm: Records,
     *,
     api_key_id: int,
     data: dict[str, Any],
@@ -57,7 +57,7 @@ def write_opportunity(
 
 
 def apply_opportunity(
-    crm: Crm,
+    crm: Records,
     model: OpportunityIn,
     problems: Problems,
     *,
@@ -91,7 +91,7 @@ def delete_opportunity(
 ) -> None:
     """Soft-delete an opportunity: both APIs stop showing it; 24222 when there is none."""
     with uow:
-        crm = Crm(uow.session, account_id)
+        crm = Records(uow.session, account_id)
         existing = crm.lock_opportunity(opportunity_id)
         if existing is None:
             raise OpportunityNotFound(f"Opportunity {opportunity_id} does not exist")
@@ -104,7 +104,7 @@ def _invalid(problems: Problems) -> InvalidOpportunityDetails:
     return details_error(InvalidOpportunityDetails, problems)
 
 
-def _existing(crm: Crm, model: OpportunityIn) -> Opportunity | None:
+def _existing(crm: Records, model: OpportunityIn) -> Opportunity | None:
     """The opportunity to update, locked; 24222 unless it is the account's, in that venue."""
     if model.id is None:
         return None
@@ -117,7 +117,7 @@ def _existing(crm: Crm, model: OpportunityIn) -> Opportunity | None:
     return existing
 
 
-def _save(crm: Crm, plan: Plan, api_key_id: int) -> Opportunity:
+def _save(crm: Records, plan: Plan, api_key_id: int) -> Opportunity:
     """Insert or update the opportunity row with the planned values and the parties' ids."""
     values = dict(plan.values)
     for path, column in (("company", "company_id"), ("contact", "contact_id"),

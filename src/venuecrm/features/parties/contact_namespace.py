@@ -23,7 +23,7 @@ from venuecrm.features.parties.read_schemas import (
     ContactItem,
     ContactList,
 )
-from venuecrm.features.parties.records import Crm
+from venuecrm.features.parties.records import Records
 from venuecrm.features.parties.schemas import CompanyIn, ContactIn
 from venuecrm.features.problems import Problems, parameter_error
 from venuecrm.platform.collections import Kind
@@ -50,7 +50,7 @@ def add_or_update_party(
     """
     not_found = ContactNotFound if isinstance(model, ContactIn) else CompanyNotFound
     with uow:
-        party = save_party(Crm.of(uow), model, problems, not_found=not_found)
+        party = save_party(Records.of(uow), model, problems, not_found=not_found)
         if party is None:
             raise parameter_error(problems)
         uow.commit()
@@ -58,7 +58,11 @@ def add_or_update_party(
 
 
 def save_party(
-    crm: Crm, model: CompanyIn | ContactIn, problems: Problems, *, not_found: type[VenueCrmError]
+    crm: Records,
+    model: CompanyIn | ContactIn,
+    problems: Problems,
+    *,
+    not_found: type[VenueCrmError],
 ) -> int | None:
     """Match, check and write one company or contact in an open transaction; its id.
 

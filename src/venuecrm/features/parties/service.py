@@ -20,7 +20,8 @@ from pydantic.alias_generators import to_snake
 from sqlalchemy import func
 
 from venuecrm.features.custom_fields import check_custom_fields
-from venuecrm.features.parties.records import Crm, References
+from venuecrm.features.parties.records import Records
+from venuecrm.features.parties.references import References
 from venuecrm.features.parties.schemas import COMMISSION_KEYS, CompanyIn, ContactIn, ExternalUrl
 from venuecrm.features.problems import Problems
 from venuecrm.platform.models import Company, Contact
@@ -121,7 +122,7 @@ def definition_kinds(parties: Iterable[Party]) -> set[str]:
     return {p.kind for p in parties if p.data.custom_fields or p.creates}
 
 
-def lock_and_match(crm: Crm, parties: list[Party]) -> None:
+def lock_and_match(crm: Records, parties: list[Party]) -> None:
     """Serialise requests on the same natural keys, resolve each key, lock what is updated.
 
     The key lock makes concurrent requests with the same new key create one record: the second
@@ -153,7 +154,7 @@ def lock_and_match(crm: Crm, parties: list[Party]) -> None:
 
 
 def prepare(
-    crm: Crm,
+    crm: Records,
     parties: list[Party],
     problems: Problems,
     *,
@@ -278,7 +279,7 @@ def _commission_fields(data: CompanyIn) -> list[tuple[str, str]]:
     return pairs
 
 
-def write(crm: Crm, parties: list[Party], links: Iterable[tuple[Party, Party]]) -> None:
+def write(crm: Records, parties: list[Party], links: Iterable[tuple[Party, Party]]) -> None:
     """Create, then update, then link the parties; ``links`` are (company, contact) pairs.
 
     The records updated were locked by ``lock_and_match``. A record a request writes gets a
