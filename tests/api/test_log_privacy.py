@@ -24,10 +24,15 @@ class _Nothing(BaseModel):
     pass
 
 
+class _Person(BaseModel):
+    email: str
+    name: str
+
+
 def _cast_the_email(ctx: ActionContext) -> Pong:
     # A real database error whose driver message quotes the value it choked on:
     # invalid input syntax for type integer: "zelda...".
-    email = json.loads(ctx.body)["email"]
+    email = ctx.input.email
     with ctx.uow() as uow:
         uow.session.execute(text("SELECT CAST(:value AS integer)"), {"value": email})
     raise AssertionError("the cast must fail")
@@ -36,7 +41,14 @@ def _cast_the_email(ctx: ActionContext) -> Pong:
 def test_a_database_error_is_logged_with_codes_not_values(
     settings: Settings, clock: Clock, tenant: Tenant, caplog: pytest.LogCaptureFixture
 ) -> None:
-    failing = Action("test", "castEmail", "Fails in the database.", _cast_the_email, _Nothing)
+    failing = Action(
+        namespace="test",
+        name="castEmail",
+        summary="Fails in the database.",
+        handler=_cast_the_email,
+        reply_model=_Nothing,
+        request_model=_Person,
+    )
     app = create_app(settings, clock=clock, actions=(*ACTIONS, failing))
     uri = ivvy_uri("test", "castEmail")
     body = json.dumps({"email": EMAIL, "name": "Zelda Quixote"}).encode()

@@ -170,7 +170,13 @@ def _explode(_: ActionContext) -> Pong:
 def test_unexpected_failure_is_a_clean_500_with_request_id(
     settings: Settings, clock: Clock, tenant: Tenant, caplog: pytest.LogCaptureFixture
 ) -> None:
-    exploding = Action("test", "explode", "Always fails.", _explode, _Nothing)
+    exploding = Action(
+        namespace="test",
+        name="explode",
+        summary="Always fails.",
+        handler=_explode,
+        reply_model=_Nothing,
+    )
     app = create_app(settings, clock=clock, actions=(*ACTIONS, exploding))
     uri = ivvy_uri("test", "explode")
     with (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -15,9 +14,12 @@ from tests.api.opportunity_helpers import base_body
 from tests.factories import Seeded
 from venuecrm.config import Settings
 from venuecrm.errors import LeadNotFound
+from venuecrm.features.notes.schemas import OpportunityNoteIn
 from venuecrm.features.notes.service import add_or_update_opportunity_note
+from venuecrm.features.opportunities.schemas import OpportunityIn
 from venuecrm.features.opportunities.service import add_or_update_opportunity
-from venuecrm.features.parties.records import Crm
+from venuecrm.features.parties.records import Records
+from venuecrm.features.problems import Problems
 from venuecrm.platform.engine import make_engine, make_session_factory
 from venuecrm.platform.models import ApiKey, Opportunity, OpportunityNote
 from venuecrm.platform.uow import UnitOfWork
@@ -47,27 +49,28 @@ def test_a_note_waits_for_a_concurrent_delete_and_then_finds_no_opportunity(
     with uow_factory as uow:
         key = uow.session.execute(select(ApiKey.id).where(ApiKey.key == seeded["apiKey"]))
         key_id = key.scalar_one()
-    opportunity = json.dumps(base_body(seeded)).encode()
     lead = add_or_update_opportunity(
-        UnitOfWork(factory),
-        account_id=account,
+        UnitOfWork(factory, account_id=account),
+        OpportunityIn.model_validate(base_body(seeded)),
+        Problems(),
         api_key_id=key_id,
-        body=opportunity,
     )
-    note = json.dumps({"venueId": seeded["venueId"], "leadId": lead, "note": "n"}).encode()
+    note = OpportunityNoteIn.model_validate(
+        {"venueId": seeded["venueId"], "leadId": lead, "note": "n"}
+    )
 
     with UnitOfWork(factory) as deleter, ThreadPoolExecutor(max_workers=1) as pool:
-        row = Crm(deleter.session, account).lock_opportunity(lead)
+        row = Records(deleter.session, account).lock_opportunity(lead)
         assert row is not None
         row.deleted_at = func.now()
         deleter.session.flush()
         pid = deleter.session.execute(text("SELECT pg_backend_pid()")).scalar_one()
         writing = pool.submit(
             add_or_update_opportunity_note,
-            UnitOfWork(factory),
-            account_id=account,
+            UnitOfWork(factory, account_id=account),
+            note,
+            Problems(),
             api_key_id=key_id,
-            body=note,
         )
         deadline = time.monotonic() + 10
         while _waiting_on(uow_factory, pid) == 0 and not writing.done():

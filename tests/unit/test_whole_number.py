@@ -8,7 +8,7 @@ import pytest
 
 from venuecrm.features.collections import _PARSERS
 from venuecrm.features.custom_fields import value_problem
-from venuecrm.features.parties.records import Definition
+from venuecrm.features.parties.references import Definition
 from venuecrm.platform.collections import Kind
 from venuecrm.wire.ivvy import FieldType, whole_number
 

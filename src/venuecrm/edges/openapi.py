@@ -10,9 +10,8 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
 from venuecrm.edges.http.envelope import envelope
-from venuecrm.edges.ivvy.registry import Action
+from venuecrm.edges.ivvy.action import Action
 from venuecrm.errors import (
-    BY_SPECIFIC_CODE,
     DatabaseUnavailable,
     IdempotencyKeyReused,
     InternalError,
@@ -26,9 +25,9 @@ from venuecrm.errors import (
     UnknownAction,
     VenueCrmError,
 )
+from venuecrm.features.notes.unified_schemas import NoteInput
 from venuecrm.features.opportunities.unified_schemas import OpportunityInput
 from venuecrm.features.parties.unified_schemas import CompanyInput, ContactInput
-from venuecrm.features.reference.unified_schemas import NoteInput
 from venuecrm.wire.ivvy import ErrorEnvelope
 
 _REF = "#/components/schemas/{model}"
@@ -82,11 +81,11 @@ def _operation(action: Action, components: dict[str, Any]) -> dict[str, Any]:
     if action.request_example is not None:
         body["example"] = dict(action.request_example)
     envelope_ref = _schema_ref(ErrorEnvelope, components)
-    specific = [BY_SPECIFIC_CODE[code] for code in action.error_codes]
+    specific = action.error_codes
     responses: dict[str, Any] = {}
     errors = {**_ERRORS, **_WRITE_ERRORS} if action.writes else _ERRORS
     for status, (text, error) in errors.items():
-        example = specific[-1]() if status == "400" and specific else error
+        example = action.codes.example() if status == "400" and specific else error
         if status == "400" and specific:
             text += " Specific codes: " + "; ".join(
                 f"{e.specific_code} {e.default_message.lower()}" for e in specific

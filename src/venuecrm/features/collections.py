@@ -29,13 +29,12 @@ from venuecrm.platform.collections import Condition, Kind, ListQuery, Op
 from venuecrm.platform.uow import UnitOfWork
 from venuecrm.wire.collections import MAX_FILTERS, MAX_PER_PAGE, ListIn, ListReply
 from venuecrm.wire.ivvy import (
-    IvvyModel,
     format_timestamp,
     parse_flag,
     parse_timestamp_span,
     parse_whole_number,
 )
-from venuecrm.wire.parsing import BodyError, decode_object, parse_lenient
+from venuecrm.wire.parsing import parse_lenient
 
 R = TypeVar("R", bound=ListReply[Any])
 M = TypeVar("M", bound=BaseModel)
@@ -80,15 +79,22 @@ class ListParams:
 
 
 def get_collection(
-    uow: UnitOfWork, collection: Collection[R], *, account_id: int, body: bytes
+    uow: UnitOfWork,
+    collection: Collection[R],
+    *,
+    account_id: int,
+    request: ListIn,
+    problems: list[str],
 ) -> R:
-    """One page of the collection with its meta, or 23016 for any bad parameter."""
-    data = decode_params(body)
+    """One page of the collection with its meta, or 23016 for any bad parameter.
+
+    ``request`` is the parsed ``collection.request`` and ``problems`` what parsing found.
+    """
     with uow:
         lists = Lists(uow.session, account_id)
         query = collection.query(lists)
-        params = parse_list_params(
-            data, query.fields, request=collection.request, ignored=collection.ignored_filters
+        params = check_list_params(
+            request, problems, query.fields, ignored=collection.ignored_filters
         )
         if collection.check is not None:
             collection.check(uow, account_id, params.request)
@@ -107,43 +113,31 @@ def get_collection(
     )
 
 
-def get_one(
-    uow: UnitOfWork,
-    query: Callable[[Lists], ListQuery],
-    *,
-    request: type[IvvyModel],
-    item: type[M],
-    not_found: Callable[[int], VenueCrmError],
-    account_id: int,
-    body: bytes,
-) -> M:
-    """The row of a collection with the ``id`` the body names (getVenue, getContact...).
+@dataclass(frozen=True, slots=True)
+class Record(Generic[M]):
+    """A get-by-id action: one row of a collection's query, as the collection's item.
 
-    23016 for a malformed id, 23017 without one, ``not_found`` for an id the collection does
-    not show this account.
+    ``message`` words ``not_found`` for an id the collection does not show the account, e.g.
+    ``"Venue {id} does not exist"``.
     """
-    parsed = parse_lenient(request, decode_params(body))
-    if parsed.problems:
-        raise invalid_parameters(parsed.problems)
-    row_id = getattr(parsed.model, "id", None)
+
+    query: Callable[[Lists], ListQuery]
+    item: type[M]
+    not_found: type[VenueCrmError]
+    message: str
+
+
+def get_one(uow: UnitOfWork, record: Record[M], *, account_id: int, row_id: int | None) -> M:
+    """The row with id ``row_id`` (getVenue, getContact...): 23017 without one, else the item
+    or the record's ``not_found``."""
     if row_id is None:
         raise MissingParameter("'id' is required", ["id: is required"])
     with uow:
         lists = Lists(uow.session, account_id)
-        page = lists.page(query(lists), [Condition("id", Op.EQ, row_id)], start=0, limit=1)
+        page = lists.page(record.query(lists), [Condition("id", Op.EQ, row_id)], start=0, limit=1)
     if not page.rows:
-        raise not_found(row_id)
-    return item.model_validate(to_wire(page.rows[0]))
-
-
-def decode_params(body: bytes) -> dict[str, Any]:
-    """The body's parameters; an empty body (or ``{}``, ``[]``) has none."""
-    try:
-        return decode_object(body)
-    except BodyError as exc:
-        if exc.empty:
-            return {}
-        raise invalid_parameters(exc.problems) from None
+        raise record.not_found(record.message.format(id=row_id))
+    return record.item.model_validate(to_wire(page.rows[0]))
 
 
 def to_wire(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -168,8 +162,20 @@ def parse_list_params(
 ) -> ListParams:
     """Paging and filter checked against the collection's fields; 23016 listing every problem."""
     parsed = parse_lenient(request, data)
-    problems = list(parsed.problems)
-    model = parsed.model or ListIn()
+    model = ListIn() if parsed.model is None else parsed.model
+    return check_list_params(model, parsed.problems, fields, ignored=ignored)
+
+
+def check_list_params(
+    model: ListIn,
+    parse_problems: list[str],
+    fields: Mapping[str, Kind],
+    *,
+    ignored: Mapping[str, Kind] | None = None,
+) -> ListParams:
+    """A parsed list request checked against the collection's fields, with the problems its
+    parsing found; 23016 listing every problem."""
+    problems = list(parse_problems)
     per_page = MAX_PER_PAGE if model.per_page is None else model.per_page
     if per_page < 1:
         problems.append("perPage: must be at least 1")

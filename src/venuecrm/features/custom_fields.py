@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 
-from venuecrm.features.parties.records import Definition
+from venuecrm.features.parties.references import Definition
 from venuecrm.features.parties.schemas import Address, CustomFieldIn
 from venuecrm.features.problems import Problems
 from venuecrm.wire.ivvy import FieldType, parse_id, whole_number

@@ -26,6 +26,11 @@ class Problems:
             self._record(item, missing=item.endswith(f": {REQUIRED}"))
         self._paths: set[str] = set(paths or ())
 
+    @property
+    def invalid_paths(self) -> frozenset[str]:
+        """The paths whose values failed to parse: later checks leave them alone."""
+        return frozenset(self._paths)
+
     def add(self, path: str, reason: str, *, missing: bool = False) -> None:
         """Record one problem, unless one was already found at, above or below ``path``.
 
@@ -83,3 +88,25 @@ def _related(a: str, b: str) -> bool:
     """Whether one path is the other or lies inside it (``contact`` and ``contact.email``)."""
     shorter, longer = sorted((a, b), key=len)
     return longer == shorter or longer.startswith((f"{shorter}.", f"{shorter}["))
+
+
+def request_error(
+    error: type[VenueCrmError], problems: Problems, *, missing: type[VenueCrmError] | None = None
+) -> VenueCrmError:
+    """The error an action declares for problems with its request, worded for its code.
+
+    23016 (and 23017, ``missing``, when only required values are missing) name the first
+    problem's field; an action's own "details are invalid" code counts the problems.
+    """
+    if missing is not None and problems.only_missing:
+        return missing(f"'{_first_path(problems.items)}' is required", problems.items)
+    if issubclass(error, InvalidParameter):
+        return invalid_parameters(problems.items)
+    return details_error(error, problems)
+
+
+def unreadable_error(error: type[VenueCrmError], problems: list[str]) -> VenueCrmError:
+    """The error an action declares for a body that is no JSON object, listing why."""
+    if issubclass(error, InvalidParameter):
+        return invalid_parameters(problems)
+    return error(additional_messages=problems)

@@ -31,10 +31,6 @@ def list_request_example(filter_example: JsonDict) -> JsonDict:
 class ListIn(IvvyModel):
     """Paging and filter parameters every list action takes."""
 
-    model_config = ConfigDict(
-        json_schema_extra={"example": list_request_example({"name__CONTAINS": "web"})}
-    )
-
     per_page: WholeNumber | None = Field(
         default=None, description=f"Rows per page: 1 to {MAX_PER_PAGE} (more is capped)."
     )
@@ -47,10 +43,6 @@ class UserListIn(ListIn):
 
     Users belong to the account, not to a venue, so the venue is checked for form only.
     """
-
-    model_config = ConfigDict(
-        json_schema_extra={"example": {**list_request_example({"currentStatus": 1})}}
-    )
 
     venue_id: Id | None = Field(
         default=None, description="Accepted and ignored: users are account-wide."

@@ -144,6 +144,12 @@ class Parsed(Generic[M]):
     problems: list[str] = field(default_factory=list)
     invalid_paths: set[str] = field(default_factory=set)
 
+    @property
+    def usable(self) -> bool:
+        """Whether there is a model with a usable ``id``: without one it is unknowable whether
+        an addOrUpdate request was meant as an add or an update."""
+        return self.model is not None and "id" not in self.invalid_paths
+
 
 def _remove(data: dict[str, Any], loc: tuple[int | str, ...]) -> None:
     """Drop the value at ``loc`` so the rest can be validated; a list loses its whole self.

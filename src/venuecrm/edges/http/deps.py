@@ -46,9 +46,9 @@ class Runtime:
     clock: Callable[[], datetime]
     limits: RateLimits
 
-    def uow(self) -> UnitOfWork:
-        """A fresh unit of work."""
-        return UnitOfWork(self.session_factory)
+    def uow(self, *, account_id: int | None = None) -> UnitOfWork:
+        """A fresh unit of work, bound to ``account_id`` when the caller is known."""
+        return UnitOfWork(self.session_factory, account_id=account_id)
 
     def reader(self) -> UnitOfWork:
         """A unit of work for one read outside any transaction (autocommit)."""

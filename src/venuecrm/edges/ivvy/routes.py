@@ -15,7 +15,7 @@ from venuecrm.edges.http.deps import (
     signed_request,
     write_slot,
 )
-from venuecrm.edges.ivvy.registry import Action, ActionContext
+from venuecrm.edges.ivvy.action import Action, ActionContext, read_input
 from venuecrm.errors import UnknownAction
 from venuecrm.platform.uow import UnitOfWork
 
@@ -43,7 +43,17 @@ def _run(
     now = rt.clock()
 
     def work(uow: UnitOfWork) -> tuple[int, bytes]:
-        reply = action.handler(ActionContext(who.account_id, who.key_id, body, now, lambda: uow))
+        # Inside the guards: a replayed or reused-key request is answered as before any parse.
+        model, problems = read_input(action, body)
+        ctx = ActionContext(
+            account_id=who.account_id,
+            api_key_id=who.key_id,
+            input=model,
+            problems=problems,
+            now=now,
+            uow=lambda: uow,
+        )
+        reply = action.handler(ctx)
         # By alias: wire names are camelCase. Nulls stay, as in iVvy's replies ("defaultType":
         # null). Serialised by pydantic-core straight to JSON: a 100-row page costs a fraction
         # of a dict dump followed by json.dumps.
@@ -51,7 +61,7 @@ def _run(
 
     if not action.writes:
         # Reads change nothing, so a retry or a replay simply reads again.
-        return idempotency.Outcome(*work(rt.uow()))
+        return idempotency.Outcome(*work(rt.uow(account_id=who.account_id)))
     # iVvy's scheme has no nonce: every accepted signature is remembered while it is fresh.
     guards = [idempotency.signature_guard(who.key_id, signed.signature, signed.fresh_until)]
     names = (idempotency.IVVY_IDEMPOTENCY_KEY, idempotency.IDEMPOTENCY_KEY)
@@ -59,7 +69,7 @@ def _run(
     if key is not None:
         guards.append(idempotency.key_guard(key, now, rt.settings.idempotency_ttl_seconds))
     return idempotency.run_once(
-        rt.uow(),
+        rt.uow(account_id=who.account_id),
         account_id=who.account_id,
         guards=guards,
         fingerprint=idempotency.fingerprint(request, body),

@@ -160,13 +160,21 @@ class LeadQualityList(ListReply[LeadQualityItem]):
 # -- addOrUpdate requests: no id adds, an id updates only the keys sent ------------------------
 
 
-class LeadSourceIn(IvvyModel):
-    """addOrUpdateLeadSource: ``name`` is required when adding."""
-
-    model_config = example_config({"name": "Referral Source", "isReferral": True, "cost": "12.50"})
+class LookupIn(IvvyModel):
+    """An addOrUpdate request of any lookup: no ``id`` adds, an ``id`` updates."""
 
     id: Id | None = None
+
+
+class NamedLookupIn(LookupIn):
+    """A lookup whose name is ``name``."""
+
     name: Name | None = None
+
+
+class LeadSourceIn(NamedLookupIn):
+    """addOrUpdateLeadSource: ``name`` is required when adding."""
+
     description: OptionalText = ""
     cost: Cost | None = Field(default=None, description="A number of at most 2 decimals, >= 0.")
     colour: Colour = ""
@@ -174,40 +182,25 @@ class LeadSourceIn(IvvyModel):
     default_type: Id | None = Field(default=None, description="An active lead type id.")
 
 
-class LeadTypeIn(IvvyModel):
+class LeadTypeIn(LookupIn):
     """addOrUpdateLeadType: ``type`` (its name) is required when adding."""
 
-    model_config = example_config({"type": "Conference"})
-
-    id: Id | None = None
     type: Name | None = None
 
 
-class LeadStageIn(IvvyModel):
+class LeadStageIn(NamedLookupIn):
     """addOrUpdateLeadStage: ``name`` and ``applyTo`` are required when adding."""
 
-    model_config = example_config({"name": "Site Visit", "applyTo": 1, "colour": "#7ee546"})
-
-    id: Id | None = None
-    name: Name | None = None
     colour: Colour = ""
     apply_to: ApplyTo | None = Field(default=None, description="1 opportunities, 2 leads.")
 
 
-class LeadChannelIn(IvvyModel):
+class LeadChannelIn(NamedLookupIn):
     """addOrUpdateLeadChannel: ``name`` is required when adding."""
 
-    model_config = example_config({"name": "Social media"})
 
-    id: Id | None = None
-    name: Name | None = None
-
-
-class LeadQualityIn(IvvyModel):
+class LeadQualityIn(LookupIn):
     """addOrUpdateLeadQuality: ``label`` is required when adding."""
 
-    model_config = example_config({"label": "Warm", "showOnDash": True})
-
-    id: Id | None = None
     label: Name | None = None
     show_on_dash: Flag = False

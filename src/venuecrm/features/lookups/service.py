@@ -46,6 +46,7 @@ from venuecrm.features.lookups.schemas import (
     LeadStageList,
     LeadTypeIn,
     LeadTypeList,
+    LookupIn,
 )
 from venuecrm.features.problems import Problems, details_error
 from venuecrm.platform.base import Tenant
@@ -59,8 +60,6 @@ from venuecrm.platform.models import (
 )
 from venuecrm.platform.repositories import Lookups
 from venuecrm.platform.uow import UnitOfWork
-from venuecrm.wire.ivvy import IvvyModel
-from venuecrm.wire.parsing import BodyError, decode_object, parse_lenient
 
 # A rule beyond "required when adding": (repository, row being updated or None, request, problems).
 Check = Callable[[Lookups, Any, Any, Problems], None]
@@ -73,12 +72,13 @@ class LookupSpec:
     noun: str  # "LeadSource": getLeadSourceList, addOrUpdateLeadSource
     label: str  # "lead source", for messages
     model: type[Tenant]
-    request: type[IvvyModel]
+    request: type[LookupIn]
     columns: Mapping[str, str]  # request attribute -> column it writes
     required: Mapping[str, str]  # request attribute -> wire name: required to add, not clearable
     not_found: type[LookupNotFound]
     invalid_request: type[InvalidLookupRequest]
     invalid_details: type[InvalidLookupDetails]
+    example: Mapping[str, Any]  # an addOrUpdate request, for the OpenAPI document
     collection: Collection[Any]
     check: Check | None = None
 
@@ -123,6 +123,7 @@ LOOKUPS: tuple[LookupSpec, ...] = (
         not_found=LeadSourceNotFound,
         invalid_request=InvalidLeadSourceRequest,
         invalid_details=InvalidLeadSourceDetails,
+        example={"name": "Referral Source", "isReferral": True, "cost": "12.50"},
         collection=Collection(Lists.lead_sources, LeadSourceList),
         check=_source_default_type,
     ),
@@ -136,6 +137,7 @@ LOOKUPS: tuple[LookupSpec, ...] = (
         not_found=LeadTypeNotFound,
         invalid_request=InvalidLeadTypeRequest,
         invalid_details=InvalidLeadTypeDetails,
+        example={"type": "Conference"},
         collection=Collection(Lists.lead_types, LeadTypeList),
     ),
     LookupSpec(
@@ -148,6 +150,7 @@ LOOKUPS: tuple[LookupSpec, ...] = (
         not_found=LeadStageNotFound,
         invalid_request=InvalidLeadStageRequest,
         invalid_details=InvalidLeadStageDetails,
+        example={"name": "Site Visit", "applyTo": 1, "colour": "#7ee546"},
         collection=Collection(Lists.lead_stages, LeadStageList),
         check=_stage_keeps_opportunities,
     ),
@@ -161,6 +164,7 @@ LOOKUPS: tuple[LookupSpec, ...] = (
         not_found=LeadChannelNotFound,
         invalid_request=InvalidLeadChannelRequest,
         invalid_details=InvalidLeadChannelDetails,
+        example={"name": "Social media"},
         collection=Collection(Lists.lead_channels, LeadChannelList),
     ),
     LookupSpec(
@@ -173,27 +177,22 @@ LOOKUPS: tuple[LookupSpec, ...] = (
         not_found=LeadQualityNotFound,
         invalid_request=InvalidLeadQualityRequest,
         invalid_details=InvalidLeadQualityDetails,
+        example={"label": "Warm", "showOnDash": True},
         collection=Collection(Lists.lead_qualities, LeadQualityList),
     ),
 )
 
 
-def add_or_update_lookup(uow: UnitOfWork, spec: LookupSpec, *, account_id: int, body: bytes) -> int:
-    """Add (no id) or update (id) one lookup record; return its id."""
-    try:
-        data = decode_object(body)
-    except BodyError as exc:
-        raise spec.invalid_request(additional_messages=exc.problems) from None
-    parsed = parse_lenient(spec.request, data)
-    problems = Problems(parsed.problems, parsed.invalid_paths)
-    model = parsed.model
-    if model is None or "id" in parsed.invalid_paths:
-        # Without a usable id it is unknowable whether this was meant as an add or an update.
-        raise _invalid(spec, problems)
+def add_or_update_lookup(
+    uow: UnitOfWork, spec: LookupSpec, model: LookupIn, problems: Problems
+) -> int:
+    """Add (no id) or update (id) one lookup record; return its id.
 
+    ``model`` is the parsed ``spec.request`` and ``problems`` what parsing found in it.
+    """
     with uow:
-        lookups = uow.lookups(account_id)
-        row_id = getattr(model, "id", None)
+        lookups = uow.lookups()
+        row_id = model.id
         row = None
         if row_id is not None:
             row = lookups.lock_active(spec.model, row_id)
@@ -207,7 +206,7 @@ def add_or_update_lookup(uow: UnitOfWork, spec: LookupSpec, *, account_id: int, 
         if spec.check is not None:
             spec.check(lookups, row, model, problems)
         if problems:
-            raise _invalid(spec, problems)
+            raise details_error(spec.invalid_details, problems)
 
         values = {
             column: getattr(model, name)
@@ -220,7 +219,3 @@ def add_or_update_lookup(uow: UnitOfWork, spec: LookupSpec, *, account_id: int, 
             lookups.update(row, **values)
         uow.commit()
         return row.id
-
-
-def _invalid(spec: LookupSpec, problems: Problems) -> InvalidLookupDetails:
-    return details_error(spec.invalid_details, problems)

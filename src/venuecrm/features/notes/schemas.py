@@ -5,24 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from venuecrm.wire.collections import (
     ListIn,
     ListReply,
     example_config,
     list_example,
-    list_request_example,
 )
 from venuecrm.wire.ivvy import Id, IvvyModel, ReplyModel, Text
-
-EXAMPLE: dict[str, Any] = {"venueId": 107, "leadId": 755, "note": "<p>Called: wants a quote</p>"}
 
 
 class OpportunityNoteIn(IvvyModel):
     """Add a note (no ``id``) or replace the text of one (``id``)."""
-
-    model_config = ConfigDict(json_schema_extra={"example": EXAMPLE})
 
     id: Id | None = Field(default=None, description="The note to update; none to add one.")
     venue_id: Id | None = Field(default=None, description="Required: the opportunity's venue.")
@@ -35,16 +30,6 @@ class OpportunityNoteIn(IvvyModel):
 
 class OpportunityNoteListIn(ListIn):
     """Paging and filter, plus the opportunity (``leadId``) and venue (``venueId``) to list."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "example": {
-                "venueId": 107,
-                "leadId": 755,
-                **list_request_example({"modifiedDate__GREATERTHAN": "2026-01-01"}),
-            }
-        }
-    )
 
     venue_id: Id | None = Field(default=None, description="Only notes of this venue.")
     lead_id: Id | None = Field(

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from venuecrm.errors import (
     InvalidNoteDetails,
-    InvalidNoteRequest,
     LeadNotFound,
     OpportunityNoteNotFound,
     VenueNotFound,
@@ -36,22 +35,17 @@ from venuecrm.features.problems import Problems, details_error
 from venuecrm.platform.collections import Condition, Op
 from venuecrm.platform.models import Venue
 from venuecrm.platform.uow import UnitOfWork
-from venuecrm.wire.parsing import BodyError, decode_object, parse_lenient
 
 _REQUIRED = {"venue_id": "venueId", "lead_id": "leadId", "note": "note"}
 
 
 def add_or_update_opportunity_note(
-    uow: UnitOfWork, *, account_id: int, api_key_id: int, body: bytes
+    uow: UnitOfWork, model: OpportunityNoteIn, problems: Problems, *, api_key_id: int
 ) -> int:
-    """Add a note to an opportunity (no ``id``) or replace one's text (``id``); return its id."""
-    try:
-        data = decode_object(body)
-    except BodyError as exc:
-        raise InvalidNoteRequest(additional_messages=exc.problems) from None
-    parsed = parse_lenient(OpportunityNoteIn, data)
-    problems = Problems(parsed.problems, parsed.invalid_paths)
-    model = parsed.model or OpportunityNoteIn()
+    """Add a note to an opportunity (no ``id``) or replace one's text (``id``); return its id.
+
+    ``model`` is the parsed request and ``problems`` what parsing found in it.
+    """
     for name, wire in _REQUIRED.items():
         if getattr(model, name) is None:
             problems.add(wire, "is required")
@@ -61,10 +55,10 @@ def add_or_update_opportunity_note(
         raise details_error(InvalidNoteDetails, problems)
 
     with uow:
-        notes = OpportunityNotes(uow.session, account_id)
-        if uow.lookups(account_id).find(Venue, id=model.venue_id, is_active=True) is None:
+        notes = OpportunityNotes(uow.session, uow.account_id)
+        if uow.lookups().find(Venue, id=model.venue_id, is_active=True) is None:
             raise VenueNotFound(f"Venue {model.venue_id} does not exist")
-        live_opportunity(notes, model.lead_id, model.venue_id, lock=True)
+        live_opportunity(notes, lead_id=model.lead_id, venue_id=model.venue_id, lock=True)
         if model.id is None:
             note_id = notes.add(
                 opportunity_id=model.lead_id, note=model.note, api_key_id=api_key_id
@@ -82,7 +76,7 @@ def add_or_update_opportunity_note(
 
 
 def live_opportunity(
-    notes: OpportunityNotes, lead_id: int, venue_id: int | None, *, lock: bool = False
+    notes: OpportunityNotes, *, lead_id: int, venue_id: int | None, lock: bool = False
 ) -> NotedOpportunity:
     """24441 unless ``lead_id`` is a live opportunity of the account (in ``venue_id``)."""
     found = notes.live_opportunity(lead_id, lock=lock)
@@ -96,7 +90,9 @@ def _check_lead(uow: UnitOfWork, account_id: int, request: OpportunityNoteListIn
     """A note list of one opportunity needs that opportunity: a typo is not "no notes"."""
     if request.lead_id is not None:
         live_opportunity(
-            OpportunityNotes(uow.session, account_id), request.lead_id, request.venue_id
+            OpportunityNotes(uow.session, account_id),
+            lead_id=request.lead_id,
+            venue_id=request.venue_id,
         )
 
 

@@ -4,26 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from venuecrm.wire.collections import (
     ListIn,
     ListReply,
     example_config,
     list_example,
-    list_request_example,
 )
-from venuecrm.wire.ivvy import Id, ReplyModel
+from venuecrm.wire.ivvy import Id, IvvyModel, ReplyModel
 
 
 class OpportunityListIn(ListIn):
     """Paging and filter, plus the venues to list: ``venueIds`` or ``venueId``, one or many."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "example": {"venueIds": [107], **list_request_example({"stageName": "New Enquiry"})}
-        }
-    )
 
     venue_ids: Id | list[Id] | None = Field(default=None, description="Venues to list.")
     venue_id: Id | list[Id] | None = Field(default=None, description="Same as venueIds.")
@@ -76,8 +69,16 @@ EXAMPLE_ITEM: dict[str, Any] = {
 }  # fmt: skip
 
 
+class GetOpportunityIn(IvvyModel):
+    """getOpportunity: the opportunity's id."""
+
+    id: Id | None = None
+
+
 class OpportunityItem(ReplyModel):
     """One opportunity of getOpportunityList; timestamps are ``yyyy-mm-dd HH:mm:ss UTC``."""
+
+    model_config = example_config(EXAMPLE_ITEM)
 
     id: int
     venue_id: int

@@ -1,10 +1,15 @@
-"""crm getOpportunityList: the account's live opportunities as an iVvy collection."""
+"""crm getOpportunityList and getOpportunity: the account's live opportunities, iVvy's way."""
 
 from __future__ import annotations
 
-from venuecrm.features.collections import Collection
+from venuecrm.errors import OpportunityNotFound
+from venuecrm.features.collections import Collection, Record
 from venuecrm.features.lookups.queries import Lists
-from venuecrm.features.opportunities.list_schemas import OpportunityList, OpportunityListIn
+from venuecrm.features.opportunities.list_schemas import (
+    OpportunityItem,
+    OpportunityList,
+    OpportunityListIn,
+)
 from venuecrm.platform.collections import Condition, Op
 
 
@@ -16,4 +21,8 @@ def _venue_conditions(request: OpportunityListIn) -> list[Condition]:
 
 OPPORTUNITIES = Collection(
     Lists.opportunities, OpportunityList, OpportunityListIn, conditions=_venue_conditions
+)
+# getOpportunity: one item of getOpportunityList.
+OPPORTUNITY = Record(
+    Lists.opportunities, OpportunityItem, OpportunityNotFound, "Opportunity {id} does not exist"
 )

@@ -2,30 +2,8 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
-from pydantic.config import JsonDict
-
 from venuecrm.features.parties.schemas import CompanyIn, ContactIn, CustomFieldIn, ExternalUrls
 from venuecrm.wire.ivvy import Id, IvvyDate, IvvyModel, Str255, Text, WholeNumber
-
-EXAMPLE: JsonDict = {
-    "venueId": "107",
-    "name": "Lead By API",
-    "company": {"businessName": "Business Name", "updateIfExists": True},
-    "contact": {
-        "firstName": "First",
-        "lastName": "Last",
-        "email": "email8@email.com",
-        "updateIfExists": True,
-    },
-    "typeId": "18",
-    "sourceId": "25",
-    "stageId": "69",
-    "industryId": "77",
-    "stageReasonId": "127",
-    "closedDate": "2017-05-05",
-    "customFields": [{"fieldId": 12, "fieldValue": "Buffet"}],
-}
 
 
 class OpportunityIn(IvvyModel):
@@ -38,8 +16,6 @@ class OpportunityIn(IvvyModel):
 
     # Every key is optional here: what is required depends on create or update and on the
     # account, which the service knows.
-
-    model_config = ConfigDict(json_schema_extra={"example": EXAMPLE})
 
     id: Id | None = None
     venue_id: Id | None = None

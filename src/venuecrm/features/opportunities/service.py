@@ -1,6 +1,6 @@
-"""addOrUpdateOpportunity: create or update, every rule across fields, one transaction.
+"""addOrUpdateOpportunity and the unified CRM view's writes: check, then write, in one transaction.
 
-The rules are docs/ivvy.md §3.1 and D10-D25. Every problem is collected before
+The rules live in ``features.opportunities.rules``. Every problem is collected before
 anything is written, so a rejected request writes nothing.
 """
 
@@ -11,90 +11,60 @@ from typing import Any
 
 from sqlalchemy import func
 
-from venuecrm.errors import EmptyRequest, InvalidOpportunityDetails, OpportunityNotFound
-from venuecrm.features.custom_fields import check_custom_fields
+from venuecrm.errors import InvalidOpportunityDetails, OpportunityNotFound
+from venuecrm.features.opportunities.rules import OPPORTUNITY, Plan, wanted_ids
 from venuecrm.features.opportunities.schemas import OpportunityIn
 from venuecrm.features.parties import service as party_rules
-from venuecrm.features.parties.records import Crm, References
-from venuecrm.features.parties.service import COMPANY, CONTACT, Party, check_reference
+from venuecrm.features.parties.records import Records
 from venuecrm.features.problems import Problems, details_error
 from venuecrm.platform.models import (
-    APPLY_TO_OPPORTUNITY,
-    CONTACT_TYPE_COMPANY,
-    CONTACT_TYPE_CONTACT,
     Opportunity,
 )
 from venuecrm.platform.uow import UnitOfWork
-from venuecrm.wire.parsing import BodyError, decode_object, parse_lenient
-
-OPPORTUNITY = "opportunity"
-# Every id field of an opportunity: its wire name and the kind of record it names.
-REFERENCES = {
-    "venue_id": ("venueId", "venue"),
-    "quality_id": ("qualityId", "quality"),
-    "industry_id": ("industryId", "industry"),
-    "source_id": ("sourceId", "source"),
-    "owner_user_id": ("ownerUserId", "user"),
-    "type_id": ("typeId", "type"),
-    "subtype_id": ("subtypeId", "subtype"),
-    "stage_id": ("stageId", "stage"),
-    "stage_reason_id": ("stageReasonId", "stage_reason"),
-    "channel_id": ("channelId", "channel"),
-    "lost_to_competition": ("lostToCompetition", "lost_reason"),
-    "company_id": ("companyId", COMPANY),
-    "company_lead_contact_id": ("companyLeadContactId", CONTACT),
-    "contact_id": ("contactId", CONTACT),
-    "referral_contact_id": ("referralContactId", CONTACT),
-    "referral_company_id": ("referralCompanyId", COMPANY),
-}
-# Columns copied as sent; utm* but utmContent are documented "only when adding" (docs/ivvy.md D12).
-_COLUMNS = ("name", "description", "quality_id", "industry_id", "source_id", "owner_user_id",
-            "channel_id", "utm_content", "confirmed_quote_id", "confirmed_quote_status",
-            "cancelled_quote_id", "closed_date")  # fmt: skip
-_ADD_ONLY = ("utm_source", "utm_medium", "utm_campaign", "utm_term")
-_REQUIRED_ON_ADD = {"venue_id": "venueId", "name": "name", "type_id": "typeId",
-                    "source_id": "sourceId"}  # fmt: skip
-_NOT_CLEARABLE = {"name": "name", "type_id": "typeId", "source_id": "sourceId",
-                  "stage_id": "stageId"}  # fmt: skip
+from venuecrm.wire.parsing import parse_lenient
 
 
 def add_or_update_opportunity(
-    uow: UnitOfWork, *, account_id: int, api_key_id: int, body: bytes
+    uow: UnitOfWork, model: OpportunityIn, problems: Problems, *, api_key_id: int
 ) -> int:
-    """Create or update an opportunity with its parties and custom values; return its id."""
-    try:
-        data = decode_object(body)
-    except BodyError as exc:
-        if exc.empty:
-            raise EmptyRequest() from None
-        raise InvalidOpportunityDetails(additional_messages=exc.problems) from None
+    """Create or update an opportunity of the unit of work's account; return its id.
+
+    ``model`` is the parsed request and ``problems`` what parsing found in it.
+    """
     with uow:
-        opportunity_id = write_opportunity(
-            Crm(uow.session, account_id), api_key_id=api_key_id, data=data
-        )
+        opportunity_id = apply_opportunity(Records.of(uow), model, problems, api_key_id=api_key_id)
         uow.commit()
     return opportunity_id
 
 
 def write_opportunity(
-    crm: Crm,
+    crm: Records,
     *,
     api_key_id: int,
     data: dict[str, Any],
     extra: Mapping[str, Any] | None = None,
 ) -> int:
-    """Apply one addOrUpdateOpportunity request inside an open transaction; return the id.
+    """Apply a request in iVvy's wire names inside an open transaction; return the id.
 
-    ``data`` is the request as iVvy's wire names have it; ``extra`` holds checked columns the
-    iVvy request has no keys for (the unified CRM view's). Both APIs write through here, so
-    every rule holds for both. Raises before writing anything when any rule is broken.
+    The unified CRM view writes through here: ``extra`` holds checked columns the iVvy request
+    has no keys for. Raises before writing anything when any rule is broken.
     """
     parsed = parse_lenient(OpportunityIn, data)
     problems = Problems(parsed.problems, parsed.invalid_paths)
-    model = parsed.model
-    if model is None or "id" in parsed.invalid_paths:
-        # Without a usable id it is unknowable whether this was meant as a create or an update.
+    if parsed.model is None or not parsed.usable:
         raise _invalid(problems)
+    return apply_opportunity(crm, parsed.model, problems, api_key_id=api_key_id, extra=extra)
+
+
+def apply_opportunity(
+    crm: Records,
+    model: OpportunityIn,
+    problems: Problems,
+    *,
+    api_key_id: int,
+    extra: Mapping[str, Any] | None = None,
+) -> int:
+    """Check every rule of a parsed request, then write it; both APIs write through here."""
     existing = _existing(crm, model)
     parties = [
         *party_rules.collect(model.company, "company"),
@@ -103,9 +73,9 @@ def write_opportunity(
         *party_rules.collect(model.referral_contact, "referralContact"),
     ]
     refs = party_rules.prepare(
-        crm, parties, problems, wanted=_wanted(model, existing), definitions_for=[OPPORTUNITY]
+        crm, parties, problems, wanted=wanted_ids(model, existing), definitions_for=[OPPORTUNITY]
     )
-    plan = _Plan(model, existing, refs, parties, problems, parsed.invalid_paths)
+    plan = Plan(model, existing, refs, parties, problems)
     if problems:
         raise _invalid(problems)
 
@@ -116,19 +86,9 @@ def write_opportunity(
     return opportunity.id
 
 
-def delete_opportunity(
-    uow: UnitOfWork, *, account_id: int, api_key_id: int, opportunity_id: int
-) -> None:
-    """Soft-delete an opportunity: both APIs stop showing it; 24222 when there is none."""
-    with uow:
-        soft_delete(
-            Crm(uow.session, account_id), opportunity_id=opportunity_id, api_key_id=api_key_id
-        )
-        uow.commit()
-
-
-def soft_delete(crm: Crm, *, opportunity_id: int, api_key_id: int) -> None:
-    """Mark the opportunity deleted in the caller's transaction (no commit); 24222 if none."""
+def soft_delete(crm: Records, *, opportunity_id: int, api_key_id: int) -> None:
+    """Soft-delete an opportunity in the caller's transaction (no commit): both APIs stop
+    showing it; 24222 when there is none."""
     existing = crm.lock_opportunity(opportunity_id)
     if existing is None:
         raise OpportunityNotFound(f"Opportunity {opportunity_id} does not exist")
@@ -140,7 +100,7 @@ def _invalid(problems: Problems) -> InvalidOpportunityDetails:
     return details_error(InvalidOpportunityDetails, problems)
 
 
-def _existing(crm: Crm, model: OpportunityIn) -> Opportunity | None:
+def _existing(crm: Records, model: OpportunityIn) -> Opportunity | None:
     """The opportunity to update, locked; 24222 unless it is the account's, in that venue."""
     if model.id is None:
         return None
@@ -153,241 +113,7 @@ def _existing(crm: Crm, model: OpportunityIn) -> Opportunity | None:
     return existing
 
 
-def _wanted(model: OpportunityIn, existing: Opportunity | None) -> dict[str, set[int]]:
-    """Every id the rules look at: the request's, and on update the stored ones they meet."""
-    wanted: dict[str, set[int]] = {}
-    for name, (_, kind) in REFERENCES.items():
-        value = getattr(model, name)
-        if value is not None:
-            wanted.setdefault(kind, set()).add(value)
-    if existing is not None:
-        for name, kind in (("type_id", "type"), ("source_id", "source"), ("stage_id", "stage")):
-            wanted.setdefault(kind, set()).add(getattr(existing, name))
-        if existing.company_id is not None:
-            wanted.setdefault(COMPANY, set()).add(existing.company_id)
-    return wanted
-
-
-class _Plan:
-    """The checked result of a request: the columns to write, links and custom values."""
-
-    def __init__(
-        self,
-        model: OpportunityIn,
-        existing: Opportunity | None,
-        refs: References,
-        parties: list[Party],
-        problems: Problems,
-        invalid_paths: set[str],
-    ) -> None:
-        self.model, self.existing, self.refs, self.problems = model, existing, refs, problems
-        self.creating = existing is None
-        self.invalid_paths = invalid_paths
-        self.values: dict[str, Any] = {}
-        self.links: list[tuple[Party, Party]] = []
-        self.party = {p.path: p for p in parties}
-        self.stage_changed = False
-        self._required()
-        for name, (wire, kind) in REFERENCES.items():
-            check_reference(refs, kind, getattr(model, name), wire, problems)
-        self._copy_columns()
-        self._type_and_subtype()
-        self._stage_and_reason()
-        self._contact_type()
-        self._referral()
-        self._external_urls()
-        self.custom_values = check_custom_fields(
-            model.custom_fields,
-            entity=OPPORTUNITY,
-            definitions=refs.definitions,
-            path="customFields",
-            creating=self.creating,
-            problems=problems,
-        )
-
-    def _now(self, name: str) -> Any:
-        """The field's value after this request: as sent, else as stored."""
-        if self.model.sent(name) or self.existing is None:
-            return getattr(self.model, name)
-        return getattr(self.existing, name)
-
-    def _required(self) -> None:
-        model = self.model
-        if model.venue_id is None:
-            self.problems.add("venueId", "is required")
-        if self.creating:
-            for name, wire in _REQUIRED_ON_ADD.items():
-                if name != "venue_id" and not getattr(model, name):
-                    self.problems.add(wire, "is required")
-        else:
-            for name, wire in _NOT_CLEARABLE.items():
-                if model.sent(name) and not getattr(model, name):
-                    self.problems.add(wire, "cannot be cleared")
-
-    def _copy_columns(self) -> None:
-        model = self.model
-        names = _COLUMNS + (_ADD_ONLY if self.creating else ())
-        self.values.update({n: getattr(model, n) for n in names if model.sent(n)})
-        if self.creating:
-            self.values["venue_id"] = model.venue_id
-        if model.sent("lost_to_competition"):
-            self.values["lost_reason_id"] = model.lost_to_competition
-
-    def _type_and_subtype(self) -> None:
-        model, refs = self.model, self.refs
-        type_id = self._now("type_id")
-        type_row = refs.get("type", type_id) if type_id else None
-        if type_row is None:
-            return
-        subtype_id = model.subtype_id
-        if not model.sent("subtype_id") and self.existing is not None:
-            unchanged = type_id == self.existing.type_id
-            subtype_id = self.existing.subtype_id if unchanged else None
-        if type_row["has_subtypes"]:
-            subtype = refs.get("subtype", subtype_id) if subtype_id else None
-            if subtype_id is None:
-                self.problems.add("subtypeId", f"is required: type {type_id} has subtypes")
-            elif subtype is not None and subtype["type_id"] != type_id:
-                self.problems.add("subtypeId", f"is not a subtype of type {type_id}")
-        elif model.subtype_id is not None:
-            self.problems.add("subtypeId", f"type {type_id} has no subtypes")
-            subtype_id = None
-        else:
-            subtype_id = None
-        self.values["type_id"] = type_id
-        self.values["subtype_id"] = subtype_id
-
-    def _stage_and_reason(self) -> None:
-        model, refs, existing = self.model, self.refs, self.existing
-        stage_id = model.stage_id or (existing.stage_id if existing else refs.default_stage_id)
-        if stage_id is None:
-            if not model.sent("stage_id"):
-                self.problems.add("stageId", "is required: the account has no default stage")
-            return
-        stage = refs.get("stage", stage_id)
-        if stage is not None and stage["apply_to"] != APPLY_TO_OPPORTUNITY:
-            self.problems.add("stageId", f"stage {stage_id} does not apply to opportunities")
-        self.values["stage_id"] = stage_id
-        self.stage_changed = existing is None or existing.stage_id != stage_id
-        if model.stage_reason_id is not None:
-            reason = refs.get("stage_reason", model.stage_reason_id)
-            if reason is not None and reason["stage_id"] != stage_id:
-                self.problems.add(
-                    "stageReasonId",
-                    f"reason {model.stage_reason_id} is not a reason of stage {stage_id}",
-                )
-            self.values["stage_reason_id"] = model.stage_reason_id
-        elif model.sent("stage_reason_id") or (existing is not None and self.stage_changed):
-            # A reason of the old stage means nothing in the new one: it is cleared.
-            self.values["stage_reason_id"] = None
-
-    def _both(self, id_name: str, object_name: str, id_wire: str, object_wire: str) -> None:
-        if getattr(self.model, id_name) is not None and getattr(self.model, object_name):
-            self.problems.add(object_wire, f"give {id_wire} or {object_wire}, not both")
-
-    def _contact_type(self) -> None:
-        """Reference 3.1: companyId or company makes it a company opportunity."""
-        model, existing = self.model, self.existing
-        self._both("company_id", "company", "companyId", "company")
-        self._both("contact_id", "contact", "contactId", "contact")
-        company, contact = self.party.get("company"), self.party.get("contact")
-        company_named = model.company_id is not None or company is not None
-        contact_named = model.contact_id is not None or contact is not None
-        lead_id = model.company_lead_contact_id
-        if company_named:
-            company_id = model.company_id if company is None else company.target_id
-            self._check_lead_contact(company_id)
-            self.values.update(
-                contact_type=CONTACT_TYPE_COMPANY, company_id=model.company_id, contact_id=lead_id
-            )
-            if company is not None and contact is not None:
-                self.links.append((company, contact))
-        elif existing is not None and existing.contact_type == CONTACT_TYPE_COMPANY:
-            if not contact_named:
-                # Still a company opportunity: only its lead contact may change.
-                self._check_lead_contact(existing.company_id)
-                if model.sent("company_lead_contact_id"):
-                    self.values["contact_id"] = lead_id
-                return
-            self._contact_opportunity(contact_named, lead_id)
-        else:
-            self._contact_opportunity(contact_named, lead_id)
-
-    def _check_lead_contact(self, company_id: int | None) -> None:
-        """In a company opportunity the lead contact must be a contact of that company."""
-        if self.model.contact_id is not None:
-            self.problems.add(
-                "contactId",
-                "a company opportunity takes its contact from companyLeadContactId or contact",
-            )
-        lead_id = self.model.company_lead_contact_id
-        row = self.refs.get(CONTACT, lead_id) if lead_id is not None else None
-        if row is not None and (company_id is None or company_id not in row["company_ids"]):
-            company = f"company {company_id}" if company_id else "the new company"
-            self.problems.add(
-                "companyLeadContactId", f"contact {lead_id} is not a contact of {company}"
-            )
-
-    def _contact_opportunity(self, contact_named: bool, lead_id: int | None) -> None:
-        if lead_id is not None:
-            self.problems.add("companyLeadContactId", "needs companyId or company")
-        if contact_named or self.creating:
-            # A new opportunity may name no party at all (the document marks contact and
-            # company optional): it is then a contact opportunity without a contact, and a
-            # later update may give it one (README, "addOrUpdateOpportunity").
-            self.values.update(
-                contact_type=CONTACT_TYPE_CONTACT, company_id=None, contact_id=self.model.contact_id
-            )
-
-    def _referral(self) -> None:
-        model, existing = self.model, self.existing
-        self._both(
-            "referral_contact_id", "referral_contact", "referralContactId", "referralContact"
-        )
-        self._both(
-            "referral_company_id", "referral_company", "referralCompanyId", "referralCompany"
-        )
-        if model.sent("referral_contact_id") or model.referral_contact is not None:
-            self.values["referral_contact_id"] = model.referral_contact_id
-        if model.sent("referral_company_id") or model.referral_company is not None:
-            self.values["referral_company_id"] = model.referral_company_id
-        source_id = self._now("source_id")
-        source = self.refs.get("source", source_id) if source_id else None
-        if source is None or not source["is_referral"]:
-            return
-        named = any(
-            v is not None
-            for v in (
-                model.referral_contact_id,
-                model.referral_contact,
-                model.referral_company_id,
-                model.referral_company,
-            )
-        )
-        kept = existing is not None and any(
-            self.values.get(name, getattr(existing, name)) is not None
-            for name in ("referral_contact_id", "referral_company_id")
-        )
-        sent_invalid = any(path.startswith("referral") for path in self.invalid_paths)
-        if not named and not kept and not sent_invalid:
-            self.problems.add(
-                "sourceId",
-                f"source {source_id} is a referral source: give referralContactId, "
-                "referralContact, referralCompanyId or referralCompany",
-            )
-
-    def _external_urls(self) -> None:
-        if not self.model.sent("external_urls"):
-            return
-        current = self.existing.external_urls if self.existing is not None else []
-        urls = party_rules.merge_external_urls(current or [], self.model.external_urls)
-        problem = party_rules.external_urls_problem(urls)
-        if problem:
-            self.problems.add("externalUrls", problem)
-        self.values["external_urls"] = urls
-
-
-def _save(crm: Crm, plan: _Plan, api_key_id: int) -> Opportunity:
+def _save(crm: Records, plan: Plan, api_key_id: int) -> Opportunity:
     """Insert or update the opportunity row with the planned values and the parties' ids."""
     values = dict(plan.values)
     for path, column in (("company", "company_id"), ("contact", "contact_id"),

@@ -10,16 +10,13 @@ from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
-from venuecrm.features.opportunities.unified_schemas import (
-    CustomField,
-    Opportunity,
-    OpportunityInput,
-)
+from venuecrm.features.opportunities.unified_schemas import Opportunity, OpportunityInput
 from venuecrm.features.opportunities.views import OpportunityView
-from venuecrm.features.parties.records import Crm
+from venuecrm.features.parties.records import Records
 from venuecrm.features.problems import Problems
 from venuecrm.platform import models
 from venuecrm.platform.models import CONTACT_TYPE_COMPANY
+from venuecrm.wire.unified import CustomField
 
 # Columns only the CRM view has, written as sent.
 EXTRA_COLUMNS = ("monetary_amount", "currency", "win_probability", "priority", "status",
@@ -44,8 +41,8 @@ def crm_path(problem: str) -> str:
     return CRM_PATHS.get(head, head) + rest + ": " + reason
 
 
-def _named(crm: Crm, kind: str, name: str, path: str, problems: Problems) -> int | None:
-    found = crm.id_named(kind, name)
+def _named(records: Records, kind: str, name: str, path: str, problems: Problems) -> int | None:
+    found = records.id_named(kind, name=name)
     if found is None:
         problems.add(path, f"no {kind.replace('_', ' ')} named {name!r} in this account")
     return found
@@ -54,7 +51,7 @@ def _named(crm: Crm, kind: str, name: str, path: str, problems: Problems) -> int
 def to_ivvy(
     body: OpportunityInput,
     existing: models.Opportunity | None,
-    crm: Crm,
+    records: Records,
     problems: Problems,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The addOrUpdateOpportunity request for ``body`` and the CRM-only column values."""
@@ -75,18 +72,18 @@ def to_ivvy(
     if sent("source_id"):
         data["sourceId"] = body.source_id
     elif body.lead_source is not None:
-        data["sourceId"] = _named(crm, "source", body.lead_source, "lead_source", problems)
+        data["sourceId"] = _named(records, "source", body.lead_source, "lead_source", problems)
     if sent("type"):
-        data["typeId"] = body.type and _named(crm, "type", body.type, "type", problems)
+        data["typeId"] = body.type and _named(records, "type", body.type, "type", problems)
     if sent("loss_reason_id"):
         data["lostToCompetition"] = body.loss_reason_id
     elif body.loss_reason is not None:
-        reason = _named(crm, "lost_reason", body.loss_reason, "loss_reason", problems)
+        reason = _named(records, "lost_reason", body.loss_reason, "loss_reason", problems)
         data["lostToCompetition"] = reason
     _contact_and_company(body, existing, data, problems)
     if sent("custom_fields"):
         data["customFields"] = [
-            _custom_field(index, item, crm, problems)
+            _custom_field(index, item, records, problems)
             for index, item in enumerate(body.custom_fields or [])
         ]
     extra = {name: getattr(body, name) for name in EXTRA_COLUMNS if sent(name)}
@@ -132,10 +129,14 @@ def _contact_and_company(
         data["contactId"] = contact
 
 
-def _custom_field(index: int, item: CustomField, crm: Crm, problems: Problems) -> dict[str, Any]:
+def _custom_field(
+    index: int, item: CustomField, records: Records, problems: Problems
+) -> dict[str, Any]:
     field_id: Any = item.id
     if field_id is None and item.name is not None:
-        field_id = _named(crm, "custom_field", item.name, f"custom_fields[{index}].name", problems)
+        field_id = _named(
+            records, "custom_field", item.name, f"custom_fields[{index}].name", problems
+        )
     elif field_id is None:
         problems.add(f"custom_fields[{index}]", "give id or name")
     return {"fieldId": field_id or 0, "fieldValue": item.value}

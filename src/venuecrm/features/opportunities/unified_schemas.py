@@ -2,46 +2,35 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
 import pycountry
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from venuecrm.wire.collections import example_config
+from venuecrm.wire.unified import (
+    CustomField,
+    Envelope,
+    Input,
+    Links,
+    Meta,
+    RecordId,
+    Short,
+    Text,
+    UnifiedId,
+)
+
 # docs/ivvy.md D10: current ISO 4217 codes plus the spec's own extras and retired codes.
 _SPEC_EXTRAS = {"UNKNOWN_CURRENCY", "BTC", "ETH", "TRC", "BYR", "LTL", "LVL", "MRO", "STD",
                 "VEF", "ZMK", "HRK", "CUC", "SLL"}  # fmt: skip
 CURRENCIES = frozenset({c.alpha_3 for c in pycountry.currencies} | _SPEC_EXTRAS)
-_DIGITS = re.compile(r"^\d{1,10}$")
 
 
 def _currency(value: str | None) -> str | None:
     if value is not None and value not in CURRENCIES:
         raise ValueError("not an ISO 4217 currency code")
     return value
-
-
-def _id(value: str | None) -> str | None:
-    if value is not None and not _DIGITS.match(value):
-        raise ValueError("not an id of this server (digits)")
-    return value
-
-
-RecordId = Annotated[str, StringConstraints(strict=True), AfterValidator(_id)]
-Text = Annotated[str, StringConstraints(strict=True, max_length=65535)]
-Short = Annotated[str, StringConstraints(strict=True, max_length=255)]
-
-
-class CustomField(BaseModel):
-    """A custom field value: ``id`` is the field id, ``name`` its display name."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    id: str | None = None
-    name: str | None = None
-    description: str | None = None
-    value: Any = None
 
 
 class Opportunity(BaseModel):
@@ -99,23 +88,20 @@ class Opportunity(BaseModel):
     pass_through: list[dict[str, Any]]
 
 
-class OpportunityInput(BaseModel):
+class OpportunityInput(Input):
     """What a client may write. Read-only keys and ``pass_through`` are accepted and ignored."""
 
-    model_config = ConfigDict(
-        extra="ignore",
-        json_schema_extra={
-            "example": {
-                "title": "Gala dinner",
-                "pipeline_id": "12",
-                "primary_contact_id": "34",
-                "monetary_amount": 75000,
-                "currency": "AUD",
-                "win_probability": 40,
-                "close_date": "2026-12-31",
-                "custom_fields": [{"name": "Expected guests", "value": 120}],
-            }
-        },
+    model_config = example_config(
+        {
+            "title": "Gala dinner",
+            "pipeline_id": "12",
+            "primary_contact_id": "34",
+            "monetary_amount": 75000,
+            "currency": "AUD",
+            "win_probability": 40,
+            "close_date": "2026-12-31",
+            "custom_fields": [{"name": "Expected guests", "value": 120}],
+        }
     )
 
     title: Short | None = None
@@ -146,52 +132,12 @@ class OpportunityInput(BaseModel):
     custom_fields: list[CustomField] | None = None
     stage_last_changed_at: datetime | None = None
 
-    def sent(self, name: str) -> bool:
-        """Whether the client sent this key (explicit null included)."""
-        return name in self.model_fields_set
 
-
-class _Envelope(BaseModel):
-    status_code: int
-    status: str = "OK"
-    service: str = "venuecrm"
+class _OpportunityEnvelope(Envelope):
     resource: str = "opportunities"
-    operation: str
 
 
-class UnifiedId(BaseModel):
-    """The id of the record written."""
-
-    model_config = ConfigDict(json_schema_extra={"example": {"id": "755"}})
-
-    id: str
-
-
-class Cursors(BaseModel):
-    """Opaque cursors; ``next`` is null on the last page."""
-
-    previous: str | None = None
-    current: str | None = None
-    next: str | None = None
-
-
-class Meta(BaseModel):
-    """Page facts."""
-
-    items_on_page: int
-    cursors: Cursors
-    total_count: int
-
-
-class Links(BaseModel):
-    """Full URLs of the pages."""
-
-    previous: str | None = None
-    current: str
-    next: str | None = None
-
-
-class GetOpportunitiesResponse(_Envelope):
+class GetOpportunitiesResponse(_OpportunityEnvelope):
     """A page of opportunities."""
 
     data: list[Opportunity]
@@ -199,61 +145,25 @@ class GetOpportunitiesResponse(_Envelope):
     links: Links
 
 
-class GetOpportunityResponse(_Envelope):
+class GetOpportunityResponse(_OpportunityEnvelope):
     """One opportunity."""
 
     data: Opportunity
 
 
-class CreateOpportunityResponse(_Envelope):
+class CreateOpportunityResponse(_OpportunityEnvelope):
     """The id of the opportunity created (HTTP 201)."""
 
     data: UnifiedId
 
 
-class UpdateOpportunityResponse(_Envelope):
+class UpdateOpportunityResponse(_OpportunityEnvelope):
     """The id of the opportunity updated."""
 
     data: UnifiedId
 
 
-class DeleteOpportunityResponse(_Envelope):
+class DeleteOpportunityResponse(_OpportunityEnvelope):
     """The id of the opportunity deleted."""
 
     data: UnifiedId
-
-
-class _ErrorResponse(BaseModel):
-    status_code: int
-    error: str
-    type_name: str
-    message: str
-    detail: str | dict[str, Any] = Field(
-        description='Every problem as "path: reason" in detail.problems, or a message.'
-    )
-    ref: str
-
-
-class BadRequestResponse(_ErrorResponse):
-    """400: the body or query does not fit the schema."""
-
-
-class UnauthorizedResponse(_ErrorResponse):
-    """401: no valid Bearer token."""
-
-
-class NotFoundResponse(_ErrorResponse):
-    """404: no such opportunity in the account."""
-
-
-class TooManyRequestsResponse(_ErrorResponse):
-    """429: the key's rate limit, the address's failed-authentication limit, or a record that
-    stayed locked by another request past the lock timeout; see Retry-After."""
-
-
-class UnprocessableResponse(_ErrorResponse):
-    """422: a rule of the account is broken."""
-
-
-class ServiceUnavailableResponse(_ErrorResponse):
-    """503: the database is unavailable or busy; see Retry-After."""

@@ -6,12 +6,12 @@ One query per page, whatever the page size: lookups are joined and custom values
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from venuecrm.features.unified_lists import Filter, equal, read_id, read_number, since
 from venuecrm.platform.json_sql import custom_values
 from venuecrm.platform.keyset import after, order_by, sort_keys
 from venuecrm.platform.models import (
@@ -22,25 +22,29 @@ from venuecrm.platform.models import (
     Opportunity,
 )
 
-# Columns a list may be filtered by (equality) or sorted by.
-FILTERABLE = {
-    "name": Opportunity.name,
-    "status": Opportunity.status,
-    "status_id": Opportunity.status_id,
-    "monetary_amount": Opportunity.monetary_amount,
-    "win_probability": Opportunity.win_probability,
-    "company_id": Opportunity.company_id,
-    "owner_user_id": Opportunity.owner_user_id,
-    "contact_id": Opportunity.contact_id,
+# The opportunity list's filters and sorts by their /crm names (docs/unified.md §4): the one
+# place the reads, the checks and the OpenAPI parameters take them from.
+FILTERS: dict[str, Filter] = {
+    "title": equal(Opportunity.name),
+    "status": equal(Opportunity.status),
+    "status_id": equal(Opportunity.status_id),
+    "monetary_amount": equal(Opportunity.monetary_amount, read_number),
+    "win_probability": equal(Opportunity.win_probability, read_number),
+    "company_id": equal(Opportunity.company_id, read_id),
+    "owner_id": equal(Opportunity.owner_user_id, read_id),
+    "primary_contact_id": equal(Opportunity.contact_id, read_id),
+    "updated_since": since(Opportunity.modified_at),
 }
-SORTABLE = {
+SORTS: dict[str, Any] = {
     "created_at": Opportunity.created_at,
-    "modified_at": Opportunity.modified_at,
-    "name": Opportunity.name,
+    "updated_at": Opportunity.modified_at,
+    "title": Opportunity.name,
     "win_probability": Opportunity.win_probability,
     "monetary_amount": Opportunity.monetary_amount,
     "status": Opportunity.status,
 }
+# By column name, as a cursor names its sort.
+SORTABLE = {column.key: column for column in SORTS.values()}
 
 
 @dataclass
@@ -59,8 +63,7 @@ class OpportunityView:
 class OpportunityQuery:
     """What a list asks for; ``after`` is the sort key of the last row already seen."""
 
-    equals: dict[str, Any] = field(default_factory=dict)
-    modified_since: datetime | None = None
+    conditions: dict[str, ColumnElement[bool]] = field(default_factory=dict)  # by filter
     sort: str | None = None
     descending: bool = False
     after: tuple[Any, ...] | None = None
@@ -113,10 +116,7 @@ class OpportunityViews:
 
     def _filters(self, query: OpportunityQuery) -> list[ColumnElement[bool]]:
         where = self._where()
-        where += [FILTERABLE[name] == value for name, value in query.equals.items()]
-        if query.modified_since is not None:
-            where.append(Opportunity.modified_at >= query.modified_since)
-        return where
+        return where + list(query.conditions.values())
 
     def page(self, query: OpportunityQuery) -> tuple[list[OpportunityView], int]:
         """Up to ``limit + 1`` rows after ``after`` in the requested order (keyset pagination),
@@ -155,4 +155,4 @@ class OpportunityViews:
 
 def _keys(query: OpportunityQuery) -> list[tuple[Any, bool]]:
     column = SORTABLE[query.sort] if query.sort is not None else None
-    return sort_keys(column, Opportunity.id, descending=query.descending)
+    return sort_keys(column, row_id=Opportunity.id, descending=query.descending)

@@ -13,10 +13,8 @@ companies belong to the account, not to a venue: the lists accept ``venueId`` an
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 from venuecrm.errors import CompanyNotFound, ContactNotFound, VenueCrmError
-from venuecrm.features.collections import Collection, decode_params, get_one
+from venuecrm.features.collections import Collection, Record
 from venuecrm.features.lookups.queries import Lists
 from venuecrm.features.parties import service as party_rules
 from venuecrm.features.parties.read_schemas import (
@@ -24,50 +22,35 @@ from venuecrm.features.parties.read_schemas import (
     CompanyList,
     ContactItem,
     ContactList,
-    GetCompanyIn,
-    GetContactIn,
 )
-from venuecrm.features.parties.records import Crm
+from venuecrm.features.parties.records import Records
 from venuecrm.features.parties.schemas import CompanyIn, ContactIn
 from venuecrm.features.problems import Problems, parameter_error
 from venuecrm.platform.collections import Kind
 from venuecrm.platform.uow import UnitOfWork
-from venuecrm.wire.parsing import parse_lenient
 
-P = TypeVar("P", ContactIn, CompanyIn)
 # Contacts and companies are account-wide: these filters are checked and ignored.
 _VENUE_FILTERS = {"venueId": Kind.INT, "venueGroupId": Kind.INT}
 CONTACTS = Collection(Lists.contacts, ContactList, ignored_filters=_VENUE_FILTERS)
 COMPANIES = Collection(Lists.companies, CompanyList, ignored_filters=_VENUE_FILTERS)
+# getContact and getCompany: one row of those lists.
+CONTACT = Record(Lists.contacts, ContactItem, ContactNotFound, "Unable to find contact {id}")
+COMPANY = Record(Lists.companies, CompanyItem, CompanyNotFound, "Unable to find company {id}")
 
 
-def add_or_update_contact(uow: UnitOfWork, *, account_id: int, body: bytes) -> int:
-    """Add, update or match one contact (with its companies and custom values); its id."""
-    return _add_or_update(uow, ContactIn, ContactNotFound, account_id=account_id, body=body)
-
-
-def add_or_update_company(uow: UnitOfWork, *, account_id: int, body: bytes) -> int:
-    """Add, update or match one company (with its primary contact and custom values); its id."""
-    return _add_or_update(uow, CompanyIn, CompanyNotFound, account_id=account_id, body=body)
-
-
-def _add_or_update(
+def add_or_update_party(
     uow: UnitOfWork,
-    request: type[P],
-    not_found: type[VenueCrmError],
-    *,
-    account_id: int,
-    body: bytes,
+    model: ContactIn | CompanyIn,
+    problems: Problems,
 ) -> int:
-    # An empty body is an add without its required fields: 23017 names them.
-    parsed = parse_lenient(request, decode_params(body))
-    problems = Problems(parsed.problems, parsed.invalid_paths)
-    model = parsed.model
-    if model is None or "id" in parsed.invalid_paths:
-        # Without a usable id it is unknowable whether this was meant as an add or an update.
-        raise parameter_error(problems)
+    """Add, update or match one contact or company (with what it carries); return its id.
+
+    ``model`` is the parsed request and ``problems`` what parsing found in it; an unknown
+    ``id`` is 24096 for a contact, 24153 for a company.
+    """
+    not_found = ContactNotFound if isinstance(model, ContactIn) else CompanyNotFound
     with uow:
-        party = save_party(Crm(uow.session, account_id), model, problems, not_found=not_found)
+        party = save_party(Records.of(uow), model, problems, not_found=not_found)
         if party is None:
             raise parameter_error(problems)
         uow.commit()
@@ -75,7 +58,11 @@ def _add_or_update(
 
 
 def save_party(
-    crm: Crm, model: CompanyIn | ContactIn, problems: Problems, *, not_found: type[VenueCrmError]
+    crm: Records,
+    model: CompanyIn | ContactIn,
+    problems: Problems,
+    *,
+    not_found: type[VenueCrmError],
 ) -> int | None:
     """Match, check and write one company or contact in an open transaction; its id.
 
@@ -92,29 +79,3 @@ def save_party(
         return None
     party_rules.write(crm, parties, ())
     return party.id
-
-
-def get_contact(uow: UnitOfWork, *, account_id: int, body: bytes) -> ContactItem:
-    """One contact of the account; 23017 without an id, 24096 for an unknown one."""
-    return get_one(
-        uow,
-        Lists.contacts,
-        request=GetContactIn,
-        item=ContactItem,
-        not_found=lambda contact_id: ContactNotFound(f"Unable to find contact {contact_id}"),
-        account_id=account_id,
-        body=body,
-    )
-
-
-def get_company(uow: UnitOfWork, *, account_id: int, body: bytes) -> CompanyItem:
-    """One company of the account; 23017 without an id, 24153 for an unknown one."""
-    return get_one(
-        uow,
-        Lists.companies,
-        request=GetCompanyIn,
-        item=CompanyItem,
-        not_found=lambda company_id: CompanyNotFound(f"Unable to find company {company_id}"),
-        account_id=account_id,
-        body=body,
-    )

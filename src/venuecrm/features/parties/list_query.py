@@ -10,11 +10,10 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Subquery, case, func, select, text
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy import ColumnElement, Select, Subquery, case, select
 
 from venuecrm.platform.collections import Kind, ListQuery, ManyField
-from venuecrm.platform.json_sql import custom_values, related
+from venuecrm.platform.json_sql import custom_values, json_agg, json_object, or_empty, related
 from venuecrm.platform.models import Company, CompanyContact, Contact, Industry, User
 
 CONTACT, COMPANY = "contact", "company"
@@ -36,19 +35,16 @@ def contact_list(account_id: int) -> ListQuery:
         return select(cc.company_id).where(cc.account_id == account_id, cc.contact_id == contact_id)
 
     def details(page: Subquery) -> list[ColumnElement[Any]]:
-        ids = select(func.json_agg(aggregate_order_by(cc.company_id, cc.company_id))).where(
+        ids = select(json_agg(cc.company_id, (cc.company_id,))).where(
             cc.account_id == account_id, cc.contact_id == page.c.id
         )
-        names = (
-            select(func.json_agg(aggregate_order_by(
-                func.json_build_object("id", Company.id, "businessName", Company.business_name),
-                Company.id)))
-            .where(Company.account_id == account_id,
-                   Company.id.in_(memberships(page.c.id)))
-        )  # fmt: skip
+        company = json_object({"id": Company.id, "businessName": Company.business_name})
+        names = select(json_agg(company, (Company.id,))).where(
+            Company.account_id == account_id, Company.id.in_(memberships(page.c.id))
+        )
         return [
-            _or_empty(ids).label("companies"),
-            _or_empty(names).label("companiesData"),
+            or_empty(ids.scalar_subquery()).label("companies"),
+            or_empty(names.scalar_subquery()).label("companiesData"),
             custom_values(account_id, CONTACT, page.c.id, value_key="value").label("customFields"),
         ]
 
@@ -112,8 +108,3 @@ def _rows(
               "modifiedDate": model.modified_at}  # fmt: skip
     labelled = [column.label(key) for key, column in {**columns, **shared}.items()]
     return select(*labelled).where(model.account_id == account_id, model.deleted_at.is_(None))
-
-
-def _or_empty(query: Select[Any]) -> ColumnElement[Any]:
-    """A JSON array query's value, ``[]`` when there is nothing to aggregate."""
-    return func.coalesce(query.scalar_subquery(), text("'[]'::json"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ConfigDict, Field, JsonValue, model_validator
+from pydantic import Field, JsonValue, model_validator
 from pydantic.config import JsonDict
 
 from venuecrm.features.parties.schemas import COMMISSION_KEYS
@@ -58,7 +58,7 @@ CONTACT_ITEM: JsonDict = {
 class ContactItem(_Stored):
     """A contact: the fields of docs/ivvy.md §4.5 that venuecrm stores (no groups, events)."""
 
-    model_config = ConfigDict(json_schema_extra={"example": CONTACT_ITEM})
+    model_config = example_config(CONTACT_ITEM)
 
     id: int
     first_name: str
@@ -125,7 +125,7 @@ COMPANY_ITEM: JsonDict = {
 class CompanyItem(_Stored):
     """A company: the fields of docs/ivvy.md §4.5 that venuecrm stores (no company hierarchy)."""
 
-    model_config = ConfigDict(json_schema_extra={"example": COMPANY_ITEM})
+    model_config = example_config(COMPANY_ITEM)
 
     id: int
     external_id: str | None
@@ -185,8 +185,6 @@ class CompanyList(ListReply[CompanyItem]):
 class GetContactIn(IvvyModel):
     """getContact: the contact's id."""
 
-    model_config = ConfigDict(json_schema_extra={"example": {"id": 33884}})
-
     id: Id | None = None
     use_event_sort_order: Any = Field(
         None, description="Accepted and ignored: venuecrm stores no event invitations."
@@ -195,7 +193,5 @@ class GetContactIn(IvvyModel):
 
 class GetCompanyIn(IvvyModel):
     """getCompany: the company's id."""
-
-    model_config = ConfigDict(json_schema_extra={"example": {"id": 1618}})
 
     id: Id | None = None

@@ -1,4 +1,4 @@
-"""Repository of an account's CRM records: opportunities, companies, contacts, custom values.
+"""Repository of an account's records: opportunities, companies, contacts, custom values.
 
 Reads are shaped for few round trips: every id a request names is checked in one query.
 """
@@ -7,19 +7,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
-    Integer,
-    String,
     and_,
-    any_,
     bindparam,
     delete,
-    exists,
     func,
     literal,
     select,
@@ -29,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, BIGINT, insert
 from sqlalchemy.orm import Session
 
+from venuecrm.features.parties.references import References, live, load_references
 from venuecrm.platform.base import Tenant
 from venuecrm.platform.models import (
     AccountSettings,
@@ -38,133 +32,13 @@ from venuecrm.platform.models import (
     CustomFieldDefinition,
     CustomFieldValue,
     Industry,
-    LeadChannel,
-    LeadQuality,
     LeadSource,
-    LeadStage,
-    LeadStageReason,
-    LeadSubtype,
     LeadType,
     LostReason,
     Opportunity,
-    User,
-    Venue,
 )
 from venuecrm.platform.repositories import T
-
-
-@dataclass(frozen=True, slots=True)
-class Definition:
-    """A custom field definition, as validation needs it."""
-
-    id: int
-    entity: str
-    field_type: int
-    display_name: str
-    is_required: bool
-    is_active: bool
-    select_values: dict[str, Any] | None
-
-
-@dataclass
-class References:
-    """What the account holds for the ids a request names: ``rows[kind][id]`` is its attributes."""
-
-    rows: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
-    definitions: dict[int, Definition] = field(default_factory=dict)
-    default_stage_id: int | None = None
-
-    def get(self, kind: str, row_id: int) -> dict[str, Any] | None:
-        """Attributes of the ``kind`` row with this id, or None when the account has none."""
-        return self.rows.get(kind, {}).get(row_id)
-
-
-def _active(model: type[Tenant]) -> dict[str, ColumnElement[Any]]:
-    return {"active": model.is_active}  # type: ignore[attr-defined]
-
-
-_ACCOUNT = bindparam("account_id", type_=Integer)
-
-
-def _reference_queries() -> dict[str, tuple[type[Tenant], dict[str, Any]]]:
-    """Per kind: the table and the attributes a rule needs of its rows."""
-    linked_companies = (
-        select(func.coalesce(func.json_agg(CompanyContact.company_id), text("'[]'::json")))
-        .where(CompanyContact.account_id == _ACCOUNT, CompanyContact.contact_id == Contact.id)
-        .scalar_subquery()
-    )
-    has_subtypes = exists().where(
-        LeadSubtype.account_id == LeadType.account_id,
-        LeadSubtype.type_id == LeadType.id,
-        LeadSubtype.is_active,
-    )
-    return {
-        "venue": (Venue, _active(Venue)),
-        "user": (User, _active(User)),
-        "type": (LeadType, {**_active(LeadType), "has_subtypes": has_subtypes}),
-        "subtype": (LeadSubtype, {**_active(LeadSubtype), "type_id": LeadSubtype.type_id}),
-        "source": (LeadSource, {**_active(LeadSource), "is_referral": LeadSource.is_referral}),
-        "stage": (LeadStage, {**_active(LeadStage), "apply_to": LeadStage.apply_to}),
-        "stage_reason": (
-            LeadStageReason,
-            {**_active(LeadStageReason), "stage_id": LeadStageReason.stage_id},
-        ),
-        "channel": (LeadChannel, _active(LeadChannel)),
-        "quality": (LeadQuality, _active(LeadQuality)),
-        "industry": (Industry, _active(Industry)),
-        "lost_reason": (LostReason, _active(LostReason)),
-        "company": (Company, {"active": literal(True)}),
-        "contact": (Contact, {"active": literal(True), "company_ids": linked_companies}),
-    }
-
-
-@lru_cache(maxsize=512)
-def _references_statement(kinds: tuple[str, ...], entities: tuple[str, ...]) -> Any:
-    """The one query ``Crm.references`` runs, built once per combination of kinds.
-
-    Ids and the account are bound parameters, so a hot path does not rebuild the expression.
-    """
-    queries = _reference_queries()
-    parts: list[Any] = []
-    for kind in kinds:
-        model, attributes = queries[kind]
-        attrs = func.json_build_object(*[x for k, v in attributes.items() for x in (k, v)])
-        ids = bindparam(f"ids_{kind}", type_=ARRAY(Integer))
-        parts.append(
-            select(literal(kind).label("kind"), model.id.label("id"), attrs.label("attrs")).where(
-                model.account_id == _ACCOUNT, model.id == any_(ids), *_live(model)
-            )
-        )
-    if entities:
-        d = CustomFieldDefinition
-        parts.append(
-            select(
-                literal("definition"),
-                d.id,
-                func.json_build_object(
-                    "entity", d.entity, "field_type", d.field_type,
-                    "display_name", d.display_name, "is_required", d.is_required,
-                    "is_active", d.is_active, "select_values", d.select_values,
-                ),
-            ).where(d.account_id == _ACCOUNT, d.entity == any_(bindparam("entities",
-                                                                         type_=ARRAY(String))))
-        )  # fmt: skip
-    s = AccountSettings
-    parts.append(
-        select(
-            literal("settings"),
-            s.account_id,
-            func.json_build_object("default_stage_id", s.default_stage_id),
-        ).where(s.account_id == _ACCOUNT)
-    )
-    return union_all(*parts)
-
-
-def _live(model: type[Tenant]) -> list[ColumnElement[bool]]:
-    """A soft-deleted opportunity, company or contact is not there for any rule or write."""
-    deleted = getattr(model, "deleted_at", None)
-    return [] if deleted is None else [deleted.is_(None)]
-
+from venuecrm.platform.uow import UnitOfWork
 
 # Records a client may name instead of giving an id (the unified CRM view does).
 _NAMED: dict[str, tuple[type[Tenant], Any]] = {
@@ -182,35 +56,34 @@ def advisory_key(account_id: int, name: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
-class Crm:
+class Records:
     """An account's CRM records; every query is filtered by the account."""
 
-    def __init__(self, session: Session, account_id: int) -> None:
+    def __init__(
+        self,
+        session: Session,
+        account_id: int,
+        *,
+        locked: dict[tuple[type[Any], int], Any] | None = None,
+    ) -> None:
         self.session = session
         self.account_id = account_id
-        # Rows this transaction already holds locked: locking one again needs no query.
-        self._locked: dict[tuple[type[Tenant], int], Any] = {}
+        # Rows the transaction already holds locked: locking one again needs no query. The
+        # unit of work owns them (``of``), so every repository of the transaction shares them.
+        self._locked = {} if locked is None else locked
+
+    @classmethod
+    def of(cls, uow: UnitOfWork) -> Records:
+        """The CRM records of the unit of work's account, sharing its transaction's locks."""
+        return cls(uow.session, uow.account_id, locked=uow.locked_rows)
 
     def references(
         self, wanted: Mapping[str, Iterable[int]], *, definitions_for: Iterable[str] = ()
     ) -> References:
         """Every named id's row, the custom field definitions and the defaults, in one query."""
-        ids = {kind: sorted(set(values)) for kind, values in wanted.items()}
-        kinds = tuple(sorted(kind for kind, values in ids.items() if values))
-        entities = tuple(sorted(set(definitions_for)))
-        params: dict[str, Any] = {"account_id": self.account_id, "entities": list(entities)}
-        params.update({f"ids_{kind}": ids[kind] for kind in kinds})
-        refs = References()
-        for kind, row_id, attrs in self.session.execute(
-            _references_statement(kinds, entities), params
-        ):
-            if kind == "settings":
-                refs.default_stage_id = attrs["default_stage_id"]
-            elif kind == "definition":
-                refs.definitions[row_id] = Definition(id=row_id, **attrs)
-            else:
-                refs.rows.setdefault(kind, {})[row_id] = attrs
-        return refs
+        return load_references(
+            self.session, self.account_id, wanted, definitions_for=definitions_for
+        )
 
     def defaults(self) -> dict[str, int | None]:
         """The account's default venue, type and source, for clients that leave them out."""
@@ -223,7 +96,7 @@ class Crm:
         venue, kind, source = row if row is not None else (None, None, None)
         return {"venueId": venue, "typeId": kind, "sourceId": source}
 
-    def id_named(self, kind: str, name: str, *, entity: str = "opportunity") -> int | None:
+    def id_named(self, kind: str, *, name: str, entity: str = "opportunity") -> int | None:
         """The lowest-id active record of ``kind`` with this name, compared case-insensitively.
 
         A custom field is looked up among the definitions of ``entity``.
@@ -287,7 +160,7 @@ class Crm:
             query = (
                 select(model)
                 .where(model.account_id == self.account_id, model.id.in_(missing))
-                .where(*_live(model))
+                .where(*live(model))
                 .order_by(model.id)
                 .with_for_update(key_share=True)  # FOR NO KEY UPDATE on PostgreSQL
                 # A row read earlier in the session is refreshed to its locked state.

@@ -9,12 +9,10 @@ from pydantic import (
     AfterValidator,
     AliasChoices,
     BeforeValidator,
-    ConfigDict,
     Field,
     StringConstraints,
     field_validator,
 )
-from pydantic.config import JsonDict
 from pydantic_core import PydanticCustomError
 
 from venuecrm.wire.ivvy import Flag, Id, IvvyModel, Str50, Str100, Str255, WholeNumber
@@ -104,38 +102,9 @@ class CustomFieldIn(IvvyModel):
 ExternalUrls = Annotated[list[ExternalUrl], Field(max_length=3)]
 
 
-CONTACT_EXAMPLE: JsonDict = {
-    "firstName": "Ada",
-    "lastName": "Lovelace",
-    "email": "ada@example.com",
-    "phone": "0455 550 000",
-    "status": 1,
-    "companies": [1618],
-    "customFields": [{"fieldId": 33443, "value": "No"}],
-    "externalId": "crm-00042",
-    "externalUrls": [{"ref": "crm", "url": "https://crm.example/contacts/42", "label": "CRM"}],
-    "updateIfExists": True,
-}
-COMPANY_EXAMPLE: JsonDict = {
-    "businessName": "Business Name",
-    "phone": "07 5555 0000",
-    "address": {"line1": "1 Queen St", "city": "Brisbane", "stateCode": "QLD",
-                "postalCode": "4000", "countryCode": "AU"},
-    "primaryContact": {"firstName": "First", "lastName": "Last", "email": "first@example.com",
-                       "updateIfExists": True},
-    "industryId": 77,
-    "isAgent": 0,
-    "commissionSpace": "10",
-    "customFields": [{"fieldId": 102, "value": "Gold"}],
-    "updateIfExists": True,
-}  # fmt: skip
-
-
 class ContactIn(IvvyModel):
     """A contact to add (no ``id``: firstName, lastName and email required) or update (``id``,
     or ``updateIfExists`` matching firstName + lastName + email): only the keys sent change."""
-
-    model_config = ConfigDict(json_schema_extra={"example": CONTACT_EXAMPLE})
 
     id: Id | None = None
     external_id: Str255 | None = None
@@ -171,8 +140,6 @@ COMMISSION_KEYS = tuple(
 class CompanyIn(IvvyModel):
     """A company to add (no ``id``: businessName required) or update (``id``, or
     ``updateIfExists`` matching businessName): only the keys sent change."""
-
-    model_config = ConfigDict(json_schema_extra={"example": COMPANY_EXAMPLE})
 
     id: Id | None = None
     external_id: Str255 | None = None

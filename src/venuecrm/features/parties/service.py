@@ -20,7 +20,8 @@ from pydantic.alias_generators import to_snake
 from sqlalchemy import func
 
 from venuecrm.features.custom_fields import check_custom_fields
-from venuecrm.features.parties.records import Crm, References
+from venuecrm.features.parties.records import Records
+from venuecrm.features.parties.references import References
 from venuecrm.features.parties.schemas import COMMISSION_KEYS, CompanyIn, ContactIn, ExternalUrl
 from venuecrm.features.problems import Problems
 from venuecrm.platform.models import Company, Contact
@@ -121,7 +122,7 @@ def definition_kinds(parties: Iterable[Party]) -> set[str]:
     return {p.kind for p in parties if p.data.custom_fields or p.creates}
 
 
-def lock_and_match(crm: Crm, parties: list[Party]) -> None:
+def lock_and_match(crm: Records, parties: list[Party]) -> None:
     """Serialise requests on the same natural keys, resolve each key, lock what is updated.
 
     The key lock makes concurrent requests with the same new key create one record: the second
@@ -153,7 +154,7 @@ def lock_and_match(crm: Crm, parties: list[Party]) -> None:
 
 
 def prepare(
-    crm: Crm,
+    crm: Records,
     parties: list[Party],
     problems: Problems,
     *,
@@ -176,7 +177,7 @@ def prepare(
 
 
 def check_reference(
-    refs: References, kind: str, value: int | None, path: str, problems: Problems
+    refs: References, problems: Problems, *, kind: str, value: int | None, path: str
 ) -> None:
     """A named id must be a record of the account, and active (docs/ivvy.md D19)."""
     if value is None:
@@ -202,12 +203,15 @@ def check(party: Party, refs: References, problems: Problems) -> None:
             problems.add(at(path, wire), "cannot be cleared")
     if isinstance(data, CompanyIn):
         for name, (wire, kind) in _COMPANY_REFS.items():
-            check_reference(refs, kind, getattr(data, name), at(path, wire), problems)
+            check_reference(
+                refs, problems, kind=kind, value=getattr(data, name), path=at(path, wire)
+            )
         if data.primary_contact_id is not None and data.primary_contact is not None:
             problems.add(at(path, "primaryContact"), "give primaryContactId or primaryContact")
     else:
         for index, company_id in enumerate(data.companies or []):
-            check_reference(refs, COMPANY, company_id, at(path, f"companies[{index}]"), problems)
+            where = at(path, f"companies[{index}]")
+            check_reference(refs, problems, kind=COMPANY, value=company_id, path=where)
     if data.sent("external_urls"):
         current = party.row.external_urls if party.row is not None else []
         problem = external_urls_problem(merge_external_urls(current or [], data.external_urls))
@@ -275,7 +279,7 @@ def _commission_fields(data: CompanyIn) -> list[tuple[str, str]]:
     return pairs
 
 
-def write(crm: Crm, parties: list[Party], links: Iterable[tuple[Party, Party]]) -> None:
+def write(crm: Records, parties: list[Party], links: Iterable[tuple[Party, Party]]) -> None:
     """Create, then update, then link the parties; ``links`` are (company, contact) pairs.
 
     The records updated were locked by ``lock_and_match``. A record a request writes gets a

@@ -6,42 +6,78 @@ the caller knows whether another page follows; the total comes in the same state
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, exists, func, select, update
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
+from venuecrm.features.unified_lists import Filter, read_id, same_text, since
 from venuecrm.platform.json_sql import custom_values
 from venuecrm.platform.keyset import after, order_by, sort_keys
 from venuecrm.platform.models import Company, CompanyContact, Contact, Industry, Opportunity
 
-# The sortable keys of each list (docs/unified.md §7) and the expression each sorts by.
 _FULL_NAME = func.trim(func.concat(Contact.first_name, " ", Contact.last_name))
-COMPANY_SORTS: dict[str, Any] = {
-    "created_at": Company.created_at,
-    "updated_at": Company.modified_at,
-    "name": Company.business_name,
-}
-CONTACT_SORTS: dict[str, Any] = {
-    "created_at": Contact.created_at,
-    "updated_at": Contact.modified_at,
-    "name": _FULL_NAME,
-    "first_name": Contact.first_name,
-    "last_name": Contact.last_name,
-    "email": Contact.email,
-}
+
+
+def _in_company(company_id: int) -> ColumnElement[bool]:
+    cc = CompanyContact
+    return exists().where(
+        cc.account_id == Contact.account_id,
+        cc.contact_id == Contact.id,
+        cc.company_id == company_id,
+    )
+
+
+@dataclass(frozen=True)
+class PartyList:
+    """A list's /crm name, its filters and its sorts by /crm name (docs/unified.md §7): the
+    one place the reads, the checks and the OpenAPI parameters take them from."""
+
+    resource: str
+    entity: str  # "company" or "contact"
+    filters: Mapping[str, Filter]
+    sorts: Mapping[str, Any]
+
+
+COMPANIES = PartyList(
+    "companies",
+    "company",
+    {
+        "name": same_text(Company.business_name, strip=False),
+        "updated_since": since(Company.modified_at),
+        "created_since": since(Company.created_at),
+    },
+    {"created_at": Company.created_at, "updated_at": Company.modified_at,
+     "name": Company.business_name},
+)  # fmt: skip
+CONTACTS = PartyList(
+    "contacts",
+    "contact",
+    {
+        # Names, e-mails and phones match whatever their case and surrounding blanks.
+        "name": same_text(_FULL_NAME),
+        "first_name": same_text(Contact.first_name),
+        "last_name": same_text(Contact.last_name),
+        "email": same_text(Contact.email),
+        "phone_number": same_text(Contact.phone),
+        "company_id": Filter(read_id, _in_company),
+        "owner_id": same_text(Contact.crm_extras["owner_id"].astext),
+        "updated_since": since(Contact.modified_at),
+        "created_since": since(Contact.created_at),
+    },
+    {"created_at": Contact.created_at, "updated_at": Contact.modified_at, "name": _FULL_NAME,
+     "first_name": Contact.first_name, "last_name": Contact.last_name, "email": Contact.email},
+)  # fmt: skip
 
 
 @dataclass
 class PartyQuery:
     """A list request: conditions, sort, and the keyset position of the last row seen."""
 
-    equals: dict[str, Any] = field(default_factory=dict)
-    updated_since: datetime | None = None
-    created_since: datetime | None = None
+    conditions: dict[str, ColumnElement[bool]] = field(default_factory=dict)  # by filter
     sort: str | None = None
     descending: bool = False
     after: tuple[Any, ...] | None = None
@@ -97,44 +133,24 @@ class CrmParties:
         )
 
     def _where(self, model: type[Company] | type[Contact], query: PartyQuery) -> list[Any]:
-        where: list[ColumnElement[bool]] = [
+        return [
             model.account_id == self.account_id,
             model.deleted_at.is_(None),
+            *query.conditions.values(),
         ]
-        if query.updated_since is not None:
-            where.append(model.modified_at >= query.updated_since)
-        if query.created_since is not None:
-            where.append(model.created_at >= query.created_since)
-        return where
 
-    def companies(self, query: PartyQuery) -> tuple[list[Any], int, bool]:
-        """A page of companies: rows of (company, industry name, custom values)."""
-        where = self._where(Company, query)
-        if "name" in query.equals:
-            where.append(func.lower(Company.business_name) == query.equals["name"].lower())
-        column = COMPANY_SORTS[query.sort] if query.sort else None
-        return self._page(self._company_select(), Company, column, where, query)
+    def _source(self, spec: PartyList) -> tuple[type[Company] | type[Contact], Any]:
+        """The table of ``spec``'s list and the statement reading its rows: (company, industry
+        name, custom values) or (contact, first company, its name, opportunities, custom)."""
+        if spec.entity == "company":
+            return Company, self._company_select()
+        return Contact, self._contact_select()
 
-    def contacts(self, query: PartyQuery) -> tuple[list[Any], int, bool]:
-        """A page of contacts: rows of (contact, first company, its name, opportunities, custom)."""
-        c, cc = Contact, CompanyContact
-        where = self._where(c, query)
-        texts = {"name": _FULL_NAME, "first_name": c.first_name, "last_name": c.last_name,
-                 "email": c.email, "phone_number": c.phone,
-                 "owner_id": c.crm_extras["owner_id"].astext}  # fmt: skip
-        for name, column in texts.items():
-            if name in query.equals:
-                where.append(func.lower(column) == str(query.equals[name]).strip().lower())
-        if "company_id" in query.equals:
-            where.append(
-                exists().where(
-                    cc.account_id == c.account_id,
-                    cc.contact_id == c.id,
-                    cc.company_id == query.equals["company_id"],
-                )
-            )
-        column = CONTACT_SORTS[query.sort] if query.sort else None
-        return self._page(self._contact_select(), c, column, where, query)
+    def page(self, spec: PartyList, query: PartyQuery) -> tuple[list[Any], int, bool]:
+        """A page of ``spec``'s list, its total, and whether another page follows."""
+        model, statement = self._source(spec)
+        column = spec.sorts[query.sort] if query.sort else None
+        return self._page(statement, model, column, self._where(model, query), query)
 
     def _page(
         self,
@@ -144,7 +160,7 @@ class CrmParties:
         where: list[Any],
         query: PartyQuery,
     ) -> tuple[list[Any], int, bool]:
-        keys = sort_keys(column, model.id, descending=query.descending)
+        keys = sort_keys(column, row_id=model.id, descending=query.descending)
         total = select(func.count()).select_from(model).where(*where).correlate(None)
         page = (
             statement.add_columns(total.scalar_subquery().label("total"))
@@ -161,17 +177,11 @@ class CrmParties:
             count = int(self.session.execute(total).scalar_one())
         return rows[: query.limit], count, len(rows) > query.limit
 
-    def company(self, company_id: int) -> Any | None:
-        """One live company as ``companies`` reads it, or None."""
-        c = Company
-        where = [c.account_id == self.account_id, c.deleted_at.is_(None), c.id == company_id]
-        return self.session.execute(self._company_select().where(*where)).first()
-
-    def contact(self, contact_id: int) -> Any | None:
-        """One live contact as ``contacts`` reads it, or None."""
-        c = Contact
-        where = [c.account_id == self.account_id, c.deleted_at.is_(None), c.id == contact_id]
-        return self.session.execute(self._contact_select().where(*where)).first()
+    def one(self, spec: PartyList, record_id: int) -> Any | None:
+        """One live record as ``page`` reads it, or None."""
+        model, statement = self._source(spec)
+        where = [model.account_id == self.account_id, model.deleted_at.is_(None)]
+        return self.session.execute(statement.where(*where, model.id == record_id)).first()
 
     def referenced_by_opportunities(self, kind: str, record_id: int) -> int:
         """How many live opportunities name this company or contact (as party or referral)."""

@@ -6,21 +6,19 @@ company and contact rows; the others are kept as sent (``crm_extras``) so they r
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from venuecrm.features.opportunities.unified_schemas import (
+from venuecrm.wire.collections import example_config
+from venuecrm.wire.unified import (
     CustomField,
-    Links,
-    Meta,
+    Input,
     RecordId,
     Short,
     Text,
-    UnifiedId,
 )
-from venuecrm.wire.collections import example_config
 
 Tiny = Annotated[str, StringConstraints(strict=True, max_length=100)]
 MAX_ITEMS = 10  # items of one list (phone numbers, addresses...): more is a 400
@@ -94,26 +92,18 @@ Loose = Annotated[list[dict[str, Any]], Field(max_length=MAX_ITEMS)]
 Tags = Annotated[list[Short], Field(max_length=50)]
 
 
-class _Input(BaseModel):
-    """Unknown and read-only keys are ignored, as the SDKs echo what they read."""
-
-    model_config = ConfigDict(extra="ignore")
+class _Input(Input):
+    """A company or contact body: its custom fields and ``pass_through``."""
 
     custom_fields: Annotated[list[CustomField], Field(max_length=200)] | None = None
     pass_through: Loose | None = None
-
-    def sent(self, name: str) -> bool:
-        """Whether the client sent this key (explicit null included)."""
-        return name in self.model_fields_set
 
 
 class CompanyInput(_Input):
     """What a client may write of a company."""
 
-    model_config = ConfigDict(
-        extra="ignore",
-        json_schema_extra={
-            "example": {
+    model_config = example_config(
+        {
                 "name": "Acme Events Pty Ltd",
                 "vat_number": "51 824 753 556",
                 "industry": "Technology",
@@ -122,8 +112,7 @@ class CompanyInput(_Input):
                 "emails": [{"email": "events@acme.example", "type": "primary"}],
                 "addresses": [{"type": "primary", "line1": "1 Queen St", "city": "Brisbane",
                                "state": "QLD", "postal_code": "4000", "country": "AU"}],
-            }
-        },
+        }
     )  # fmt: skip
 
     name: Short | None = None
@@ -169,17 +158,14 @@ COMPANY_EXTRAS = ("image", "description", "currency", "status", "annual_revenue"
 class ContactInput(_Input):
     """What a client may write of a contact."""
 
-    model_config = ConfigDict(
-        extra="ignore",
-        json_schema_extra={
-            "example": {
-                "first_name": "Ada",
-                "last_name": "Lovelace",
-                "emails": [{"email": "ada@example.com", "type": "primary"}],
-                "phone_numbers": [{"number": "0455 550 000", "type": "mobile"}],
-                "company_name": "Acme Events Pty Ltd",
-            }
-        },
+    model_config = example_config(
+        {
+            "first_name": "Ada",
+            "last_name": "Lovelace",
+            "emails": [{"email": "ada@example.com", "type": "primary"}],
+            "phone_numbers": [{"number": "0455 550 000", "type": "mobile"}],
+            "company_name": "Acme Events Pty Ltd",
+        }
     )
 
     name: Short | None = None
@@ -220,155 +206,3 @@ CONTACT_EXTRAS = ("owner_id", "type", "lead_id", "middle_name", "prefix", "suffi
                   "department", "language", "gender", "birthday", "image", "photo_url",
                   "lead_source", "fax", "description", "current_balance", "status", "active",
                   "websites", "addresses", "social_links", "tags")  # fmt: skip
-
-
-class Company(BaseModel):
-    """A company as the unified CRM API returns it: every key of Apideck's model."""
-
-    model_config = example_config({
-        "id": "1618", "name": "Acme Events Pty Ltd", "vat_number": "51 824 753 556",
-        "industry": "Technology", "websites": [{"id": None, "url": "https://acme.example",
-                                                "type": "primary"}],
-        "emails": [{"id": None, "email": "events@acme.example", "type": "primary"}],
-        "custom_fields": [{"id": "102", "name": "Tier", "value": "Gold"}], "deleted": False,
-        "created_at": "2026-11-24T10:00:00Z", "updated_at": "2026-11-24T10:00:00Z",
-    })  # fmt: skip
-
-    id: str
-    name: str
-    interaction_count: int | None
-    owner_id: str | None
-    image: str | None
-    description: str | None
-    vat_number: str | None
-    currency: str | None
-    status: str | None
-    fax: str | None
-    annual_revenue: str | None
-    number_of_employees: str | None
-    industry: str | None
-    ownership: str | None
-    sales_tax_number: str | None
-    payee_number: str | None
-    abn_or_tfn: str | None
-    abn_branch: str | None
-    acn: str | None
-    first_name: str | None
-    last_name: str | None
-    parent_id: str | None
-    bank_accounts: list[dict[str, Any]]
-    websites: list[dict[str, Any]]
-    addresses: list[dict[str, Any]]
-    social_links: list[dict[str, Any]]
-    phone_numbers: list[dict[str, Any]]
-    emails: list[dict[str, Any]]
-    row_type: dict[str, Any] | None
-    custom_fields: list[CustomField]
-    tags: list[str] | None
-    read_only: bool | None
-    last_activity_at: datetime | None
-    deleted: bool
-    salutation: str | None
-    birthday: date | None
-    custom_mappings: dict[str, Any] | None
-    updated_by: str | None
-    created_by: str | None
-    updated_at: datetime
-    created_at: datetime
-    pass_through: list[dict[str, Any]]
-
-
-class Contact(BaseModel):
-    """A contact as the unified CRM API returns it: every key of Apideck's model."""
-
-    model_config = example_config({
-        "id": "33884", "name": "Ada Lovelace", "first_name": "Ada", "last_name": "Lovelace",
-        "company_id": "1618", "company_name": "Acme Events Pty Ltd",
-        "emails": [{"id": None, "email": "ada@example.com", "type": "primary"}],
-        "email_domain": "example.com", "opportunity_ids": ["755"],
-        "created_at": "2026-11-24T10:00:00Z", "updated_at": "2026-11-24T10:00:00Z",
-    })  # fmt: skip
-
-    id: str
-    name: str | None
-    owner_id: str | None
-    type: str | None
-    company_id: str | None
-    company_name: str | None
-    lead_id: str | None
-    first_name: str | None
-    middle_name: str | None
-    last_name: str | None
-    prefix: str | None
-    suffix: str | None
-    title: str | None
-    department: str | None
-    language: str | None
-    gender: str | None
-    birthday: date | None
-    image: str | None
-    photo_url: str | None
-    lead_source: str | None
-    fax: str | None
-    description: str | None
-    current_balance: float | None
-    status: str | None
-    active: bool | None
-    websites: list[dict[str, Any]]
-    addresses: list[dict[str, Any]]
-    social_links: list[dict[str, Any]]
-    phone_numbers: list[dict[str, Any]]
-    emails: list[dict[str, Any]]
-    email_domain: str | None
-    custom_fields: list[CustomField]
-    tags: list[str] | None
-    first_call_at: datetime | None
-    first_email_at: datetime | None
-    last_activity_at: datetime | None
-    custom_mappings: dict[str, Any] | None
-    updated_at: datetime
-    created_at: datetime
-    opportunity_ids: list[str]
-    pass_through: list[dict[str, Any]]
-
-
-class _Envelope(BaseModel):
-    status_code: int
-    status: str = "OK"
-    service: str = "venuecrm"
-    resource: str
-    operation: str
-
-
-class GetCompaniesResponse(_Envelope):
-    """A page of companies."""
-
-    data: list[Company]
-    meta: Meta
-    links: Links
-
-
-class GetCompanyResponse(_Envelope):
-    """One company."""
-
-    data: Company
-
-
-class GetContactsResponse(_Envelope):
-    """A page of contacts."""
-
-    data: list[Contact]
-    meta: Meta
-    links: Links
-
-
-class GetContactResponse(_Envelope):
-    """One contact."""
-
-    data: Contact
-
-
-class WritePartyResponse(_Envelope):
-    """The id of the company or contact created (201), updated or deleted."""
-
-    data: UnifiedId

@@ -95,8 +95,6 @@ class VenueList(ListReply[VenueItem]):
 class VenueIn(IvvyModel):
     """getVenue: the venue's id."""
 
-    model_config = example_config({"id": 107})
-
     id: Id | None = None
 
 

@@ -6,13 +6,12 @@ Read-only: nothing here commits. Collections follow ``features.collections``.
 from __future__ import annotations
 
 from venuecrm.errors import VenueNotFound
-from venuecrm.features.collections import Collection, get_one
+from venuecrm.features.collections import Collection, Record
 from venuecrm.features.lookups.queries import Lists
 from venuecrm.features.reference.schemas import (
     CustomFieldDefinitionList,
     IndustryList,
     UserList,
-    VenueIn,
     VenueItem,
     VenueList,
 )
@@ -24,19 +23,7 @@ INDUSTRIES = Collection(Lists.industries, IndustryList)
 # Users belong to the account, not a venue: venueId (top level or filter) is checked and ignored.
 USERS = Collection(Lists.users, UserList, UserListIn, {"venueId": Kind.INT})
 VENUES = Collection(Lists.venues, VenueList)
-
-
-def get_venue(uow: UnitOfWork, *, account_id: int, body: bytes) -> VenueItem:
-    """One active venue of the account; 23017 without an id, 24438 for an unknown one."""
-    return get_one(
-        uow,
-        Lists.venues,
-        request=VenueIn,
-        item=VenueItem,
-        not_found=lambda venue_id: VenueNotFound(f"Venue {venue_id} does not exist"),
-        account_id=account_id,
-        body=body,
-    )
+VENUE = Record(Lists.venues, VenueItem, VenueNotFound, "Venue {id} does not exist")  # getVenue
 
 
 def get_custom_field_definitions(

@@ -1,4 +1,4 @@
-"""The unified CRM (Apideck) users, pipelines and notes, and their envelopes (docs/unified.md §6).
+"""The unified CRM (Apideck) users and pipelines, and their envelopes (docs/unified.md §6).
 
 Every key of Apideck's models is always emitted (C2): ``null`` where venuecrm holds nothing.
 """
@@ -6,12 +6,12 @@ Every key of Apideck's models is always emitted (C2): ``null`` where venuecrm ho
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel
 
-from venuecrm.features.opportunities.unified_schemas import Links, Meta, RecordId, Text, UnifiedId
 from venuecrm.wire.collections import example_config
+from venuecrm.wire.unified import Envelope, Links, Meta
 
 
 class Email(BaseModel):
@@ -103,72 +103,7 @@ class Pipeline(BaseModel):
     pass_through: list[dict[str, Any]]
 
 
-class Note(BaseModel):
-    """An opportunity note as Apideck's ``Note``."""
-
-    model_config = example_config({
-        "id": "2", "title": "Call", "content": "<p>Wants a quote</p>", "owner_id": "12",
-        "contact_id": "33", "company_id": None, "opportunity_id": "755", "active": True,
-        "created_at": "2026-11-24T10:00:00Z", "updated_at": "2026-11-24T10:00:00Z",
-    })  # fmt: skip
-
-    id: str
-    title: str | None
-    content: str
-    owner_id: str | None
-    contact_id: str | None
-    company_id: str | None
-    opportunity_id: str
-    activity_id: str | None
-    lead_id: str | None
-    active: bool
-    custom_mappings: dict[str, Any] | None
-    updated_by: str | None
-    created_by: str | None
-    updated_at: datetime
-    created_at: datetime
-    pass_through: list[dict[str, Any]]
-
-
-class NoteInput(BaseModel):
-    """What a client may write of a note; read-only keys and ``pass_through`` are ignored."""
-
-    model_config = ConfigDict(
-        extra="ignore",
-        json_schema_extra={
-            "example": {
-                "title": "Call",
-                "content": "<p>Wants a quote for 120 guests</p>",
-                "opportunity_id": "755",
-                "owner_id": "12",
-            }
-        },
-    )
-
-    title: Annotated[str, StringConstraints(strict=True, max_length=255)] | None = None
-    content: Text | None = None
-    owner_id: RecordId | None = None
-    contact_id: RecordId | None = None
-    company_id: RecordId | None = None
-    opportunity_id: RecordId | None = None
-    activity_id: str | None = None
-    lead_id: str | None = None
-    active: bool | None = None
-
-    def sent(self, name: str) -> bool:
-        """Whether the client sent this key (explicit null included)."""
-        return name in self.model_fields_set
-
-
-class _Envelope(BaseModel):
-    status_code: int
-    status: str = "OK"
-    service: str = "venuecrm"
-    resource: str
-    operation: str
-
-
-class GetUsersResponse(_Envelope):
+class GetUsersResponse(Envelope):
     """A page of users."""
 
     data: list[User]
@@ -176,13 +111,13 @@ class GetUsersResponse(_Envelope):
     links: Links
 
 
-class GetUserResponse(_Envelope):
+class GetUserResponse(Envelope):
     """One user."""
 
     data: User
 
 
-class GetPipelinesResponse(_Envelope):
+class GetPipelinesResponse(Envelope):
     """A page of pipelines."""
 
     data: list[Pipeline]
@@ -190,27 +125,7 @@ class GetPipelinesResponse(_Envelope):
     links: Links
 
 
-class GetPipelineResponse(_Envelope):
+class GetPipelineResponse(Envelope):
     """One pipeline."""
 
     data: Pipeline
-
-
-class GetNotesResponse(_Envelope):
-    """A page of notes."""
-
-    data: list[Note]
-    meta: Meta
-    links: Links
-
-
-class GetNoteResponse(_Envelope):
-    """One note."""
-
-    data: Note
-
-
-class WriteNoteResponse(_Envelope):
-    """The id of the note created (201), updated or deleted."""
-
-    data: UnifiedId

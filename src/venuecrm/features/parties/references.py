@@ -1,0 +1,167 @@
+"""What a write checks its named ids against, read in one query: each referenced row's
+attributes, the custom field definitions and the account's defaults.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    String,
+    any_,
+    bindparam,
+    exists,
+    literal,
+    select,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session
+
+from venuecrm.platform import models as m
+from venuecrm.platform.base import Tenant
+from venuecrm.platform.json_sql import json_array, json_object
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """A custom field definition, as validation needs it."""
+
+    id: int
+    entity: str
+    field_type: int
+    display_name: str
+    is_required: bool
+    is_active: bool
+    select_values: dict[str, Any] | None
+
+
+@dataclass
+class References:
+    """What the account holds for the ids a request names: ``rows[kind][id]`` is its attributes."""
+
+    rows: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
+    definitions: dict[int, Definition] = field(default_factory=dict)
+    default_stage_id: int | None = None
+
+    def get(self, kind: str, row_id: int) -> dict[str, Any] | None:
+        """Attributes of the ``kind`` row with this id, or None when the account has none."""
+        return self.rows.get(kind, {}).get(row_id)
+
+
+def _active(model: type[Tenant]) -> dict[str, ColumnElement[Any]]:
+    return {"active": model.is_active}  # type: ignore[attr-defined]
+
+
+_ACCOUNT = bindparam("account_id", type_=Integer)
+
+
+def _reference_queries() -> dict[str, tuple[type[Tenant], dict[str, Any]]]:
+    """Per kind: the table and the attributes a rule needs of its rows."""
+    linked_companies = json_array(
+        m.CompanyContact.company_id,
+        (m.CompanyContact.account_id == _ACCOUNT, m.CompanyContact.contact_id == m.Contact.id),
+    )
+    has_subtypes = exists().where(
+        m.LeadSubtype.account_id == m.LeadType.account_id,
+        m.LeadSubtype.type_id == m.LeadType.id,
+        m.LeadSubtype.is_active,
+    )
+    return {
+        "venue": (m.Venue, _active(m.Venue)),
+        "user": (m.User, _active(m.User)),
+        "type": (m.LeadType, {**_active(m.LeadType), "has_subtypes": has_subtypes}),
+        "subtype": (m.LeadSubtype, {**_active(m.LeadSubtype), "type_id": m.LeadSubtype.type_id}),
+        "source": (
+            m.LeadSource,
+            {**_active(m.LeadSource), "is_referral": m.LeadSource.is_referral},
+        ),
+        "stage": (m.LeadStage, {**_active(m.LeadStage), "apply_to": m.LeadStage.apply_to}),
+        "stage_reason": (
+            m.LeadStageReason,
+            {**_active(m.LeadStageReason), "stage_id": m.LeadStageReason.stage_id},
+        ),
+        "channel": (m.LeadChannel, _active(m.LeadChannel)),
+        "quality": (m.LeadQuality, _active(m.LeadQuality)),
+        "industry": (m.Industry, _active(m.Industry)),
+        "lost_reason": (m.LostReason, _active(m.LostReason)),
+        "company": (m.Company, {"active": literal(True)}),
+        "contact": (m.Contact, {"active": literal(True), "company_ids": linked_companies}),
+    }
+
+
+@lru_cache(maxsize=512)
+def _references_statement(kinds: tuple[str, ...], entities: tuple[str, ...]) -> Any:
+    """The one query ``load_references`` runs, built once per combination of kinds.
+
+    Ids and the account are bound parameters, so a hot path does not rebuild the expression.
+    """
+    queries = _reference_queries()
+    parts: list[Any] = []
+    for kind in kinds:
+        model, attributes = queries[kind]
+        attrs = json_object(attributes)
+        ids = bindparam(f"ids_{kind}", type_=ARRAY(Integer))
+        parts.append(
+            select(literal(kind).label("kind"), model.id.label("id"), attrs.label("attrs")).where(
+                model.account_id == _ACCOUNT, model.id == any_(ids), *live(model)
+            )
+        )
+    if entities:
+        d = m.CustomFieldDefinition
+        parts.append(
+            select(
+                literal("definition"),
+                d.id,
+                json_object({
+                    "entity": d.entity, "field_type": d.field_type,
+                    "display_name": d.display_name, "is_required": d.is_required,
+                    "is_active": d.is_active, "select_values": d.select_values,
+                }),
+            ).where(d.account_id == _ACCOUNT, d.entity == any_(bindparam("entities",
+                                                                         type_=ARRAY(String))))
+        )  # fmt: skip
+    s = m.AccountSettings
+    parts.append(
+        select(
+            literal("settings"),
+            s.account_id,
+            json_object({"default_stage_id": s.default_stage_id}),
+        ).where(s.account_id == _ACCOUNT)
+    )
+    return union_all(*parts)
+
+
+def live(model: type[Tenant]) -> list[ColumnElement[bool]]:
+    """A soft-deleted opportunity, company or contact is not there for any rule or write."""
+    deleted = getattr(model, "deleted_at", None)
+    return [] if deleted is None else [deleted.is_(None)]
+
+
+def load_references(
+    session: Session,
+    account_id: int,
+    wanted: Mapping[str, Iterable[int]],
+    *,
+    definitions_for: Iterable[str] = (),
+) -> References:
+    """Every named id's row, the custom field definitions and the defaults, in one query."""
+    ids = {kind: sorted(set(values)) for kind, values in wanted.items()}
+    kinds = tuple(sorted(kind for kind, values in ids.items() if values))
+    entities = tuple(sorted(set(definitions_for)))
+    params: dict[str, Any] = {"account_id": account_id, "entities": list(entities)}
+    params.update({f"ids_{kind}": ids[kind] for kind in kinds})
+    refs = References()
+    for kind, row_id, attrs in session.execute(_references_statement(kinds, entities), params):
+        if kind == "settings":
+            refs.default_stage_id = attrs["default_stage_id"]
+        elif kind == "definition":
+            refs.definitions[row_id] = Definition(id=row_id, **attrs)
+        else:
+            refs.rows.setdefault(kind, {})[row_id] = attrs
+    return refs
