@@ -1,7 +1,7 @@
 """The container stack, really run: build, up, seed, call, restart, non-root, slow first start.
 
 This needs a Docker engine. No engine is a failure, not a skip: CI prepares one (``.ci/run``
-starts ``../shared/tools/container-standins.sh`` when ``docker info`` fails). It works with
+starts the CI host's stand-in engine when ``docker info`` fails). It works with
 ``docker compose`` (v2) and Debian's ``docker-compose`` (v1), whichever is installed.
 
 Cost on this machine (2 shared cores, stand-in images): about 2.5 minutes with cold build caches,
@@ -58,7 +58,7 @@ def _docker() -> str:
     # Debian's docker.io CLI matches the engine; prefer it over a newer CLI elsewhere on PATH.
     docker = "/usr/bin/docker" if Path("/usr/bin/docker").exists() else shutil.which("docker")
     if docker is None:
-        pytest.fail("no docker CLI: install Docker (or run ../shared/tools/container-standins.sh)")
+        pytest.fail("no docker CLI: install Docker (CI's .ci/run prepares one)")
     return docker
 
 
@@ -72,8 +72,8 @@ def _engine_answers(docker: str) -> None:
     )
     if result.returncode != 0:
         pytest.fail(
-            "no Docker engine answers (`docker info` failed); start one, e.g. "
-            f"../shared/tools/container-standins.sh from the repository root:\n{result.stderr}"
+            "no Docker engine answers (`docker info` failed); start one (CI's .ci/run does):\n"
+            f"{result.stderr}"
         )
 
 

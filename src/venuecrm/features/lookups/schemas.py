@@ -29,7 +29,7 @@ Cost = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
 
 
 def _apply_to(value: Any) -> int:
-    """Reference 3.6: 1 = opportunity, 2 = lead; the docs type it as a string, so "1" too."""
+    """docs/ivvy.md §3.6: 1 = opportunity, 2 = lead; the docs type it as a string, so "1" too."""
     try:
         number = parse_whole_number(value)
     except PydanticCustomError:

@@ -1,6 +1,6 @@
 """Opportunity notes: venue addOrUpdateOpportunityNote and crm getOpportunityNoteList.
 
-Reference 3.3 and 3.5. Which code answers what (iVvy documents the codes, not their cases):
+docs/ivvy.md §3.3 and §3.5. Which code answers what (iVvy documents the codes, not their cases):
 
 - 24436: the body is empty (``{}``, ``[]``, ``""``, nothing), not JSON, or not a JSON object.
 - 24437: the details are invalid, every problem listed as ``"path: reason"``: ``venueId``,

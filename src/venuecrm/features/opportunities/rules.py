@@ -11,9 +11,9 @@ from typing import Any
 
 from venuecrm.features.custom_fields import check_custom_fields
 from venuecrm.features.opportunities.schemas import OpportunityIn
-from venuecrm.features.parties import service as party_rules
-from venuecrm.features.parties.references import References
-from venuecrm.features.parties.service import COMPANY, CONTACT, Party, check_reference
+from venuecrm.features.parties.external_urls import external_urls_problem, merge_external_urls
+from venuecrm.features.parties.references import References, check_reference
+from venuecrm.features.parties.service import COMPANY, CONTACT, Party
 from venuecrm.features.problems import Problems
 from venuecrm.platform.models import (
     APPLY_TO_OPPORTUNITY,
@@ -188,7 +188,7 @@ class Plan:
             self.problems.add(object_wire or name, f"give {id_wire} or {object_wire}, not both")
 
     def _contact_type(self) -> None:
-        """Reference 3.1: companyId or company makes it a company opportunity."""
+        """docs/ivvy.md §3.1: companyId or company makes it a company opportunity."""
         model, existing = self.model, self.existing
         self._not_both("company")
         self._not_both("contact")
@@ -278,8 +278,8 @@ class Plan:
         if not self.model.sent("external_urls"):
             return
         current = self.existing.external_urls if self.existing is not None else []
-        urls = party_rules.merge_external_urls(current or [], self.model.external_urls)
-        problem = party_rules.external_urls_problem(urls)
+        urls = merge_external_urls(current or [], self.model.external_urls)
+        problem = external_urls_problem(urls)
         if problem:
             self.problems.add("externalUrls", problem)
         self.values["external_urls"] = urls

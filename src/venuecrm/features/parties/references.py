@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from venuecrm.features.problems import Problems
 from venuecrm.platform import models as m
 from venuecrm.platform.base import Tenant
 from venuecrm.platform.json_sql import json_array, json_object
@@ -165,3 +166,16 @@ def load_references(
         else:
             refs.rows.setdefault(kind, {})[row_id] = attrs
     return refs
+
+
+def check_reference(
+    refs: References, problems: Problems, *, kind: str, value: int | None, path: str
+) -> None:
+    """A named id must be a record of the account, and active (docs/ivvy.md D19)."""
+    if value is None:
+        return
+    row = refs.get(kind, value)
+    if row is None:
+        problems.add(path, f"no {kind.replace('_', ' ')} {value} in this account")
+    elif not row["active"]:
+        problems.add(path, f"{kind.replace('_', ' ')} {value} is inactive")

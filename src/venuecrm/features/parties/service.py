@@ -20,9 +20,10 @@ from pydantic.alias_generators import to_snake
 from sqlalchemy import func
 
 from venuecrm.features.custom_fields import check_custom_fields
+from venuecrm.features.parties.external_urls import external_urls_problem, merge_external_urls
 from venuecrm.features.parties.records import Records
-from venuecrm.features.parties.references import References
-from venuecrm.features.parties.schemas import COMMISSION_KEYS, CompanyIn, ContactIn, ExternalUrl
+from venuecrm.features.parties.references import References, check_reference
+from venuecrm.features.parties.schemas import COMMISSION_KEYS, CompanyIn, ContactIn
 from venuecrm.features.problems import Problems
 from venuecrm.platform.models import Company, Contact
 
@@ -176,19 +177,6 @@ def prepare(
     return refs
 
 
-def check_reference(
-    refs: References, problems: Problems, *, kind: str, value: int | None, path: str
-) -> None:
-    """A named id must be a record of the account, and active (docs/ivvy.md D19)."""
-    if value is None:
-        return
-    row = refs.get(kind, value)
-    if row is None:
-        problems.add(path, f"no {kind.replace('_', ' ')} {value} in this account")
-    elif not row["active"]:
-        problems.add(path, f"{kind.replace('_', ' ')} {value} is inactive")
-
-
 def check(party: Party, refs: References, problems: Problems) -> None:
     """Every problem with one party, added to ``problems``."""
     data, path = party.data, party.path
@@ -225,26 +213,6 @@ def check(party: Party, refs: References, problems: Problems) -> None:
         creating=party.creates,
         problems=problems,
     )
-
-
-def merge_external_urls(
-    current: list[dict[str, Any]], sent: list[ExternalUrl] | None
-) -> list[dict[str, Any]]:
-    """Apply sent external URLs by ``ref``: a null list removes all, a null url removes one."""
-    if sent is None:
-        return []
-    by_ref = {item["ref"]: item for item in current}
-    for item in sent:
-        if item.url is None:
-            by_ref.pop(item.ref, None)
-        else:
-            by_ref[item.ref] = {"ref": item.ref, "url": item.url, "label": item.label}
-    return list(by_ref.values())
-
-
-def external_urls_problem(urls: list[dict[str, Any]]) -> str | None:
-    """External URLs are capped at three per record."""
-    return "at most 3 external URLs per record" if len(urls) > 3 else None
 
 
 def _apply(row: Company | Contact, party: Party) -> None:
