@@ -59,7 +59,8 @@ class Settings(BaseSettings):
     # Fernet keys for API secrets at rest, comma-separated, newest first (README "Limits");
     # unset: the data directory's secret.key.
     secret_keys: SecretStr | None = None
-    rate_limit: str = "600/minute"
+    # Off unless set: one integrator's bulk import is legitimate traffic (README "Limits").
+    rate_limit: str | None = None
     failed_auth_limit: str = "30/minute"
     # Client side, for `venuecrm call`.
     api_url: str = "http://127.0.0.1:8000"
@@ -68,8 +69,10 @@ class Settings(BaseSettings):
 
     @field_validator("rate_limit", "failed_auth_limit")
     @classmethod
-    def _rate_limit(cls, value: str) -> str:
+    def _rate_limit(cls, value: str | None) -> str | None:
         """A rate limit in the ``limits`` notation: ``600/minute``, ``30 per 5 minutes``."""
+        if value is None or not value.strip():
+            return None
         try:
             parse_limit(value)
         except ValueError:

@@ -23,7 +23,7 @@ CREATE = ivvy_uri("venue", "addOrUpdateOpportunity")
 
 @contextmanager
 def _client(
-    settings: Settings, clock: Clock, address: str = "192.0.2.1", **limits: str
+    settings: Settings, clock: Clock, address: str = "192.0.2.1", **limits: str | None
 ) -> Iterator[TestClient]:
     app = create_app(settings.model_copy(update=limits), clock=clock)
     with TestClient(app, raise_server_exceptions=False, client=(address, 50000)) as client:
@@ -136,3 +136,15 @@ def test_an_unknown_key_and_a_wrong_signature_take_the_same_time(
     # Both look the key up and compute the HMAC; only noise should separate them.
     a, b = statistics.median(unknown), statistics.median(wrong)
     assert abs(a - b) <= 0.25 * max(a, b), (a, b)
+
+
+def test_no_per_key_limit_unless_one_is_set(
+    settings: Settings, clock: Clock, seeded: Seeded
+) -> None:
+    default = Settings.model_fields["rate_limit"].default
+    assert default is None
+    with _client(settings, clock, rate_limit=default) as client:
+        for _ in range(5):
+            response = _ping(client, seeded.tenant, clock)
+            assert response.status_code == 200, response.text
+            assert "RateLimit-Limit" not in response.headers

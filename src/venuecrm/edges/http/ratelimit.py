@@ -25,10 +25,10 @@ _FAILURES = "auth-failures"
 class RateLimits:
     """The process's request counters."""
 
-    def __init__(self, per_key: str, failed_auth: str) -> None:
+    def __init__(self, per_key: str | None, failed_auth: str | None) -> None:
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
-        self._per_key = parse(per_key)
-        self._failed_auth = parse(failed_auth)
+        self._per_key = parse(per_key) if per_key else None
+        self._failed_auth = parse(failed_auth) if failed_auth else None
 
     def _retry_headers(self, item: RateLimitItem, *identifiers: str) -> dict[str, str]:
         stats = self._limiter.get_window_stats(item, *identifiers)
@@ -41,6 +41,8 @@ class RateLimits:
 
     def check_address(self, address: str) -> None:
         """429 while ``address`` is over its failed-authentication limit."""
+        if self._failed_auth is None:
+            return
         if not self._limiter.test(self._failed_auth, _FAILURES, address):
             headers = self._retry_headers(self._failed_auth, _FAILURES, address)
             headers["Retry-After"] = headers["RateLimit-Reset"]
@@ -50,10 +52,13 @@ class RateLimits:
 
     def record_failure(self, address: str) -> None:
         """Count one failed authentication from ``address``."""
-        self._limiter.hit(self._failed_auth, _FAILURES, address)
+        if self._failed_auth is not None:
+            self._limiter.hit(self._failed_auth, _FAILURES, address)
 
     def hit_key(self, key_id: int) -> dict[str, str]:
         """Count a request of the key: its RateLimit-* headers, or 429 when over the limit."""
+        if self._per_key is None:
+            return {}
         allowed = self._limiter.hit(self._per_key, _KEY, str(key_id))
         headers = self._retry_headers(self._per_key, _KEY, str(key_id))
         if not allowed:
