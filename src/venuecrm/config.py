@@ -54,14 +54,14 @@ class Settings(BaseSettings):
     # opening (or of the previous response); an idle keep-alive connection closes after the other.
     header_timeout_seconds: float = Field(default=10.0, gt=0)
     keep_alive_seconds: int = Field(default=5, ge=1)
-    # README "Limits": requests per API key, and failed authentications per source address
-    # (after which the address gets 429 until the window passes); per process.
     # Fernet keys for API secrets at rest, comma-separated, newest first (README "Limits");
     # unset: the data directory's secret.key.
     secret_keys: SecretStr | None = None
-    # Off unless set: one integrator's bulk import is legitimate traffic (README "Limits").
+    # README "Limits", per process: requests per API key, off unless set (one integrator's bulk
+    # import is legitimate traffic), and failed authentications per source address (after which
+    # the address gets 429 until the window passes).
     rate_limit: str | None = None
-    failed_auth_limit: str = "30/minute"
+    failed_auth_limit: str | None = "30/minute"
     # Client side, for `venuecrm call`.
     api_url: str = "http://127.0.0.1:8000"
     api_key: str | None = None

@@ -152,8 +152,6 @@ LeadQualityNotFound, InvalidLeadQualityRequest, InvalidLeadQualityDetails = _loo
     "lead quality", (24304, 24306, 24307)
 )
 
-# Every error with a code, in the order defined (the README's order).
-
 __all__ = [
     "CompanyNotFound",
     "ContactNotFound",

@@ -52,6 +52,9 @@ def _same_keys(a: Settings, b: Settings) -> bool:
 def cipher() -> MultiFernet:
     """The process's MultiFernet, built on first use (from ``get_settings()`` if none installed)."""
     global _cipher
+    built = _cipher  # read once, without the lock: every authenticated request comes here
+    if built is not None:
+        return built
     with _lock:
         if _cipher is None:
             _cipher = _build(_installed or get_settings())

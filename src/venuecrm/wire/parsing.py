@@ -94,29 +94,32 @@ def _screen(value: Any, loc: tuple[int | str, ...], problems: list[str]) -> None
     """
     if len(problems) >= _MAX_PROBLEMS:
         return
-    where = format_path(loc) or "body"
     if isinstance(value, str):
         if NUL in value:
-            problems.append(f"{where}: {NUL_REASON}")
+            problems.append(f"{_where(loc)}: {NUL_REASON}")
         return
     if not isinstance(value, dict | list):
         return
     if len(loc) >= MAX_DEPTH:
-        problems.append(f"{where}: nested deeper than {MAX_DEPTH} levels")
+        problems.append(f"{_where(loc)}: nested deeper than {MAX_DEPTH} levels")
     elif isinstance(value, list):
         if len(value) > MAX_ARRAY_ITEMS:
-            problems.append(f"{where}: must have at most {MAX_ARRAY_ITEMS} items")
+            problems.append(f"{_where(loc)}: must have at most {MAX_ARRAY_ITEMS} items")
             return
         for index, item in enumerate(value):
             _screen(item, (*loc, index), problems)
     elif len(value) > MAX_OBJECT_KEYS:
-        problems.append(f"{where}: must have at most {MAX_OBJECT_KEYS} keys")
+        problems.append(f"{_where(loc)}: must have at most {MAX_OBJECT_KEYS} keys")
     else:
         for key, item in value.items():
             if NUL in key:
-                problems.append(f"{where}: a key {NUL_REASON}")
+                problems.append(f"{_where(loc)}: a key {NUL_REASON}")
                 continue
             _screen(item, (*loc, key), problems)
+
+
+def _where(loc: tuple[int | str, ...]) -> str:
+    return format_path(loc) or "body"
 
 
 def format_path(loc: tuple[int | str, ...]) -> str:

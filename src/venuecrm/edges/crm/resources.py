@@ -154,23 +154,21 @@ def add_routes(
     if r.saver is not None and r.body is not None:
         saver, model, body = r.saver, r.body, body_of(r.body.__name__)
 
-        async def add(request: Request, record: None) -> Response:
-            return await save_reply(
-                request,
-                r.name,
-                lambda uow, who, raw: saver(uow, who=who, body=parse_body(model, raw)),
-                created=True,
-            )
-
-        async def update(request: Request, record: str) -> Response:
+        async def save(request: Request, record: str | None) -> Response:
             return await save_reply(
                 request,
                 r.name,
                 lambda uow, who, raw: saver(
                     uow, who=who, body=parse_body(model, raw), record=record
                 ),
-                created=False,
+                created=record is None,
             )
+
+        async def add(request: Request, record: None) -> Response:
+            return await save(request, None)
+
+        async def update(request: Request, record: str) -> Response:
+            return await save(request, record)
 
         _route(router, r, add, method="POST", path=f"/{r.name}", suffix="Add", docs=docs,
                path_id=None, status_code=201, openapi_extra=body)  # fmt: skip

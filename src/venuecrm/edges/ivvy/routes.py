@@ -23,23 +23,26 @@ API_VERSION = "1.0"
 router = APIRouter()
 
 
-def _find_action(request: Request, namespace: str) -> Action:
-    name = request.query_params.get("action", "")
+def _find_action(request: Request, namespace: str) -> Action | None:
     actions: dict[tuple[str, str], Action] = request.app.state.actions
-    found = actions.get((namespace.lower(), name.lower()))
-    if found is None:
-        if not name:
-            raise UnknownAction("The 'action' query parameter is required")
-        raise UnknownAction(f"Unknown action '{name}' in namespace '{namespace}'")
-    return found
+    return actions.get((namespace.lower(), request.query_params.get("action", "").lower()))
+
+
+def _unknown_action(request: Request, namespace: str) -> UnknownAction:
+    name = request.query_params.get("action", "")
+    if not name:
+        return UnknownAction("The 'action' query parameter is required")
+    return UnknownAction(f"Unknown action '{name}' in namespace '{namespace}'")
 
 
 def _run(
-    rt: Runtime, request: Request, version: str, namespace: str, body: bytes
+    rt: Runtime, request: Request, version: str, namespace: str, body: bytes, found: Action | None
 ) -> idempotency.Outcome:
     signed = authenticate_request(request, signed_request(request, body, version))
     who = signed.credentials
-    action = _find_action(request, namespace)
+    if found is None:
+        raise _unknown_action(request, namespace)
+    action = found
     now = rt.clock()
 
     def work(uow: UnitOfWork) -> tuple[int, bytes]:
@@ -87,11 +90,10 @@ async def call_action(request: Request, version: str, namespace: str) -> Respons
     body = await read_body(request, rt.settings.max_body_bytes)
     # Key lookup and actions use the synchronous database stack: one hop to the threadpool.
     # A write takes a write slot first; an unknown action is refused inside, after the key.
-    actions: dict[tuple[str, str], Action] = request.app.state.actions
-    action = actions.get((namespace.lower(), request.query_params.get("action", "").lower()))
+    action = _find_action(request, namespace)
     if action is None or not action.writes:
-        outcome = await run_in_threadpool(_run, rt, request, version, namespace, body)
+        outcome = await run_in_threadpool(_run, rt, request, version, namespace, body, action)
     else:
         async with write_slot(request):
-            outcome = await run_in_threadpool(_run, rt, request, version, namespace, body)
+            outcome = await run_in_threadpool(_run, rt, request, version, namespace, body, action)
     return outcome.response()

@@ -86,7 +86,7 @@ def save(
         problems = Problems()
         data, extra = to_ivvy(body, existing, records, problems)
         if existing is None:
-            _apply_defaults(data, records.defaults())
+            _apply_defaults(data, records)
         if problems:
             raise InvalidOpportunityDetails("Invalid State", problems.items)
         try:
@@ -99,11 +99,16 @@ def save(
     return str(saved)
 
 
-def _apply_defaults(data: dict[str, Any], defaults: dict[str, int | None]) -> None:
+_DEFAULTED = (("venueId", "pipeline_id"), ("typeId", "type"), ("sourceId", "source_id"))
+
+
+def _apply_defaults(data: dict[str, Any], records: Records) -> None:
     """docs/unified.md C6: the account's default venue, type and source fill in missing ones."""
+    if all(data.get(key) is not None for key, _ in _DEFAULTED):
+        return  # nothing to fill in: no need to read the account's settings
+    defaults = records.defaults()
     missing = []
-    for key, crm_name in (("venueId", "pipeline_id"), ("typeId", "type"),
-                          ("sourceId", "source_id")):  # fmt: skip
+    for key, crm_name in _DEFAULTED:
         if data.get(key) is None:
             data[key] = defaults[key]
             if data[key] is None:
