@@ -80,7 +80,9 @@ def _sort_value(record: Any, sort: str) -> Any:
     if sort == "name":
         if isinstance(record, CompanyRow):
             return record.business_name
-        return f"{record.first_name} {record.last_name}".strip()
+        # Exactly the SQL sort key, trim(concat(first, ' ', last)): a cursor that differed from
+        # it (None as "None", tabs stripped) would skip or repeat rows across pages.
+        return f"{record.first_name or ''} {record.last_name or ''}".strip(" ")
     if sort == "updated_at":
         return record.modified_at
     return getattr(record, sort)
