@@ -18,3 +18,13 @@ __all__ += accounts.__all__
 __all__ += crm.__all__
 __all__ += lookups.__all__
 __all__ += notes.__all__
+
+# What a process caches per account and checks against ``Account.config_version``: a change to
+# any of these tables bumps it (a trigger on each, migration 0007c; tests/integration checks
+# that the triggers and this list agree).
+CONFIG_TABLES = (
+    "api_keys",
+    "account_settings",
+    *(table.__tablename__ for table in lookups.LOOKUP_TABLES),
+)
+__all__ += ["CONFIG_TABLES"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     DateTime,
@@ -31,6 +32,9 @@ class Account(Timestamped, Base):
 
     id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    # Bumped by a trigger on every change to the account's CONFIG_TABLES (migration 0007c): a
+    # process's cached copy of them is current exactly when its version matches.
+    config_version: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
 
 class ApiKey(Tenant):

@@ -158,6 +158,12 @@ class CustomFieldDefinition(Tenant):
     file_types: Mapped[list[str] | None] = mapped_column(JSON)
 
 
+# Every table of this module: an account's configuration, cached per process (models.CONFIG_TABLES).
+LOOKUP_TABLES: tuple[type[Tenant], ...] = (
+    Venue, User, LeadSource, LeadType, LeadSubtype, LeadStage, LeadStageReason, LeadChannel,
+    LeadQuality, Industry, LostReason, CustomFieldDefinition,
+)  # fmt: skip
+
 __all__ = [
     "APPLY_TO_LEAD",
     "APPLY_TO_OPPORTUNITY",
@@ -171,6 +177,7 @@ __all__ = [
     "LeadStageReason",
     "LeadSubtype",
     "LeadType",
+    "LOOKUP_TABLES",
     "LostReason",
     "User",
     "Venue",
