@@ -18,7 +18,7 @@ down_revision: str | None = "0006s"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# The tables a cached account snapshot is read from (platform.models.CONFIG_TABLES at this revision).
+# The tables an account snapshot is cached from (models.CONFIG_TABLES at this revision).
 TABLES = (
     "api_keys", "account_settings", "venues", "users", "lead_sources", "lead_types",
     "lead_subtypes", "lead_stages", "lead_stage_reasons", "lead_channels", "lead_qualities",
