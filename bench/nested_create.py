@@ -357,7 +357,7 @@ class Measurement:
         w, u, c = self.wrk, self.usage, self.ceiling_usage
         per_request = 1000 / w.requests if w.requests else math.nan
         workers = sorted(u.worker_rss)
-        ceiling_tx = self.ceiling.tps * c.wall
+        ceiling_tx = self.ceiling.transactions
         return {
             "workers": self.workers,
             "clients": self.clients,

@@ -41,6 +41,7 @@ class PgbenchResult:
     output: str
     p50_ms: float = math.nan  # from the per-transaction log, when asked for
     p99_ms: float = math.nan
+    transactions: int = 0
 
 
 def _percentile(ordered: list[float], q: float) -> float:
@@ -106,6 +107,7 @@ def run_pgbench(
     tps = re.search(r"^tps = ([\d.]+)", output, re.MULTILINE)
     latency = re.search(r"^latency average = ([\d.]+) ms", output, re.MULTILINE)
     failed = re.search(r"^number of failed transactions: (\d+)", output, re.MULTILINE)
+    done_tx = re.search(r"^number of transactions actually processed: (\d+)", output, re.M)
     if done.returncode != 0 or tps is None:
         print(f"!!! pgbench failed (exit {done.returncode}):\n{output}", file=sys.stderr)
     return PgbenchResult(
@@ -115,4 +117,5 @@ def run_pgbench(
         output=output,
         p50_ms=_percentile(logged, 0.5),
         p99_ms=_percentile(logged, 0.99),
+        transactions=int(done_tx.group(1)) if done_tx else 0,
     )
