@@ -117,7 +117,7 @@ def run_wrk(
     ``expect``: the start of every successful reply's body.
     """
     command = [wrk_binary(), "-t", str(max(1, min(threads, clients))), "-c", str(clients)]
-    command += ["-d", f"{math.ceil(seconds)}s", "--timeout", "30s", "--latency"]
+    command += ["-d", f"{math.ceil(seconds)}s", "--timeout", "10s", "--latency"]
     command += ["-s", str(LUA), base, "--", str(requests_file), expect]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     setup_cpu = _setup_cpu(process)
