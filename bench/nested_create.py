@@ -226,9 +226,16 @@ SELECT (SELECT coalesce(max(id), 0) FROM opportunities WHERE account_id = %(a)s)
        (SELECT coalesce(max(id), 0) FROM companies WHERE account_id = %(a)s),
        (SELECT coalesce(max(id), 0) FROM contacts WHERE account_id = %(a)s)
 """
+# The existing companies and contacts: 1,000 each unless a natural key failed to match.
+_EXISTING_COUNTS = """
+(SELECT count(*) FROM companies
+ WHERE account_id = %(a)s AND business_name LIKE 'Bench Existing Co %%'),
+(SELECT count(*) FROM contacts WHERE account_id = %(a)s AND email LIKE 'existing.%%@bench.example')
+"""
 # Since the high-water marks: opportunities, their custom values, companies and contacts, the
-# distinct new ones the new opportunities name, and the existing population (never duplicated).
-_WRITTEN = """
+# distinct new ones the new opportunities name, and the existing population.
+_WRITTEN = (
+    """
 WITH opp AS (SELECT * FROM opportunities WHERE account_id = %(a)s AND id > %(opp)s)
 SELECT (SELECT count(*) FROM opp),
        (SELECT count(*) FROM custom_field_values v JOIN opp ON v.record_id = opp.id
@@ -237,11 +244,9 @@ SELECT (SELECT count(*) FROM opp),
        (SELECT count(*) FROM contacts WHERE account_id = %(a)s AND id > %(ct)s),
        (SELECT count(DISTINCT company_id) FROM opp WHERE company_id > %(co)s),
        (SELECT count(DISTINCT contact_id) FROM opp WHERE contact_id > %(ct)s),
-       (SELECT count(*) FROM companies
-        WHERE account_id = %(a)s AND business_name LIKE 'Bench Existing Co %%'),
-       (SELECT count(*) FROM contacts
-        WHERE account_id = %(a)s AND email LIKE 'existing.%%@bench.example')
 """
+    + _EXISTING_COUNTS
+)
 
 
 @dataclass(frozen=True)
@@ -276,6 +281,13 @@ class Written:
                 f"contacts, not {EXISTING} each: a natural key matched twice"
             )
         return found
+
+
+def existing_counts(conn: psycopg.Connection[Any], account_id: int) -> tuple[int, int]:
+    """How many of the existing companies and contacts the account holds (1,000 each, or wrong)."""
+    row = conn.execute(f"SELECT {_EXISTING_COUNTS}", {"a": account_id}).fetchone()
+    assert row is not None
+    return row[0], row[1]
 
 
 def high_water(conn: psycopg.Connection[Any], account_id: int) -> dict[str, int]:
@@ -480,6 +492,9 @@ def measure(
             variables=ceiling_variables(account),
             latencies=True,
         )
+    # The existing-party script must match what the service made, not add look-alikes.
+    if existing_counts(conn, account.account_id) != (EXISTING, EXISTING):
+        problems.append("the ceiling added existing parties again: its natural keys are wrong")
     m = Measurement(
         workers, clients, rows, result, monitor.usage, rows_written, problems, ceiling,
         ceiling_monitor.usage,
