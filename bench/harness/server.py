@@ -94,7 +94,9 @@ def add_run_arguments(parser: Any, *, default_clients: str, several_workers: boo
         action=_Extend,
         help=f"concurrent clients, e.g. 1,16 or repeated (default: {default_clients})",
     )
-    parser.add_argument("--seconds", type=int, default=15, help="timed window per run")
+    parser.add_argument(
+        "--seconds", type=int, default=15, help="timed window per run (default: %(default)s)"
+    )
     parser.add_argument(
         "--warmup", type=float, default=2.0, help="untimed load first (connections, caches)"
     )
