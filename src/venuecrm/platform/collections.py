@@ -9,7 +9,9 @@ fields a row has several values of (a contact's companies), filterable but not c
 One round trip answers a page and the total (``count(*) OVER ()`` over the matching ids only,
 see ``page_select``); a second one only when the page is empty, to count what lies before it.
 Rows are ordered by ``id``: ids only grow, so rows added between page requests land after the
-ones already paged and none is skipped or repeated.
+ones already paged and none is skipped or repeated. A list of what happened (a record's
+history) is read newest first instead (``ListQuery.newest_first``): there a row added between
+page requests shifts the later pages by one.
 """
 
 from __future__ import annotations
@@ -102,6 +104,7 @@ class ListQuery:
     rows: Select[Any]
     details: Callable[[Subquery], Sequence[ColumnElement[Any]]] | None = None
     many: Mapping[str, ManyField] = field(default_factory=dict)
+    newest_first: bool = False  # by id descending
 
     @property
     def fields(self) -> dict[str, Kind]:
@@ -140,7 +143,8 @@ def kind_of(sql_type: TypeEngine[Any]) -> Kind | None:
 def fetch_page(
     session: Session, query: ListQuery, conditions: Sequence[Condition], *, start: int, limit: int
 ) -> Page:
-    """The rows ``start`` to ``start + limit`` of ``query`` matching every condition, by id."""
+    """The rows ``start`` to ``start + limit`` of ``query`` matching every condition, by id
+    (descending for a ``newest_first`` list)."""
     statement = page_select(query, conditions, start=start, limit=limit)
     found = [dict(row) for row in session.execute(statement).mappings()]
     if found:
@@ -170,7 +174,7 @@ def page_select(
     ids = (
         select(rows.c.id, func.count().over().label(TOTAL))
         .where(*where)
-        .order_by(rows.c.id)
+        .order_by(rows.c.id.desc() if query.newest_first else rows.c.id)
         .offset(start)
         .limit(limit)
         .cte("ids")
@@ -180,11 +184,11 @@ def page_select(
     page_ids = select(func.array_agg(ids.c.id)).scalar_subquery()
     page = (
         select(full, select(ids.c[TOTAL]).limit(1).scalar_subquery().label(TOTAL))
-        .where(full.c.id == any_(cast(page_ids, ARRAY(Integer))))
+        .where(full.c.id == any_(cast(page_ids, ARRAY(full.c.id.type))))
         .subquery("p")
     )
     details = query.details(page) if query.details is not None else ()
-    return select(page, *details).order_by(page.c.id)
+    return select(page, *details).order_by(page.c.id.desc() if query.newest_first else page.c.id)
 
 
 def count_select(query: ListQuery, conditions: Sequence[Condition]) -> Select[Any]:

@@ -32,12 +32,14 @@ NOW: Any = _Now()
 
 
 class Row:
-    """One row's columns as attributes; what is assigned is kept until the row is written."""
+    """One row's columns as attributes; what is assigned is kept until the row is written, and
+    what it held when read, for the change record."""
 
-    __slots__ = ("_changes", "_values")
+    __slots__ = ("_changes", "_original", "_values")
 
     def __init__(self, values: dict[str, Any]) -> None:
         object.__setattr__(self, "_values", values)
+        object.__setattr__(self, "_original", dict(values))
         object.__setattr__(self, "_changes", {})
 
     def __getattr__(self, name: str) -> Any:
@@ -53,6 +55,10 @@ class Row:
     def values(self) -> dict[str, Any]:
         """Every column's current value."""
         return dict(self._values)
+
+    def original(self, name: str) -> Any:
+        """The column's value as it was read (before this transaction changed it)."""
+        return self._original.get(name)
 
     def take_changes(self) -> dict[str, Any]:
         """What was assigned since the last call, now forgotten."""

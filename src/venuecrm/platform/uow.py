@@ -6,7 +6,9 @@ shares the session, its ``commit()`` only flushes, and the outermost one commits
 
 A unit of work made for one account (``account_id=``) is bound to it once: its repositories and
 the features' ones read the account from it. It also owns the transaction's own state, such as
-the rows it holds locked, which lives exactly as long as the transaction.
+the rows it holds locked and what it changed (``changes``, written as change records with the
+COMMIT), which live exactly as long as the transaction. The API key and request a unit of work
+runs for (``bind``) are what its change records name.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any, Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from venuecrm.platform.changes import ChangeLog
 from venuecrm.platform.repositories import Accounts, Lookups
 from venuecrm.platform.sql import Sql
 from venuecrm.platform.stored_responses import StoredResponses
@@ -29,6 +32,8 @@ class UnitOfWork:
     sql: Sql
     # Rows this transaction holds locked, by (model, id): locking one again needs no query.
     locked_rows: dict[tuple[object, int], Any]
+    # What this transaction changed, record by record (``platform.changes``).
+    changes: ChangeLog
 
     def __init__(
         self,
@@ -39,14 +44,21 @@ class UnitOfWork:
     ) -> None:
         self._session_factory = session_factory
         self._account_id = account_id
+        self.api_key_id: int | None = None
+        self.request_id: str | None = None
         self._depth = 0
         # The process's cached configuration (``platform.versioned``); a fresh one by default.
         self.cache = Versioned() if cache is None else cache
         self._versions: dict[int, int | None] = {}
 
-    def bind(self, account_id: int) -> None:
-        """Bind the unit of work to the account a request turned out to be for."""
+    def bind(
+        self, account_id: int, *, api_key_id: int | None = None, request_id: str | None = None
+    ) -> None:
+        """Bind the unit of work to the account a request turned out to be for, and name the
+        API key and request its change records are by."""
         self._account_id = account_id
+        self.api_key_id = api_key_id
+        self.request_id = request_id
 
     @property
     def account_id(self) -> int:
@@ -62,6 +74,7 @@ class UnitOfWork:
             self.sql = Sql(self.session)
             self.accounts = Accounts(self.session)
             self.locked_rows = {}
+            self.changes = ChangeLog()
             self._versions = {}
         return self
 
@@ -75,6 +88,7 @@ class UnitOfWork:
         if self._depth:
             return
         self.locked_rows = {}
+        self.changes.clear()
         try:
             self.sql.discard()
             self.session.rollback()
@@ -104,5 +118,6 @@ class UnitOfWork:
         # ORM changes first: the plain statements' COMMIT must come after every write.
         self.session.flush()
         if self._depth == 1:
+            self.changes.write(self.sql, api_key_id=self.api_key_id, request_id=self.request_id)
             self.sql.commit()
             self.session.commit()

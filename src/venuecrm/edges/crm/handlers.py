@@ -40,7 +40,11 @@ async def authorized(request: Request, work: Callable[[UnitOfWork, Credentials],
         uow = rt.uow()
         with uow:
             credentials = authenticate_bearer_request(request, uow)
-            uow.bind(credentials.account_id)
+            uow.bind(
+                credentials.account_id,
+                api_key_id=credentials.key_id,
+                request_id=request.state.request_id,
+            )
             result = work(uow, credentials)
             uow.commit()
         return result
@@ -64,7 +68,11 @@ async def _write(
 
     def guarded(uow: UnitOfWork) -> idempotency.Outcome:
         credentials = authenticate_bearer_request(request, uow)
-        uow.bind(credentials.account_id)
+        uow.bind(
+            credentials.account_id,
+            api_key_id=credentials.key_id,
+            request_id=request.state.request_id,
+        )
         now = rt.clock()
         key = idempotency.idempotency_key(request.headers, (idempotency.IDEMPOTENCY_KEY,))
         guards = (

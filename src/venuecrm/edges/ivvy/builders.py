@@ -95,6 +95,7 @@ def list_action(
     collection: Collection[Any],
     example: Mapping[str, Any],
     not_found: tuple[type[VenueCrmError], ...] = (),
+    missing: type[VenueCrmError] | None = None,
     **names: Unpack[Names],
 ) -> Action:
     """A collection action: paging and filter in, ``{meta, results}`` out.
@@ -113,7 +114,7 @@ def list_action(
         )
         return reply
 
-    codes = Codes(invalid=InvalidParameter, not_found=not_found, stop=Stop.NEVER)
+    codes = Codes(invalid=InvalidParameter, missing=missing, not_found=not_found, stop=Stop.NEVER)
     return Action(
         **names,
         handler=handler,

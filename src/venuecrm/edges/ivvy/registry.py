@@ -24,10 +24,12 @@ from venuecrm.errors import (
     InvalidNoteRequest,
     InvalidOpportunityDetails,
     LeadNotFound,
+    MissingParameter,
     OpportunityNoteNotFound,
     OpportunityNotFound,
     VenueNotFound,
 )
+from venuecrm.features.history import service as history
 from venuecrm.features.lookups.service import LOOKUPS
 from venuecrm.features.notes.schemas import OpportunityNoteIn
 from venuecrm.features.notes.service import NOTES, add_or_update_opportunity_note
@@ -113,6 +115,26 @@ CONTACT_ACTIONS: tuple[Action, ...] = (
         collection=contacts.COMPANIES,
         example=list_request_example({"businessName__CONTAINS": "pty"}),
     ),
+    list_action(
+        namespace="contact",
+        name="getContactHistory",
+        summary="venuecrm extension: every change of one contact of the account (deleted ones "
+        "too), newest first: who, when, the request id and each field's old and new value.",
+        collection=history.CONTACT_HISTORY,
+        example={"contactId": 33884, **list_request_example({"action": "updated"})},
+        not_found=(ContactNotFound,),
+        missing=MissingParameter,
+    ),
+    list_action(
+        namespace="contact",
+        name="getCompanyHistory",
+        summary="venuecrm extension: every change of one company of the account (deleted ones "
+        "too), newest first: who, when, the request id and each field's old and new value.",
+        collection=history.COMPANY_HISTORY,
+        example={"companyId": 1618, **list_request_example({"action": "updated"})},
+        not_found=(CompanyNotFound,),
+        missing=MissingParameter,
+    ),
     definitions_action(
         namespace="contact",
         name="getCustomFieldDefinition",
@@ -172,6 +194,21 @@ ACTIONS: tuple[Action, ...] = (
         record=opportunities.OPPORTUNITY,
         request=GetOpportunityIn,
         example_id=755,
+    ),
+    list_action(
+        namespace="venue",
+        name="getOpportunityHistory",
+        summary="venuecrm extension: every change of one opportunity of the account (deleted "
+        "ones too), newest first: who, when, the request id and each field's old and new value "
+        "in iVvy's wire names (customFields.{fieldId} for custom fields).",
+        collection=history.OPPORTUNITY_HISTORY,
+        example={
+            "venueId": 107,
+            "opportunityId": 755,
+            **list_request_example({"changedDate__GREATERTHAN": "2026-01-01"}),
+        },
+        not_found=(OpportunityNotFound,),
+        missing=MissingParameter,
     ),
     write_action(
         namespace="venue",

@@ -61,7 +61,7 @@ def _authenticated(
         raise _unknown_action(request, namespace)
     action = found
     now = rt.clock()
-    uow.bind(who.account_id)
+    uow.bind(who.account_id, api_key_id=who.key_id, request_id=request.state.request_id)
 
     def work(uow: UnitOfWork) -> tuple[int, bytes]:
         # Inside the guards: a replayed or reused-key request is answered as before any parse.

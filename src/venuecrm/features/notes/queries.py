@@ -1,7 +1,8 @@
 """Repository of an account's opportunity notes, and the SQL of crm getOpportunityNoteList.
 
 A note belongs to an opportunity of the same account (composite key). Notes of a soft-deleted
-opportunity stay in the table but are neither listed nor writable.
+opportunity stay in the table but are neither listed nor writable. Every write of a note is told
+to the transaction's change log.
 """
 
 from __future__ import annotations
@@ -11,10 +12,15 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, and_, cast, null, select
-from sqlalchemy.orm import Session
 
+from venuecrm.features.history.fields import NOTE, added_values, column_changes
+from venuecrm.platform.changes import ADDED, DELETED, UPDATED
 from venuecrm.platform.collections import ListQuery
 from venuecrm.platform.models import Opportunity, OpportunityNote
+from venuecrm.platform.uow import UnitOfWork
+
+# The note's columns a write may set, as change records name them.
+_WRITTEN = ("opportunity_id", "note", "title", "owner_user_id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +36,9 @@ class NotedOpportunity:
 class OpportunityNotes:
     """An account's notes and what writing one checks; every query is filtered by the account."""
 
-    def __init__(self, session: Session, account_id: int) -> None:
-        self.session = session
+    def __init__(self, uow: UnitOfWork, account_id: int) -> None:
+        self.session = uow.session
+        self.changes = uow.changes
         self.account_id = account_id
 
     def live_opportunity(
@@ -72,21 +79,30 @@ class OpportunityNotes:
         )
         self.session.add(row)
         self.session.flush()
+        added = {name: getattr(row, name) for name in _WRITTEN}
+        self.changes.record(self._key(row.id), ADDED, added_values(NOTE, added))
         return row
 
     def update(self, row: OpportunityNote, *, api_key_id: int, **values: Any) -> None:
         """Set columns of a note; ``modified_at`` moves with it."""
         assert row.account_id == self.account_id
+        old = {column: getattr(row, column) for column in values}
         for column, value in values.items():
             setattr(row, column, value)
         row.modified_by_key_id = api_key_id
         self.session.flush()
+        changed = {column: (old[column], value) for column, value in values.items()}
+        self.changes.record(self._key(row.id), UPDATED, column_changes(NOTE, changed))
 
     def delete(self, row: OpportunityNote) -> None:
         """Remove a note: nothing refers to one, and iVvy has no state for a removed note."""
         assert row.account_id == self.account_id
         self.session.delete(row)
         self.session.flush()
+        self.changes.record(self._key(row.id), DELETED)
+
+    def _key(self, note_id: int) -> tuple[int, str, int]:
+        return (self.account_id, NOTE, note_id)
 
 
 # Built once per account: constructing the statement costs more than a small page read.

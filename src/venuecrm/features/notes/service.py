@@ -55,7 +55,7 @@ def add_or_update_opportunity_note(
         raise details_error(InvalidNoteDetails, problems)
 
     with uow:
-        notes = OpportunityNotes(uow.session, uow.account_id)
+        notes = OpportunityNotes(uow, uow.account_id)
         if uow.lookups().find(Venue, id=model.venue_id, is_active=True) is None:
             raise VenueNotFound(f"Venue {model.venue_id} does not exist")
         live_opportunity(notes, lead_id=model.lead_id, venue_id=model.venue_id, lock=True)
@@ -90,7 +90,7 @@ def _check_lead(uow: UnitOfWork, account_id: int, request: OpportunityNoteListIn
     """A note list of one opportunity needs that opportunity: a typo is not "no notes"."""
     if request.lead_id is not None:
         live_opportunity(
-            OpportunityNotes(uow.session, account_id),
+            OpportunityNotes(uow, account_id),
             lead_id=request.lead_id,
             venue_id=request.venue_id,
         )

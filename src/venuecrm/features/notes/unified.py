@@ -71,7 +71,7 @@ def save_note(
 ) -> str:
     """Create (no id) or update a note with addOrUpdateOpportunityNote's rules; its id."""
     with uow:
-        notes = OpportunityNotes(uow.session, who.account_id)
+        notes = OpportunityNotes(uow, who.account_id)
         row = None
         if record is not None:
             row = notes.lock_note(record_id("note", raw=record))
@@ -119,7 +119,7 @@ def _note_values(
     try:
         # FOR SHARE: a concurrent delete of the opportunity waits for this note, as in iVvy.
         noted = live_opportunity(
-            OpportunityNotes(uow.session, account_id),
+            OpportunityNotes(uow, account_id),
             lead_id=opportunity_id,
             venue_id=None,
             lock=True,
@@ -150,7 +150,7 @@ def _note_values(
 def delete_note(uow: UnitOfWork, *, who: Credentials, record: str) -> str:
     """Remove a note of a live opportunity; 404 when there is none."""
     with uow:
-        notes = OpportunityNotes(uow.session, who.account_id)
+        notes = OpportunityNotes(uow, who.account_id)
         row = notes.lock_note(record_id("note", raw=record))
         if row is None or notes.live_opportunity(row.opportunity_id, lock=True) is None:
             raise RecordNotFound("note", record)

@@ -102,7 +102,7 @@ def _existing(crm: Records, model: OpportunityIn) -> Row | None:
     """The opportunity to update, locked; 24222 unless it is the account's, in that venue."""
     if model.id is None:
         return None
-    existing = crm.lock_opportunity(model.id)
+    existing = crm.lock_opportunity(model.id, custom=bool(model.custom_fields))
     if existing is None or (model.venue_id is not None and existing.venue_id != model.venue_id):
         raise OpportunityNotFound(
             f"Opportunity {model.id} does not exist"

@@ -78,7 +78,7 @@ def save(
         existing = None
         if record is not None:
             # The row alone (locked, as the write locks it anyway), not the read model.
-            existing = records.lock_opportunity(_record_id(record))
+            existing = records.lock_opportunity(_record_id(record), custom=bool(body.custom_fields))
             if existing is None:
                 raise _not_found(record)
         elif not body.title:

@@ -2,18 +2,27 @@
 
 The write path's statements: plain SQL through ``platform.sql`` (rows as ``platform.rows.Row``),
 shaped for few round trips: every natural key is matched and every record locked in one, and
-writes wait for the COMMIT's round trip (docs/ivvy.md §6 counts them).
+writes wait for the COMMIT's round trip (docs/ivvy.md §6 counts them). Every write is also told
+to the transaction's change log (``platform.changes``) with the old values it replaces; custom
+values a write will replace are read with the lock, in the same round trip.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from psycopg.types.json import Json
 from sqlalchemy import func, select
 
+from venuecrm.features.history.fields import (
+    ENTITIES,
+    added_values,
+    column_changes,
+    custom_field,
+    wire_value,
+)
 from venuecrm.features.parties.references import (
     Lookups,
     References,
@@ -21,6 +30,7 @@ from venuecrm.features.parties.references import (
     load_references,
 )
 from venuecrm.platform.base import Base, Tenant
+from venuecrm.platform.changes import ADDED, DELETED, UPDATED
 from venuecrm.platform.models import (
     AccountSettings,
     Company,
@@ -32,7 +42,7 @@ from venuecrm.platform.models import (
     LostReason,
     Opportunity,
 )
-from venuecrm.platform.rows import TABLES, Row, Table
+from venuecrm.platform.rows import NOW, TABLES, Row, Table
 from venuecrm.platform.uow import UnitOfWork
 
 # Records a client may name instead of giving an id (the unified CRM view does).
@@ -62,6 +72,7 @@ class Records:
         # Rows the transaction already holds locked: locking one again needs no query. The
         # unit of work owns them, so every repository of the transaction shares them.
         self._locked = uow.locked_rows
+        self.changes = uow.changes
 
     def references(self, wanted: Mapping[str, Iterable[int]]) -> References:
         """What the rules check ``wanted`` ids against: lookups, definitions, defaults, and the
@@ -109,7 +120,11 @@ class Records:
         return self.session.execute(query).scalar_one_or_none()
 
     def match_and_lock(
-        self, keys: Mapping[str, Iterable[str]], ids: Mapping[str, Iterable[int]]
+        self,
+        keys: Mapping[str, Iterable[str]],
+        ids: Mapping[str, Iterable[int]],
+        *,
+        custom: Collection[str] = (),
     ) -> tuple[dict[tuple[str, str], int], dict[str, dict[int, Row]]]:
         """Serialise on the natural keys, match them and lock the records, in one round trip.
 
@@ -117,14 +132,16 @@ class Records:
         first (transaction-scoped advisory locks, all in one statement sorted by key, so two
         requests never wait on each other), then each kind's records, the lowest live id per
         key and the ids named, are locked in id order, companies first: requests sharing records
-        always lock them in the same order and never deadlock. Returns the lowest id per
-        (kind, key) found, and the locked rows by kind and id.
+        always lock them in the same order and never deadlock. The current custom values of the
+        records locked of the kinds in ``custom`` are read after the locks, in the same round
+        trip. Returns the lowest id per (kind, key) found, and the locked rows by kind and id.
         """
         names = sorted(
             {advisory_key(self.account_id, f"{kind}:{key}") for kind, ks in keys.items()
              for key in ks}
         )  # fmt: skip
         cursors = {}
+        custom_cursors = {}
         with self.sql.together():
             if names:
                 self.sql.conn.execute(_LOCK_NAMES, [names])
@@ -134,19 +151,25 @@ class Records:
                     set(ids.get(kind, ())) - {i for m, i in self._locked if m is _TABLE[kind]}
                 )
                 if wanted_keys or wanted_ids:
-                    cursors[kind] = self.sql.conn.execute(
-                        _MATCH_AND_LOCK[kind],
-                        {"a": self.account_id, "ids": wanted_ids, "keys": wanted_keys},
-                    )
+                    params = {"a": self.account_id, "ids": wanted_ids, "keys": wanted_keys}
+                    cursors[kind] = self.sql.conn.execute(_MATCH_AND_LOCK[kind], params)
+                    if kind in custom:
+                        # After the lock: a statement of its own sees what a writer that held
+                        # the lock before committed.
+                        custom_cursors[kind] = self.sql.conn.execute(_MATCHED_CUSTOM[kind], params)
         matches: dict[tuple[str, str], int] = {}
         locked: dict[str, dict[int, Row]] = {}
         for kind in (COMPANY, CONTACT):
             table = _TABLE[kind]
             held = locked.setdefault(kind, {})
+            fresh = []
             for values in cursors[kind].fetchall() if kind in cursors else ():
                 row = table.row(values)
                 # A row this transaction locked before keeps its object (and what was assigned).
                 held[row.id] = self._locked.setdefault((table, row.id), row)
+                fresh.append(row.id)
+            if kind in custom_cursors:
+                self._keep_custom(kind, fresh, custom_cursors[kind].fetchall())
             for row_id in ids.get(kind, ()):
                 if (table, row_id) in self._locked:
                     held[row_id] = self._locked[table, row_id]
@@ -156,24 +179,38 @@ class Records:
                     matches[kind, key] = min(found)
         return matches, locked
 
-    def lock_rows(self, model: type[Base], ids: Iterable[int]) -> dict[int, Row]:
+    def lock_rows(
+        self, model: type[Base], ids: Iterable[int], *, custom: bool = False
+    ) -> dict[int, Row]:
         """Load rows for update, in id order, so concurrent writers lock them in the same order.
 
         NO KEY UPDATE, as an UPDATE takes, lets others keep inserting rows that refer to them.
+        With ``custom``, their current custom values are read too, in the same round trip.
         """
         table = TABLES[model]
+        entity = ENTITIES[table.name]
         id_list = sorted(set(ids))
         held = {i: self._locked[table, i] for i in id_list if (table, i) in self._locked}
         missing = [i for i in id_list if i not in held]
-        if missing:
-            for values in self.sql.execute(table.lock_sql, [self.account_id, missing]):
-                row = table.row(values)
-                held[row.id] = self._locked.setdefault((table, row.id), row)
+        unknown = [i for i in id_list if custom and not self._custom_known(entity, i)]
+        if not unknown:
+            found = self.sql.execute(table.lock_sql, [self.account_id, missing]) if missing else ()
+        else:
+            with self.sql.together():
+                if missing:
+                    found = self.sql.conn.execute(table.lock_sql, [self.account_id, missing])
+                # After the lock, as in match_and_lock.
+                values = self.sql.conn.execute(_CUSTOM, [self.account_id, entity, unknown])
+            self._keep_custom(entity, unknown, values.fetchall())
+        for columns in found if missing else ():
+            row = table.row(columns)
+            held[row.id] = self._locked.setdefault((table, row.id), row)
         return held
 
-    def lock_opportunity(self, opportunity_id: int) -> Row | None:
-        """The opportunity, locked for this transaction, or None (also when deleted)."""
-        return self.lock_rows(Opportunity, [opportunity_id]).get(opportunity_id)
+    def lock_opportunity(self, opportunity_id: int, *, custom: bool = False) -> Row | None:
+        """The opportunity, locked for this transaction, or None (also when deleted); with
+        ``custom``, its custom values are read too."""
+        return self.lock_rows(Opportunity, [opportunity_id], custom=custom).get(opportunity_id)
 
     def new_ids(self, counts: Mapping[type[Base], int]) -> dict[type[Base], list[int]]:
         """Fresh ids from each table's identity, ``counts[model]`` of them, in one statement."""
@@ -189,7 +226,10 @@ class Records:
 
     def insert(self, model: type[Base], values: Mapping[str, Any]) -> None:
         """Insert a row of this account (``values`` hold its id); sent with the next round trip."""
-        self.sql.defer(*TABLES[model].insert({**values, "account_id": self.account_id}))
+        table = TABLES[model]
+        self.sql.defer(*table.insert({**values, "account_id": self.account_id}))
+        entity = ENTITIES[table.name]
+        self.changes.record(self._key(entity, values["id"]), ADDED, added_values(entity, values))
 
     def flush(self) -> None:
         """Write what was assigned to the locked rows (sent with the next round trip)."""
@@ -197,6 +237,15 @@ class Records:
             changes = row.take_changes()
             if changes and isinstance(table, Table):
                 self.sql.defer(*table.update(self.account_id, row_id, changes))
+                self._record_update(ENTITIES[table.name], row, changes)
+
+    def _record_update(self, entity: str, row: Row, changes: Mapping[str, Any]) -> None:
+        deleted = changes.get("deleted_at") is NOW and row.original("deleted_at") is None
+        self.changes.record(
+            self._key(entity, row.id),
+            DELETED if deleted else UPDATED,
+            column_changes(entity, {n: (row.original(n), v) for n, v in changes.items()}),
+        )
 
     def link(self, pairs: Iterable[tuple[int, int]]) -> None:
         """Make each (company, contact) pair a membership; existing ones stay as they are."""
@@ -207,6 +256,21 @@ class Records:
 
     def set_custom_values(self, entity: str, record_id: int, values: Mapping[int, Any]) -> None:
         """Write custom field values of one record; a None value removes that field's value."""
+        if not values:
+            return
+        key = self._key(entity, record_id)
+        if not self.changes.added(key) and not self._custom_known(entity, record_id):
+            # Not read with the lock (a caller that locked it without ``custom``): read now.
+            self.lock_rows(_MODELS[entity], [record_id], custom=True)
+        before = self.changes.custom_before.get(key, {})
+        self.changes.record(
+            key,
+            UPDATED,
+            [
+                (custom_field(f), wire_value(before.get(f)), wire_value(v))
+                for f, v in values.items()
+            ],
+        )
         keep = sorted((k, v) for k, v in values.items() if v is not None)
         drop = sorted(k for k, v in values.items() if v is None)
         if keep:
@@ -218,9 +282,48 @@ class Records:
         if drop:
             self.sql.defer(_DROP_VALUES, [self.account_id, entity, record_id, drop])
 
+    def delete_party(self, kind: str, row_id: int) -> None:
+        """Soft-delete a company or contact (locked by the caller): its memberships go, and so
+        does a primary-contact link to it, so nothing the APIs still show points at a record
+        they no longer show. Each company unlinked is a change of its own."""
+        row = self.lock_rows(_MODELS[kind], [row_id])[row_id]
+        if kind == CONTACT:
+            for values in self.sql.execute(_LOCK_LED, [self.account_id, row_id]):
+                company = TABLES[Company].row(values)
+                company = self._locked.setdefault((TABLES[Company], company.id), company)
+                company.primary_contact_id = None
+                company.modified_at = NOW
+        self.sql.defer(_UNLINK[kind], [self.account_id, row_id])
+        row.deleted_at = NOW
+        row.modified_at = NOW
+        self.flush()
+
+    def _key(self, entity: str, record_id: int) -> tuple[int, str, int]:
+        return (self.account_id, entity, record_id)
+
+    def _custom_known(self, entity: str, record_id: int) -> bool:
+        return self._key(entity, record_id) in self.changes.custom_before
+
+    def _keep_custom(
+        self, entity: str, record_ids: Iterable[int], found: Iterable[tuple[int, int, Any]]
+    ) -> None:
+        """Remember the custom values read for these records (none read: none held)."""
+        before = self.changes.custom_before
+        for record_id in record_ids:
+            before.setdefault(self._key(entity, record_id), {})
+        for record_id, field_id, value in found:
+            held = before.get(self._key(entity, record_id))
+            if held is not None:
+                held[field_id] = value
+
 
 COMPANY, CONTACT = "company", "contact"
 _TABLE = {COMPANY: TABLES[Company], CONTACT: TABLES[Contact]}
+_MODELS: dict[str, type[Base]] = {"opportunity": Opportunity, COMPANY: Company, CONTACT: Contact}
+_CUSTOM = (
+    "SELECT record_id, field_id, value FROM custom_field_values"
+    " WHERE account_id = %s AND entity = %s AND record_id = ANY(%s::int[])"
+)
 _LOCK_NAMES = "SELECT pg_advisory_xact_lock(k) FROM (SELECT unnest(%s::bigint[]) AS k ORDER BY k) s"
 # The lowest live id per natural key and the ids named, locked in id order (see match_and_lock).
 _MATCH_AND_LOCK = {
@@ -230,6 +333,26 @@ _MATCH_AND_LOCK = {
     "   AND natural_key = ANY(%(keys)s::text[]) GROUP BY natural_key))"
     " ORDER BY id FOR NO KEY UPDATE"
     for kind, table in _TABLE.items()
+}
+# The custom values of the records _MATCH_AND_LOCK locks (the same parameters).
+_MATCHED_CUSTOM = {
+    kind: "SELECT record_id, field_id, value FROM custom_field_values"  # noqa: S608
+    f" WHERE account_id = %(a)s AND entity = '{kind}' AND record_id IN ("
+    f"  SELECT id FROM {table.name} WHERE account_id = %(a)s AND deleted_at IS NULL"
+    "   AND (id = ANY(%(ids)s::int[]) OR id IN ("
+    f"    SELECT min(id) FROM {table.name} WHERE account_id = %(a)s AND deleted_at IS NULL"
+    "     AND natural_key = ANY(%(keys)s::text[]) GROUP BY natural_key)))"
+    for kind, table in _TABLE.items()
+}
+# The live companies whose primary contact a contact is, locked to unlink it.
+_LOCK_LED = (
+    f"SELECT {', '.join(TABLES[Company].columns)} FROM companies"  # noqa: S608
+    " WHERE account_id = %s AND primary_contact_id = %s AND deleted_at IS NULL"
+    " ORDER BY id FOR NO KEY UPDATE"
+)
+_UNLINK = {
+    COMPANY: "DELETE FROM company_contacts WHERE account_id = %s AND company_id = %s",
+    CONTACT: "DELETE FROM company_contacts WHERE account_id = %s AND contact_id = %s",
 }
 _NEW_IDS = (
     "SELECT t.name, nextval(pg_get_serial_sequence(t.name, 'id'))::int"

@@ -133,7 +133,9 @@ def lock_and_match(crm: Records, parties: list[Party]) -> None:
             keys.setdefault(party.kind, []).append(party.natural_key)
         elif party.target_id is not None:
             ids.setdefault(party.kind, []).append(party.target_id)
-    matches, locked = crm.match_and_lock(keys, ids)
+    # Old custom values are read only where a party will replace some.
+    custom = {party.kind for party in parties if party.data.custom_fields}
+    matches, locked = crm.match_and_lock(keys, ids, custom=custom)
     for party in parties:
         if party.natural_key:
             party.target_id = matches.get((party.kind, party.natural_key))

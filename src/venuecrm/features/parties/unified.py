@@ -88,7 +88,9 @@ def save_contact(
         existing = None
         if record is not None:
             found = record_id("contact", raw=record)
-            existing = records.lock_rows(ContactRow, [found]).get(found)
+            existing = records.lock_rows(ContactRow, [found], custom=bool(body.custom_fields)).get(
+                found
+            )
             if existing is None:
                 raise RecordNotFound("contact", record)
         data = contact_data(records, body, problems)
@@ -165,7 +167,7 @@ def _delete(uow: UnitOfWork, *, who: Credentials, entity: str, record: str) -> s
                 "Invalid State",
                 [f"id: {used} live opportunities name this {entity}; change or delete them first"],
             )
-        parties.delete(entity, found)
+        records.delete_party(entity, found)
         uow.commit()
     return record
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, select, update
+from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
@@ -197,25 +197,3 @@ class CrmParties:
             (columns[0] == record_id) | (columns[1] == record_id),
         )
         return int(self.session.execute(query).scalar_one())
-
-    def delete(self, entity: str, row_id: int) -> None:
-        """Soft-delete a company or contact the caller locked: its memberships go, and so does
-        a primary-contact link to it, so nothing the APIs still show points at a record they no
-        longer show."""
-        cc = CompanyContact
-        company = entity == "company"
-        column = cc.company_id if company else cc.contact_id
-        self.session.execute(delete(cc).where(cc.account_id == self.account_id, column == row_id))
-        if not company:
-            self.session.execute(
-                update(Company)
-                .where(Company.account_id == self.account_id)
-                .where(Company.primary_contact_id == row_id)
-                .values(primary_contact_id=None, modified_at=func.now())
-            )
-        model: type[Company] | type[Contact] = Company if company else Contact
-        self.session.execute(
-            update(model)
-            .where(model.account_id == self.account_id, model.id == row_id)
-            .values(deleted_at=func.now(), modified_at=func.now())
-        )

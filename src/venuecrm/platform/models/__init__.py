@@ -7,14 +7,16 @@ registers every table on ``Base.metadata`` (migrations/env.py and the schema tes
 from __future__ import annotations
 
 from venuecrm.platform.base import Base
-from venuecrm.platform.models import accounts, crm, lookups, notes
+from venuecrm.platform.models import accounts, changes, crm, lookups, notes
 from venuecrm.platform.models.accounts import *  # noqa: F403 (each module's __all__)
+from venuecrm.platform.models.changes import *  # noqa: F403
 from venuecrm.platform.models.crm import *  # noqa: F403
 from venuecrm.platform.models.lookups import *  # noqa: F403
 from venuecrm.platform.models.notes import *  # noqa: F403
 
 __all__ = ["Base"]
 __all__ += accounts.__all__
+__all__ += changes.__all__
 __all__ += crm.__all__
 __all__ += lookups.__all__
 __all__ += notes.__all__

@@ -1,0 +1,1 @@
+"""Change records and the history actions that read them."""
