@@ -85,3 +85,25 @@ def test_a_rejected_create_writes_nothing_and_stops_before_the_writes(
     assert "typeId: no type 999999999 in this account" in response.json()["additionalMessages"]
     # BEGIN | version | guard lock, look-up | key locks, company and contact match | ROLLBACK.
     assert cost(counts) == (8, 5)
+
+
+def test_old_custom_values_are_read_in_the_locks_round_trip(
+    app: FastAPI, client: TestClient, seeded: Seeded, clock: Clock
+) -> None:
+    """An update that replaces custom values reads their old values for its change record, in
+    the round trip that locks the opportunity: one more statement, no more round trips."""
+    opportunity_id = created_id(post(client, seeded.tenant, clock, body(seeded, "upd")))
+    guests = seeded.field_id(8)
+    plain = {"id": opportunity_id, "venueId": seeded["venueId"]}
+    costs = []
+    for n in range(8):  # the last two counted, past psycopg's prepare threshold
+        custom = {**plain, "customFields": [{"fieldId": guests, "fieldValue": 200 + n}]}
+        with traced(app) as without:
+            created_id(post(client, seeded.tenant, clock, {**plain, "name": f"Upd {n}"}))
+        with traced(app) as counted:
+            created_id(post(client, seeded.tenant, clock, {**custom, "name": f"Upd {n}"}))
+        costs = [cost(without), cost(counted)]
+    (statements, trips), (custom_statements, custom_trips) = costs
+    assert custom_trips == trips
+    # The old values' read, and the custom value's write (deferred to the COMMIT).
+    assert custom_statements == statements + 2

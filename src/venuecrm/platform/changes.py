@@ -62,10 +62,13 @@ class ChangeLog:
         nothing is none."""
         rows = []
         for key, entry in self._entries.items():
+            added = entry.action == ADDED
+            # A record this transaction added held nothing before, whatever a later write of it
+            # in the transaction read back.
             changes = [
-                {"field": name, "from": old, "to": new}
+                {"field": name, "from": None if added else old, "to": new}
                 for name, (old, new) in entry.fields.items()
-                if old != new
+                if new != (None if added else old)
             ]
             if changes or entry.action != UPDATED:
                 rows.append((key, entry.action, changes))

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from pydantic.alias_generators import to_camel
@@ -47,7 +48,7 @@ def column_changes(
             for key in sorted({*before, *after}):
                 yield key, wire_value(before.get(key)), wire_value(after.get(key))
             continue
-        name = _NAMES.get((entity, column)) or to_camel(column)
+        name = _NAMES.get((entity, column)) or _camel(column)
         if (entity, column) in _AS_NUMBER:
             old, new = (None if v is None else int(v) for v in (old, new))
         yield name, wire_value(old), wire_value(new)
@@ -57,6 +58,11 @@ def added_values(entity: str, values: Mapping[str, Any]) -> Iterator[tuple[str, 
     """(field, None, value) of a new record's every column that holds something."""
     held = {k: (None, v) for k, v in values.items() if v is not None and v != [] and v != {}}
     return column_changes(entity, held)
+
+
+@lru_cache(maxsize=512)
+def _camel(column: str) -> str:
+    return to_camel(column)
 
 
 def custom_field(field_id: int) -> str:
