@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from venuecrm.features.history.fields import (
     ENTITIES,
+    OPPORTUNITY,
     added_values,
     column_changes,
     custom_field,
@@ -319,7 +320,7 @@ class Records:
 
 COMPANY, CONTACT = "company", "contact"
 _TABLE = {COMPANY: TABLES[Company], CONTACT: TABLES[Contact]}
-_MODELS: dict[str, type[Base]] = {"opportunity": Opportunity, COMPANY: Company, CONTACT: Contact}
+_MODELS: dict[str, type[Base]] = {OPPORTUNITY: Opportunity, COMPANY: Company, CONTACT: Contact}
 _CUSTOM = (
     "SELECT record_id, field_id, value FROM custom_field_values"
     " WHERE account_id = %s AND entity = %s AND record_id = ANY(%s::int[])"
