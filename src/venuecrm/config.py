@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -10,6 +11,14 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity mask, not the machine's count)."""
+    # os.process_cpu_count() from Python 3.13 says the same; neither sees a container's CPU quota.
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 class Settings(BaseSettings):
@@ -26,7 +35,8 @@ class Settings(BaseSettings):
     migrations_dir: Path = _REPO_ROOT / "migrations"
     host: str = "127.0.0.1"
     port: int = 8000
-    workers: int = 1
+    # One process per CPU: each worker's Python runs on one core at a time (the GIL).
+    workers: int = Field(default_factory=usable_cpus, ge=1)
     max_body_bytes: int = 1024 * 1024
     stale_window_seconds: float = 300.0
     # How long an Idempotency-Key's response is kept (Stripe and the IETF draft: 24 hours).
