@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,11 +46,23 @@ def _pids(port: int, status: str, peers: set[tuple[str, int]] | None = None) -> 
     )
 
 
+def _listening(port: int, workers: int) -> Counter[int]:
+    """The processes listening on ``port``, once ``workers`` of them do (/ready answered when the
+    first one did); fails after a deadline."""
+    deadline = time.monotonic() + 30
+    while len(listeners := _pids(port, psutil.CONN_LISTEN)) < workers:
+        if time.monotonic() > deadline:
+            pytest.fail(f"{len(listeners)} of {workers} workers listen on port {port}")
+        time.sleep(0.1)  # polling interval; the kernel's table decides
+    return listeners
+
+
 @pytest.fixture(scope="module")
 def two_workers(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``venuecrm serve`` with VENUECRM_WORKERS=2."""
     env = server_env(database_url, VENUECRM_WORKERS="2")
     with serving(env, tmp_path_factory.mktemp("workers") / "server.log") as base:
+        _listening(_port(base), 2)
         yield base
 
 
@@ -97,5 +110,5 @@ def test_serve_starts_one_worker_per_usable_cpu_by_default(
     env = server_env(database_url)
     env.pop("VENUECRM_WORKERS", None)
     with serving(env, tmp_path / "server.log") as base:
-        listeners = _pids(_port(base), psutil.CONN_LISTEN)
+        listeners = _listening(_port(base), usable_cpus())
     assert len(listeners) == usable_cpus() == len(os.sched_getaffinity(0))
