@@ -19,7 +19,7 @@ import psutil
 import pytest
 
 from tests.conftest import server_env, serving
-from tests.servers import serve_command
+from tests.servers import free_port, serve_command, wait_until_ready
 from venuecrm.config import usable_cpus
 
 CONNECTIONS = 64
@@ -112,3 +112,35 @@ def test_serve_starts_one_worker_per_usable_cpu_by_default(
     with serving(env, tmp_path / "server.log") as base:
         listeners = _listening(_port(base), usable_cpus())
     assert len(listeners) == usable_cpus() == len(os.sched_getaffinity(0))
+
+
+def _gone(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+def test_workers_die_with_a_supervisor_killed_outright(database_url: str, tmp_path: Path) -> None:
+    port = free_port()
+    log = tmp_path / "server.log"
+    with log.open("wb") as out:
+        supervisor = subprocess.Popen(
+            serve_command(port=port, workers=2),
+            env=server_env(database_url),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_until_ready(f"http://127.0.0.1:{port}", supervisor, log)
+        workers = set(_listening(port, 2))
+        assert {psutil.Process(pid).ppid() for pid in workers} == {supervisor.pid}
+        supervisor.kill()  # no chance to stop its workers itself
+        supervisor.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while not all(_gone(pid) for pid in workers):
+            assert time.monotonic() < deadline, "orphaned workers still running"
+            time.sleep(0.1)  # polling interval; the process table decides
+        assert _pids(port, psutil.CONN_LISTEN) == Counter()
+    finally:
+        supervisor.kill()

@@ -16,8 +16,11 @@ one of them by a hash of its addresses, so connections spread evenly.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import importlib.util
 import logging
+import os
+import signal
 import socket
 import sys
 from typing import Any, SupportsIndex
@@ -134,6 +137,27 @@ def _free_address(family: socket.AddressFamily, host: str, port: int) -> tuple[s
         return host, int(probe.getsockname()[1])
 
 
+def _worker_socket(
+    supervisor: int, family: socket.AddressFamily, address: tuple[str, int]
+) -> socket.socket:
+    """The first thing a worker runs: tie its life to the supervisor's, then bind its socket."""
+    _die_with(supervisor)
+    return _listen_reusing_port(family, address)
+
+
+def _die_with(supervisor: int) -> None:
+    """Have the kernel kill this process when ``supervisor``, its parent, dies.
+
+    uvicorn stops its workers when it stops; but killed outright (SIGKILL, the OOM killer) it
+    would leave them serving as orphans, holding the port and database connections that a
+    restarted service then finds taken.
+    """
+    pr_set_pdeathsig = 1  # <linux/prctl.h>
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != supervisor:  # it died before the line above took effect
+        os._exit(STARTUP_FAILURE)
+
+
 def _listen_reusing_port(family: socket.AddressFamily, address: tuple[str, int]) -> socket.socket:
     """A worker's own socket on ``address``, beside its siblings' (uvicorn listens on it)."""
     sock = socket.socket(family)
@@ -159,8 +183,8 @@ class _SocketPerWorker(socket.socket):
     def __init__(self, family: socket.AddressFamily, address: tuple[str, int]) -> None:
         super().__init__(family)
         self.close()
-        self.reuse = (family, address)
+        self.arguments = (os.getpid(), family, address)
 
     def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, ...]:
         """Rebuilt in the worker as a socket of its own on the same address."""
-        return (_listen_reusing_port, self.reuse)
+        return (_worker_socket, self.arguments)
