@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     stale_window_seconds: float = 300.0
     # How long an Idempotency-Key's response is kept (Stripe and the IETF draft: 24 hours).
     idempotency_ttl_seconds: float = 24 * 3600.0
-    # Also the size of the request threadpool: each thread holds at most one connection.
+    # Connections per worker; also caps its threadpool (write_slots + 2 threads, app.py).
     pool_size: int = 16
     pool_max_overflow: int = 4
     # Bounded waits (README "Guarantees"): no request waits long on a row lock, a slow statement,
