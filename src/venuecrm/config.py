@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -13,12 +14,28 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
+_CPU_MAX = Path("/sys/fs/cgroup/cpu.max")
+
+
 def usable_cpus() -> int:
-    """The CPUs this process may run on (its affinity mask, not the machine's count)."""
-    # os.process_cpu_count() from Python 3.13 says the same; neither sees a container's CPU quota.
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
+    """The CPUs this process may use: its affinity mask, capped by a container's CPU quota."""
+    # As os.process_cpu_count() (Python 3.13+) counts, which is blind to quotas.
+    mask = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cpus, quota = mask or 1, cpu_quota(_CPU_MAX)
+    return min(cpus, quota) if quota else cpus
+
+
+def cpu_quota(cpu_max: Path) -> int | None:
+    """A cgroup v2 ``cpu.max`` quota in whole CPUs, rounded up; None when unlimited or unknown.
+
+    ``docker run --cpus 2`` and Kubernetes ``limits.cpu: 2`` write ``200000 100000`` there, and
+    the container still sees every CPU of its host.
+    """
+    try:
+        quota, period = cpu_max.read_text().split()
+        return None if quota == "max" else math.ceil(int(quota) / int(period))
+    except (OSError, ValueError):
+        return None
 
 
 class Settings(BaseSettings):

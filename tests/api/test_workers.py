@@ -6,7 +6,6 @@ tables (``psutil``, as ``ss -tnp`` does).
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import time
@@ -111,7 +110,7 @@ def test_serve_starts_one_worker_per_usable_cpu_by_default(
     env.pop("VENUECRM_WORKERS", None)
     with serving(env, tmp_path / "server.log") as base:
         listeners = _listening(_port(base), usable_cpus())
-    assert len(listeners) == usable_cpus() == len(os.sched_getaffinity(0))
+    assert len(listeners) == usable_cpus()
 
 
 def _gone(pid: int) -> bool:
