@@ -10,7 +10,7 @@ With several workers, uvicorn binds one socket that they all accept from: the wo
 first takes a burst of connections (16 keep-alive connections were seen split 14/2), and the busy
 worker is the bottleneck while the other idles. On Linux each worker here listens on a socket of
 its own, bound to the same address with ``SO_REUSEPORT``: the kernel gives each new connection to
-one of them by a hash of its addresses, so connections spread evenly.
+one of them by a hash of its addresses, a fair coin per connection (docs/deployment.md §6).
 """
 
 from __future__ import annotations
