@@ -109,9 +109,9 @@ def test_an_update_of_every_field_records_each_old_and_new_value(
     custom_before = custom_values(uow_factory, acct, "opportunity", opportunity_id)
     contact_id = before["contact_id"]
     company_id = save(client, seeded.tenant, clock, ADD_COMPANY, {"businessName": "Hist Co"})
-    save(client, seeded.tenant, clock, ADD_CONTACT, {"id": contact_id, "companies": [company_id]})
-    referral = {"firstName": "Ref", "lastName": "Erral", "email": "ref@example.com"}
-    referral_id = save(client, seeded.tenant, clock, ADD_CONTACT, referral)
+    referral_company = save(client, seeded.tenant, clock, ADD_COMPANY, {"businessName": "Ref Co"})
+    lead = {"firstName": "Lea", "lastName": "Lead", "email": "lea@example.com"}
+    lead_id = save(client, seeded.tenant, clock, ADD_CONTACT, {**lead, "companies": [company_id]})
     source_id = lookup_id(uow_factory, acct, LeadSource, name="Phone")
     channel_id = lookup_id(uow_factory, acct, LeadChannel, name="Walk-in")
     lost_stage = lookup_id(uow_factory, acct, LeadStage, name="Lost")
@@ -123,12 +123,13 @@ def test_an_update_of_every_field_records_each_old_and_new_value(
 
     update = {
         "id": opportunity_id, "venueId": seeded["venueId"], "name": "Gala dinner",
-        "description": "Annual gala", "companyId": company_id, "companyLeadContactId": contact_id,
+        "description": "Annual gala", "companyId": company_id, "companyLeadContactId": lead_id,
         "qualityId": seeded["qualityId"], "industryId": seeded["industryId"],
         "sourceId": source_id, "typeId": seeded["typeWithSubtypesId"],
         "subtypeId": seeded["subtypeId"], "ownerUserId": seeded["ownerUserId"],
         "stageId": lost_stage, "stageReasonId": price_reason, "channelId": channel_id,
-        "utmContent": "ad-2", "referralContactId": referral_id, "confirmedQuoteId": 11,
+        "utmContent": "ad-2", "referralContactId": contact_id,
+        "referralCompanyId": referral_company, "confirmedQuoteId": 11,
         "confirmedQuoteStatus": 2, "cancelledQuoteId": 12, "lostToCompetition": lost_reason,
         "closedDate": "2027-02-03", "externalUrls": urls,
         "customFields": [{"fieldId": text, "fieldValue": "second"},
@@ -151,6 +152,7 @@ def test_an_update_of_every_field_records_each_old_and_new_value(
         "description": (None, "Annual gala"),
         "contactType": ("contact", "company"),
         "companyId": (None, company_id),
+        "contactId": (contact_id, lead_id),
         "qualityId": (None, seeded["qualityId"]),
         "industryId": (None, seeded["industryId"]),
         "sourceId": (seeded["sourceId"], source_id),
@@ -161,7 +163,8 @@ def test_an_update_of_every_field_records_each_old_and_new_value(
         "stageReasonId": (None, price_reason),
         "channelId": (None, channel_id),
         "utmContent": ("ad-1", "ad-2"),
-        "referralContactId": (None, referral_id),
+        "referralContactId": (None, contact_id),
+        "referralCompanyId": (None, referral_company),
         "confirmedQuoteId": (None, 11),
         "confirmedQuoteStatus": (None, 2),
         "cancelledQuoteId": (None, 12),
@@ -271,7 +274,11 @@ def test_crm_changes_and_deletes_are_recorded_and_stay_readable(
 ) -> None:
     headers = {"Authorization": f"Bearer {seeded['apiKey']}:{seeded['apiSecret']}"}
     opportunity_id = ok(post(client, seeded.tenant, clock, base_body(seeded)))
-    patch = {"monetary_amount": 1500.5, "currency": "AUD", "priority": "high", "tags": ["vip"]}
+    # Every field of the unified view that iVvy's opportunity has no key for.
+    patch = {"monetary_amount": 1500.5, "currency": "AUD", "win_probability": 62.5,
+             "priority": "high", "status": "open", "status_id": "s-1", "tags": ["vip"],
+             "won_reason_id": "w-1", "won_reason": "Best offer", "lead_id": "L-9",
+             "stage_last_changed_at": "2026-11-30T08:15:00Z"}  # fmt: skip
     patched = client.patch(f"/crm/opportunities/{opportunity_id}", json=patch, headers=headers)
     assert patched.status_code == 200, patched.text
     deleted = client.delete(f"/crm/opportunities/{opportunity_id}", headers=headers)
@@ -284,8 +291,15 @@ def test_crm_changes_and_deletes_are_recorded_and_stay_readable(
     assert changed(updated) == {
         "monetaryAmount": (None, 1500.5),
         "currency": (None, "AUD"),
+        "winProbability": (None, 62.5),
         "priority": (None, "high"),
+        "status": (None, "open"),
+        "statusId": (None, "s-1"),
         "tags": (None, ["vip"]),
+        "wonReasonId": (None, "w-1"),
+        "wonReason": (None, "Best offer"),
+        "leadId": (None, "L-9"),
+        "stageLastChangedAt": (None, "2026-11-30 08:15:00 UTC"),
     }
     # The deletion hides the opportunity from getOpportunity, not its history.
     gone = call(client, seeded.tenant, clock, "crm", "getOpportunity", {"id": opportunity_id})

@@ -22,9 +22,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from venuecrm.platform.base import Base
 from venuecrm.platform.base import same_account_fk as _fk
 
-CHANGE_ENTITIES = ("opportunity", "contact", "company", "note")
-CHANGE_ACTIONS = ("added", "updated", "deleted")
-
 
 class Change(Base):
     """One record's change by one transaction: who, when, and each field's old and new value.
@@ -63,4 +60,4 @@ class Change(Base):
     changes: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
 
 
-__all__ = ["CHANGE_ACTIONS", "CHANGE_ENTITIES", "Change"]
+__all__ = ["Change"]
