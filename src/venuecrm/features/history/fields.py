@@ -34,6 +34,8 @@ _BOOKKEEPING = frozenset({
 _NAMES = {(OPPORTUNITY, "lost_reason_id"): "lostToCompetition", (NOTE, "opportunity_id"): "leadId"}
 _SPREAD = frozenset({(COMPANY, "commissions")})
 _AS_NUMBER = frozenset({(COMPANY, "is_agent")})  # getCompany answers isAgent 0 or 1
+# What a new record's column holds when nothing was set: not listed as a change.
+_NOTHING: tuple[Any, ...] = (None, "", [], {})
 
 
 def column_changes(
@@ -56,7 +58,7 @@ def column_changes(
 
 def added_values(entity: str, values: Mapping[str, Any]) -> Iterator[tuple[str, Any, Any]]:
     """(field, None, value) of a new record's every column that holds something."""
-    held = {k: (None, v) for k, v in values.items() if v is not None and v != [] and v != {}}
+    held = {k: (None, v) for k, v in values.items() if v not in _NOTHING}
     return column_changes(entity, held)
 
 
