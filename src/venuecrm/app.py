@@ -16,7 +16,7 @@ from venuecrm.config import Settings, get_settings
 from venuecrm.edges.crm import opportunities as crm
 from venuecrm.edges.crm import parties as crm_parties
 from venuecrm.edges.crm import records as crm_records
-from venuecrm.edges.http import health
+from venuecrm.edges.http import health, notifications
 from venuecrm.edges.http.deps import Runtime
 from venuecrm.edges.http.envelope import install_error_handlers
 from venuecrm.edges.http.middleware import RequestContextMiddleware
@@ -24,6 +24,7 @@ from venuecrm.edges.http.ratelimit import RateLimits
 from venuecrm.edges.ivvy import routes as ivvy
 from venuecrm.edges.ivvy.registry import ACTIONS, Action, registry
 from venuecrm.edges.openapi import build_openapi
+from venuecrm.features.events import outbox
 from venuecrm.logs import configure_logging
 from venuecrm.platform.engine import make_engine, make_session_factory
 
@@ -50,6 +51,7 @@ def create_app(
 ) -> FastAPI:
     """Build the app for ``settings``; ``clock`` and ``actions`` are injectable for tests."""
     engine = make_engine(settings)
+    outbox.install()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -86,6 +88,7 @@ def create_app(
     app.include_router(crm_records.router)
     app.include_router(crm_parties.router)
     app.include_router(health.router)
+    app.include_router(notifications.router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

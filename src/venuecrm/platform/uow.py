@@ -13,6 +13,7 @@ runs for (``bind``) are what its change records name.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Self
 
@@ -23,6 +24,10 @@ from venuecrm.platform.repositories import Accounts, Lookups
 from venuecrm.platform.sql import Sql
 from venuecrm.platform.stored_responses import StoredResponses
 from venuecrm.platform.versioned import Versioned, current_version
+
+# What runs as a transaction commits, before its change records are queued, e.g. the features'
+# outbox: it reads ``changes`` and may add deferred writes that commit with it.
+BEFORE_COMMIT: list[Callable[[UnitOfWork], None]] = []
 
 
 class UnitOfWork:
@@ -118,6 +123,8 @@ class UnitOfWork:
         # ORM changes first: the plain statements' COMMIT must come after every write.
         self.session.flush()
         if self._depth == 1:
+            for hook in BEFORE_COMMIT:
+                hook(self)
             self.changes.write(self.sql, api_key_id=self.api_key_id, request_id=self.request_id)
             self.sql.commit()
             self.session.commit()

@@ -29,6 +29,8 @@ from venuecrm.errors import (
     OpportunityNotFound,
     VenueNotFound,
 )
+from venuecrm.features.events import subscriptions
+from venuecrm.features.events.schemas import NotificationsIn, SubscribeReply, UnsubscribeReply
 from venuecrm.features.history import service as history
 from venuecrm.features.lookups.service import LOOKUPS
 from venuecrm.features.notes.schemas import OpportunityNoteIn
@@ -277,6 +279,33 @@ ACTIONS: tuple[Action, ...] = (
         entity="opportunity",
         summary="venuecrm extension: the account's opportunity custom field definitions "
         "(active or not), as a bare array like iVvy's definition calls.",
+    ),
+    Action(
+        namespace="account",
+        name="subscribeToNotifications",
+        summary="Subscribe endpoints to the account's crm, contacts and companies events "
+        "(other topics answer as not requested): each gets a SubscriptionConfirmation to "
+        "confirm, and its Standard Webhooks secret is in this reply only.",
+        handler=lambda ctx: subscriptions.subscribe(
+            ctx.uow(), ctx.input, api_key_id=ctx.api_key_id
+        ),
+        reply_model=SubscribeReply,
+        request_model=NotificationsIn,
+        request_example={"crmEndpoint": "https://hooks.example.com/ivvy"},
+        codes=Codes(stop=Stop.ANY),
+    ),
+    Action(
+        namespace="account",
+        name="unsubscribeFromNotifications",
+        summary="Unsubscribe endpoints, by topic: 1 success, 2 not requested, 4 not found, "
+        "5 another API key subscribed it, 6 its receiver never confirmed it.",
+        handler=lambda ctx: subscriptions.unsubscribe(
+            ctx.uow(), ctx.input, api_key_id=ctx.api_key_id
+        ),
+        reply_model=UnsubscribeReply,
+        request_model=NotificationsIn,
+        request_example={"crmEndpoint": "https://hooks.example.com/ivvy"},
+        codes=Codes(stop=Stop.ANY),
     ),
     *CONTACT_ACTIONS,
 )

@@ -7,10 +7,11 @@ registers every table on ``Base.metadata`` (migrations/env.py and the schema tes
 from __future__ import annotations
 
 from venuecrm.platform.base import Base
-from venuecrm.platform.models import accounts, changes, crm, lookups, notes
+from venuecrm.platform.models import accounts, changes, crm, events, lookups, notes
 from venuecrm.platform.models.accounts import *  # noqa: F403 (each module's __all__)
 from venuecrm.platform.models.changes import *  # noqa: F403
 from venuecrm.platform.models.crm import *  # noqa: F403
+from venuecrm.platform.models.events import *  # noqa: F403
 from venuecrm.platform.models.lookups import *  # noqa: F403
 from venuecrm.platform.models.notes import *  # noqa: F403
 
@@ -18,6 +19,7 @@ __all__ = ["Base"]
 __all__ += accounts.__all__
 __all__ += changes.__all__
 __all__ += crm.__all__
+__all__ += events.__all__
 __all__ += lookups.__all__
 __all__ += notes.__all__
 
@@ -27,6 +29,7 @@ __all__ += notes.__all__
 CONFIG_TABLES = (
     "api_keys",
     "account_settings",
+    "subscriptions",
     *(table.__tablename__ for table in lookups.LOOKUP_TABLES),
 )
 __all__ += ["CONFIG_TABLES"]

@@ -1,0 +1,1 @@
+"""Change events delivered to subscribers: subscriptions, the outbox, and its dispatcher."""

@@ -1,0 +1,125 @@
+"""account?action=subscribeToNotifications / unsubscribeFromNotifications: body and replies."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, ConfigDict, Field
+
+from venuecrm.wire.ivvy import IvvyModel, ReplyModel
+
+# iVvy's topics, as the body's ``{topic}Endpoint`` keys name them; we serve the first three.
+SERVED = ("crm", "contacts", "companies")
+TOPICS = (*SERVED, "events", "venues", "payments", "ari")
+_ENDPOINT = "An http(s) URL events of this topic are POSTed to."
+
+
+def check_endpoint(value: str | None) -> str | None:
+    """An absolute http(s) URL of at most 2000 characters."""
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or len(value) > 2000:
+        raise ValueError("must be an http or https URL of at most 2000 characters")
+    return value
+
+
+Endpoint = Annotated[str | None, AfterValidator(check_endpoint)]
+
+
+class NotificationsIn(IvvyModel):
+    """The endpoints to (un)subscribe, by topic; a topic left out is not requested."""
+
+    crm_endpoint: Endpoint = Field(None, description=_ENDPOINT)
+    contacts_endpoint: Endpoint = Field(None, description=_ENDPOINT)
+    companies_endpoint: Endpoint = Field(None, description=_ENDPOINT)
+    events_endpoint: str | None = Field(None, description="Not served: answers as not requested.")
+    venues_endpoint: str | None = Field(None, description="Not served: answers as not requested.")
+    payments_endpoint: str | None = Field(None, description="Not served: answers as not requested.")
+    ari_endpoint: str | None = Field(None, description="Not served: answers as not requested.")
+
+    def endpoint(self, topic: str) -> str | None:
+        """The endpoint given for ``topic``, if any."""
+        value: str | None = getattr(self, f"{topic}_endpoint")
+        return value
+
+
+_SHOWN_ONCE = (
+    "venuecrm extension: the subscription's Standard Webhooks signing secret (whsec_...), "
+    "shown only in this reply."
+)
+
+
+class SubscribeReply(ReplyModel):
+    """Each topic's success and topic id (null when not subscribed), and our secrets."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "crmSuccess": True,
+                "crmTopicId": "arn:venuecrm:sns:local:14:crm-3",
+                "crmSecret": "whsec_ZXhhbXBsZS1zZWNyZXQtbm90LXJlYWw=",
+                "contactsSuccess": False,
+                "contactsTopicId": None,
+                "contactsSecret": None,
+                "companiesSuccess": False,
+                "companiesTopicId": None,
+                "companiesSecret": None,
+                "eventsSuccess": False,
+                "eventsTopicId": None,
+                "venuesSuccess": False,
+                "venuesTopicId": None,
+                "paymentsSuccess": False,
+                "paymentsTopicId": None,
+            }
+        }
+    )
+
+    crm_success: bool = False
+    crm_topic_id: str | None = None
+    crm_secret: str | None = Field(None, description=_SHOWN_ONCE)
+    contacts_success: bool = False
+    contacts_topic_id: str | None = None
+    contacts_secret: str | None = Field(None, description=_SHOWN_ONCE)
+    companies_success: bool = False
+    companies_topic_id: str | None = None
+    companies_secret: str | None = Field(None, description=_SHOWN_ONCE)
+    events_success: bool = False
+    events_topic_id: str | None = None
+    venues_success: bool = False
+    venues_topic_id: str | None = None
+    payments_success: bool = False
+    payments_topic_id: str | None = None
+
+
+_RESULT = (
+    "1 success, 2 not requested, 3 unknown error, 4 not found, 5 incorrect source (another API "
+    "key subscribed), 6 status not confirmed."
+)
+
+
+class UnsubscribeReply(ReplyModel):
+    """Each topic's result code."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "crmResult": 1,
+                "contactsResult": 2,
+                "companiesResult": 2,
+                "eventsResult": 2,
+                "venuesResult": 2,
+                "paymentsResult": 2,
+                "ariResult": 2,
+            }
+        }
+    )
+
+    crm_result: int = Field(2, description=_RESULT)
+    contacts_result: int = Field(2, description=_RESULT)
+    companies_result: int = Field(2, description=_RESULT)
+    events_result: int = Field(2, description=_RESULT)
+    venues_result: int = Field(2, description=_RESULT)
+    payments_result: int = Field(2, description=_RESULT)
+    ari_result: int = Field(2, description=_RESULT)
