@@ -155,6 +155,8 @@ def server_env(database_url: str | None = None, **extra: str) -> dict[str, str]:
         "VENUECRM_RATE_LIMIT": UNLIMITED,
         "VENUECRM_FAILED_AUTH_LIMIT": UNLIMITED,
         "VENUECRM_SECRET_KEYS": SECRET_KEYS,
+        # Event tests run their own dispatchers, with their own settings.
+        "VENUECRM_EVENTS_DISPATCHER": "false",
         **extra,
     }
 

@@ -25,6 +25,7 @@ from venuecrm.edges.ivvy import routes as ivvy
 from venuecrm.edges.ivvy.registry import ACTIONS, Action, registry
 from venuecrm.edges.openapi import build_openapi
 from venuecrm.features.events import outbox
+from venuecrm.features.events.dispatcher import Dispatcher
 from venuecrm.logs import configure_logging
 from venuecrm.platform.engine import make_engine, make_session_factory
 
@@ -48,8 +49,10 @@ def create_app(
     *,
     clock: Callable[[], datetime] = _now,
     actions: tuple[Action, ...] = ACTIONS,
+    dispatch: bool = False,
 ) -> FastAPI:
-    """Build the app for ``settings``; ``clock`` and ``actions`` are injectable for tests."""
+    """Build the app for ``settings``; ``clock`` and ``actions`` are injectable for tests;
+    ``dispatch`` runs an event dispatcher thread while the app serves."""
     engine = make_engine(settings)
     outbox.install()
 
@@ -67,7 +70,13 @@ def create_app(
         # Writes wait on row locks; capping them below the thread count keeps threads and
         # connections free for reads and pings however many writers queue on one record.
         app.state.write_slots = anyio.Semaphore(slots)
+        dispatcher = Dispatcher(settings) if dispatch else None
+        if dispatcher is not None:
+            dispatcher.start()
         yield
+        if dispatcher is not None:
+            dispatcher.stop()
+            dispatcher.close()
         engine.dispose()
 
     app: FastAPI = FastAPIOffline(
@@ -103,4 +112,4 @@ def app_factory() -> FastAPI:
     """Entry point for uvicorn workers: settings from the environment, JSON logs."""
     settings = get_settings()
     configure_logging(settings.log_level)
-    return create_app(settings)
+    return create_app(settings, dispatch=settings.events_dispatcher)

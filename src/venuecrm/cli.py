@@ -23,6 +23,8 @@ from venuecrm.edges.ivvy.signing import sign_headers
 from venuecrm.features.account_config import service as config_service
 from venuecrm.features.accounts import service as account_service
 from venuecrm.features.accounts.demo import seed_demo
+from venuecrm.features.events import outbox
+from venuecrm.features.events.dispatcher import Dispatcher
 from venuecrm.platform import migrate, vault
 from venuecrm.platform.datadir import DataDirNotWritable
 from venuecrm.platform.embedded import EmbeddedWatch
@@ -63,6 +65,8 @@ def _unit_of_work(*, upgrade: bool) -> UnitOfWork:
     engine = make_engine(settings, url)
     if not upgrade and not migrate.is_current(settings, engine):
         _fail("the database schema is not current; run `venuecrm db upgrade`")
+    # Writes from the command line (config apply, seed-demo) queue their events too.
+    outbox.install()
     return UnitOfWork(make_session_factory(engine))
 
 
@@ -114,6 +118,21 @@ def serve(
         port=port or settings.port,
         workers=workers or settings.workers,
     )
+
+
+@app.command()
+def worker() -> None:
+    """Deliver change events to subscribers until stopped (besides or instead of the
+    dispatcher in each `serve` worker; several may run at once)."""
+    settings, url, _ = _database(upgrade=False)
+    dispatcher = Dispatcher(settings.model_copy(update={"database_url": url}))
+    signal.signal(signal.SIGTERM, lambda *_: dispatcher.stop())
+    signal.signal(signal.SIGINT, lambda *_: dispatcher.stop())
+    typer.echo("delivering change events; stop with Ctrl-C")
+    try:
+        dispatcher.run()
+    finally:
+        dispatcher.close()
 
 
 @db_app.command("upgrade")

@@ -89,6 +89,19 @@ class Settings(BaseSettings):
     # the address gets 429 until the window passes).
     rate_limit: str | None = None
     failed_auth_limit: str | None = "30/minute"
+    # Change events (docs/ivvy.md §3.9): a dispatcher thread in each `serve` worker unless off;
+    # the base URL receivers reach this service at (the SubscribeURL; default: api_url); how
+    # often an idle dispatcher looks for due events, how many it claims at once, a receiver's
+    # timeout, and retries (exponential backoff from retry_base, with jitter, capped at
+    # retry_max_delay) for up to retry_for seconds after the event, then parked.
+    events_dispatcher: bool = True
+    public_url: str | None = None
+    events_poll_seconds: float = Field(default=1.0, gt=0)
+    events_batch: int = Field(default=20, ge=1)
+    events_timeout_seconds: float = Field(default=10.0, gt=0)
+    events_retry_base_seconds: float = Field(default=5.0, gt=0)
+    events_retry_max_delay_seconds: float = Field(default=3600.0, gt=0)
+    events_retry_for_seconds: float = Field(default=24 * 3600.0, gt=0)
     # Client side, for `venuecrm call`.
     api_url: str = "http://127.0.0.1:8000"
     api_key: str | None = None

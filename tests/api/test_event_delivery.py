@@ -1,0 +1,250 @@
+"""Change events delivered to a real HTTP receiver by real dispatchers.
+
+The receiver (tests/receiver.py) confirms each subscription by GETting its SubscribeURL on a
+real server; events then arrive in SNS-shaped envelopes, signed per Standard Webhooks (verified
+with the ``standardwebhooks`` package), carrying the list items read back through the API; one
+record's events arrive in commit order; a receiver that is down gets everything once it is up
+again, with one id per event; a dispatcher killed mid-delivery loses nothing; two dispatchers
+never deliver one event at the same time.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from standardwebhooks import Webhook
+
+from tests.api.list_helpers import call, collection
+from tests.api.opportunity_helpers import URI, base_body, created_id, post, post_all
+from tests.conftest import server_env
+from tests.factories import Clock, Seeded, Tenant
+from tests.receiver import Received, Receiver
+from venuecrm.config import Settings
+from venuecrm.features.events.dispatcher import Dispatcher
+from venuecrm.platform.uow import UnitOfWork
+
+FAST = {
+    "events_poll_seconds": 0.05,
+    "events_retry_base_seconds": 0.05,
+    "events_retry_max_delay_seconds": 0.3,
+    "events_timeout_seconds": 5.0,
+}
+
+
+@pytest.fixture
+def fast(settings: Settings, live_server: str) -> Settings:
+    """Dispatcher settings for tests: quick polls and retries; SubscribeURLs on the live server."""
+    return settings.model_copy(update={"public_url": live_server, **FAST})
+
+
+@contextmanager
+def dispatching(settings: Settings, count: int = 1) -> Iterator[list[Dispatcher]]:
+    """``count`` dispatcher threads for the block."""
+    dispatchers = [Dispatcher(settings) for _ in range(count)]
+    threads = [d.start() for d in dispatchers]
+    try:
+        yield dispatchers
+    finally:
+        for dispatcher, thread in zip(dispatchers, threads, strict=True):
+            dispatcher.stop()
+            thread.join(timeout=30)
+            dispatcher.close()
+
+
+def subscribe_all(
+    client: TestClient, tenant: Tenant, clock: Clock, receiver: Receiver, topics: tuple[str, ...]
+) -> dict[str, str]:
+    """Subscribe ``receiver`` to ``topics``, wait for it to confirm; each topic's secret."""
+    body = {f"{topic}Endpoint": receiver.url for topic in topics}
+    response = call(client, tenant, clock, "account", "subscribeToNotifications", body)
+    assert response.status_code == 200, response.text
+    reply = response.json()
+    receiver.wait_for(lambda r: len(r.received) >= len(topics))
+    return {topic: reply[f"{topic}Secret"] for topic in topics}
+
+
+def verified(received: Received, secret: str) -> dict[str, Any]:
+    """The envelope, after ``standardwebhooks`` verified its signature."""
+    envelope: dict[str, Any] = Webhook(secret).verify(received.body, received.headers)
+    return envelope
+
+
+def list_item(
+    client: TestClient, tenant: Tenant, clock: Clock, action: tuple[str, str], key: int
+) -> Any:
+    """One record as its list action answers it."""
+    response = call(client, tenant, clock, *action, {"filter": {"id": key}})
+    _, results = collection(response)
+    (item,) = results
+    return item
+
+
+def test_handshake_payloads_and_signatures(
+    client: TestClient, clock: Clock, seeded: Seeded, fast: Settings, uow_factory: UnitOfWork
+) -> None:
+    tenant = seeded.tenant
+    with Receiver() as receiver, dispatching(fast):
+        secrets = subscribe_all(client, tenant, clock, receiver, ("crm", "contacts", "companies"))
+        confirmations = [verified(r, secrets[_topic(r)]) for r in receiver.received]
+        assert {c["Type"] for c in confirmations} == {"SubscriptionConfirmation"}
+        assert all(c["SubscribeURL"].startswith(str(fast.public_url)) for c in confirmations)
+        with uow_factory as uow:
+            unconfirmed = uow.session.execute(
+                text("SELECT count(*) FROM subscriptions WHERE account_id = :a"
+                     " AND confirmed_at IS NULL"), {"a": tenant.account_id}
+            ).scalar_one()  # fmt: skip
+        assert unconfirmed == 0
+        body = base_body(seeded, company={"businessName": "Hooked Pty Ltd"})
+        opportunity_id = created_id(post(client, tenant, clock, body))
+        added = list_item(client, tenant, clock, ("crm", "getOpportunityList"), opportunity_id)
+        update = {"id": opportunity_id, "venueId": seeded["venueId"], "name": "Hooked again"}
+        created_id(post(client, tenant, clock, update))
+        updated = list_item(client, tenant, clock, ("crm", "getOpportunityList"), opportunity_id)
+        auth = {"Authorization": f"Bearer {seeded['apiKey']}:{seeded['apiSecret']}"}
+        assert client.delete(f"/crm/opportunities/{opportunity_id}", headers=auth).is_success
+        receiver.wait_for(lambda r: len(r.notifications()) == 5)
+    by_subject: dict[str, dict[str, Any]] = {}
+    for received in receiver.notifications():
+        envelope = verified(received, secrets[_topic(received)])
+        assert envelope["Type"] == "Notification"
+        assert received.headers["webhook-id"] == envelope["MessageId"]
+        by_subject[received.message["Subject"]] = received.message["Body"]
+    contact = added["contact"]
+    company = added["company"]
+    assert by_subject == {
+        "ContactAdded": {
+            "data": list_item(client, tenant, clock, ("contact", "getContactList"), contact["id"])
+        },
+        "CompanyAdded": {
+            "data": list_item(client, tenant, clock, ("contact", "getCompanyList"), company["id"])
+        },
+        "OpportunityAdded": {"data": added},
+        "OpportunityUpdated": {"data": updated, "previousData": added},
+        "OpportunityDeleted": {"venueId": seeded["venueId"], "opportunityId": opportunity_id},
+    }
+
+
+def _topic(received: Received) -> str:
+    """The topic of a delivery, from its TopicArn (...:crm-7)."""
+    return str(received.envelope["TopicArn"].rsplit(":", 1)[1].split("-")[0])
+
+
+def test_concurrent_updates_arrive_in_commit_order(
+    client: TestClient, clock: Clock, seeded: Seeded, fast: Settings, live_server: str
+) -> None:
+    tenant = seeded.tenant
+    with Receiver() as receiver, dispatching(fast, count=2):
+        subscribe_all(client, tenant, clock, receiver, ("crm",))
+        opportunity_id = created_id(post(client, tenant, clock, base_body(seeded)))
+        bodies = [
+            {"id": opportunity_id, "venueId": seeded["venueId"], "name": f"Update {n}"}
+            for n in range(20)
+        ]
+        responses = post_all(live_server, tenant, [(URI, b) for b in bodies])
+        assert [r.status_code for r in responses] == [200] * 20
+        receiver.wait_for(lambda r: len(r.notifications()) == 21)
+    messages = [r.message for r in receiver.notifications()]
+    assert messages[0]["Subject"] == "OpportunityAdded"
+    assert {m["Subject"] for m in messages[1:]} == {"OpportunityUpdated"}
+    for before, after in itertools.pairwise(messages):
+        assert after["Body"]["previousData"] == before["Body"]["data"]
+    assert sorted(m["Body"]["data"]["name"] for m in messages[1:]) == sorted(
+        b["name"] for b in bodies
+    )
+    final = list_item(client, tenant, clock, ("crm", "getOpportunityList"), opportunity_id)
+    assert messages[-1]["Body"]["data"] == final
+
+
+def test_receiver_down_then_up_gets_every_event_once_per_id(
+    client: TestClient, clock: Clock, seeded: Seeded, fast: Settings, uow_factory: UnitOfWork
+) -> None:
+    tenant = seeded.tenant
+    with Receiver() as receiver, dispatching(fast):
+        subscribe_all(client, tenant, clock, receiver, ("crm",))
+        receiver.status = 503
+        ids = [created_id(post(client, tenant, clock, base_body(seeded))) for _ in range(5)]
+        receiver.wait_for(lambda r: r.attempts >= 12)
+        receiver.status = 200
+        receiver.wait_for(lambda r: len(r.notifications()) >= 5)
+    by_id: dict[int, set[str]] = {}
+    for received in receiver.notifications():
+        data = received.message["Body"]["data"]
+        by_id.setdefault(data["id"], set()).add(received.headers["webhook-id"])
+    assert sorted(by_id) == sorted(ids)
+    assert all(len(webhook_ids) == 1 for webhook_ids in by_id.values())
+    with uow_factory as uow:
+        logged = uow.session.execute(
+            text("SELECT status_code, count(*) FROM delivery_attempts WHERE account_id = :a"
+                 " GROUP BY status_code"), {"a": tenant.account_id}
+        ).all()  # fmt: skip
+    counts = dict(logged)
+    assert counts[503] >= 7
+    assert counts[200] == 6  # the confirmation and five events
+
+
+def test_killed_worker_loses_nothing_and_two_never_deliver_one_event_at_once(
+    client: TestClient,
+    clock: Clock,
+    seeded: Seeded,
+    live_server: str,
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    tenant = seeded.tenant
+    env = server_env(
+        database_url,
+        VENUECRM_PUBLIC_URL=live_server,
+        **{f"VENUECRM_{key.upper()}": str(value) for key, value in FAST.items()},
+        VENUECRM_EVENTS_BATCH="5",
+    )
+    command = [sys.executable, "-m", "venuecrm", "worker"]
+
+    def worker(name: str) -> subprocess.Popen[bytes]:
+        with (tmp_path / f"{name}.log").open("wb") as log:
+            return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+    with Receiver() as receiver:
+        first = worker("first")
+        try:
+            subscribe_all(client, tenant, clock, receiver, ("crm",))
+            receiver.delay = 0.2
+            ids = [created_id(post(client, tenant, clock, base_body(seeded))) for _ in range(8)]
+            receiver.wait_for(lambda r: r.attempts >= 3)  # mid-delivery of the first batch
+            os.kill(first.pid, signal.SIGKILL)
+            first.wait(timeout=10)
+            receiver.delay = 0.05
+            second, third = worker("second"), worker("third")
+            try:
+                receiver.wait_for(
+                    lambda r: (
+                        {m.message["Body"]["data"]["id"] for m in r.notifications()} >= set(ids)
+                    ),
+                    timeout=40,
+                )
+            finally:
+                for process in (second, third):
+                    process.terminate()
+                    process.wait(timeout=10)
+        finally:
+            if first.poll() is None:
+                first.kill()
+    assert receiver.max_in_flight == 1
+    # The event in flight when the first worker died came again, under the same id.
+    assert len(receiver.notifications()) > len(ids)
+    by_id: dict[int, set[str]] = {}
+    for received in receiver.notifications():
+        data = received.message["Body"]["data"]
+        by_id.setdefault(data["id"], set()).add(received.headers["webhook-id"])
+    assert sorted(by_id) == sorted(ids)
+    assert all(len(webhook_ids) == 1 for webhook_ids in by_id.values())
