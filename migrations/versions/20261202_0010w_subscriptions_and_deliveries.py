@@ -95,6 +95,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=10), server_default="pending", nullable=False),
         sa.Column("attempts", sa.SmallInteger(), server_default="0", nullable=False),
         _clock("created_at"),
+        _clock("due_since"),
         _clock("next_attempt_at"),
         sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint(

@@ -16,20 +16,26 @@ from typing import Annotated, Any, NoReturn
 import httpx
 import typer
 from cryptography.fernet import Fernet
+from pydantic import ValidationError
 
 from venuecrm.config import Settings, get_settings
 from venuecrm.edges.http import server
 from venuecrm.edges.ivvy.signing import sign_headers
+from venuecrm.errors import VenueCrmError
 from venuecrm.features.account_config import service as config_service
 from venuecrm.features.accounts import service as account_service
 from venuecrm.features.accounts.demo import seed_demo
+from venuecrm.features.collections import get_collection
+from venuecrm.features.events import operator as deliveries
 from venuecrm.features.events import outbox
 from venuecrm.features.events.dispatcher import Dispatcher
+from venuecrm.features.events.schemas import RedeliverIn
 from venuecrm.platform import migrate, vault
 from venuecrm.platform.datadir import DataDirNotWritable
 from venuecrm.platform.embedded import EmbeddedWatch
 from venuecrm.platform.engine import database_url, make_engine, make_session_factory
 from venuecrm.platform.uow import UnitOfWork
+from venuecrm.wire.collections import ListIn
 
 app = typer.Typer(no_args_is_help=True, help=__doc__)
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
@@ -40,6 +46,8 @@ app.add_typer(accounts_app, name="accounts")
 config_app = typer.Typer(no_args_is_help=True, help="Account configuration as a YAML file.")
 app.add_typer(keys_app, name="keys")
 app.add_typer(config_app, name="config")
+events_app = typer.Typer(no_args_is_help=True, help="Change events delivered to subscribers.")
+app.add_typer(events_app, name="events")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 AccountOption = Annotated[int, typer.Option("--account", help="Account id.")]
@@ -133,6 +141,61 @@ def worker() -> None:
         dispatcher.run()
     finally:
         dispatcher.close()
+
+
+@events_app.command("list")
+def events_list(
+    account: AccountOption,
+    status: Annotated[
+        str | None, typer.Option(help="Only pending, delivered or parked ones.")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only those created after this (yyyy-mm-dd[ HH:mm:ss]).")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100, help="How many, newest first.")] = 20,
+    as_json: JsonFlag = False,
+) -> None:
+    """List the account's deliveries, newest first, with their last attempt."""
+    found: dict[str, Any] = {}
+    if status is not None:
+        found["status"] = status
+    if since is not None:
+        found["createdDate__GREATERTHAN"] = since
+    uow = _unit_of_work(upgrade=False)
+    uow.bind(account)
+    request = ListIn(per_page=limit, filter=found or None)
+    with _failing_on(VenueCrmError, ValidationError):
+        reply = get_collection(
+            uow, deliveries.DELIVERIES, account_id=account, request=request, problems=[]
+        )
+    rows = reply.model_dump(mode="json", by_alias=True)["results"]
+    if as_json:
+        _print_json(rows)
+        return
+    for row in rows:
+        typer.echo(
+            f"{row['id']}  {row['status']:9}  {row['subject']:24}  {row['recordId']:>8}  "
+            f"attempts {row['attempts']}  {row['lastStatusCode'] or '-'}  {row['endpoint']}"
+        )
+
+
+@events_app.command("redeliver")
+def events_redeliver(
+    account: AccountOption,
+    delivery: Annotated[
+        int | None, typer.Option("--id", help="The delivery to send again.")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Every event created since (yyyy-mm-dd[ HH:mm:ss]).")
+    ] = None,
+) -> None:
+    """Make one delivery, or every event since a time, due again now."""
+    uow = _unit_of_work(upgrade=False)
+    uow.bind(account)
+    with _failing_on(VenueCrmError, ValidationError):
+        request = RedeliverIn.model_validate({"deliveryId": delivery, "since": since})
+        reply = deliveries.redeliver(uow, request)
+    typer.echo(f"{reply.count} due again")
 
 
 @db_app.command("upgrade")

@@ -11,6 +11,7 @@ never deliver one event at the same time.
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import signal
 import subprocess
@@ -25,9 +26,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from standardwebhooks import Webhook
 
-from tests.api.list_helpers import call, collection
+from tests.api.list_helpers import call, collection, error
 from tests.api.opportunity_helpers import URI, base_body, created_id, post, post_all
-from tests.conftest import server_env
+from tests.conftest import server_env, serving
 from tests.factories import Clock, Seeded, Tenant
 from tests.receiver import Received, Receiver
 from venuecrm.config import Settings
@@ -248,3 +249,106 @@ def test_killed_worker_loses_nothing_and_two_never_deliver_one_event_at_once(
         by_id.setdefault(data["id"], set()).add(received.headers["webhook-id"])
     assert sorted(by_id) == sorted(ids)
     assert all(len(webhook_ids) == 1 for webhook_ids in by_id.values())
+
+
+def deliveries_listed(
+    client: TestClient, tenant: Tenant, clock: Clock, **filters: Any
+) -> list[dict[str, Any]]:
+    """getNotificationDeliveryList's results."""
+    body = {"filter": filters} if filters else {}
+    response = call(client, tenant, clock, "account", "getNotificationDeliveryList", body)
+    _, results = collection(response)
+    return results
+
+
+def test_parked_after_the_retry_window_then_redelivered(
+    client: TestClient,
+    clock: Clock,
+    seeded: Seeded,
+    fast: Settings,
+    uow_factory: UnitOfWork,
+    database_url: str,
+) -> None:
+    tenant = seeded.tenant
+    brief = fast.model_copy(update={"events_retry_for_seconds": 0.3})
+    with Receiver() as receiver, dispatching(brief):
+        subscribe_all(client, tenant, clock, receiver, ("crm",))
+        receiver.status = 503
+        opportunity_id = created_id(post(client, tenant, clock, base_body(seeded)))
+
+        def parked(_: Receiver) -> bool:
+            return bool(deliveries_listed(client, tenant, clock, status="parked"))
+
+        receiver.wait_for(parked)
+        (row,) = deliveries_listed(client, tenant, clock, status="parked")
+        assert row["subject"] == "OpportunityAdded"
+        assert row["recordId"] == opportunity_id
+        assert row["attempts"] >= 2
+        assert (row["lastStatusCode"], row["lastError"]) == (503, "HTTP 503")
+        failed = receiver.attempts
+        receiver.status = 200
+        # Nothing is tried again by itself once parked; the operator makes it due again.
+        response = call(
+            client, tenant, clock, "account", "redeliverNotifications", {"deliveryId": row["id"]}
+        )
+        assert response.json() == {"success": True, "count": 1}
+        receiver.wait_for(lambda r: len(r.notifications()) == 1)
+        assert receiver.attempts == failed + 1
+        (again,) = receiver.notifications()
+        assert again.headers["webhook-id"] == f"msg_{tenant.account_id}_{row['id']}"
+        # Everything since a time, from the command line: the event again, same id.
+        env = server_env(database_url)
+        account = str(tenant.account_id)
+        command = [sys.executable, "-m", "venuecrm", "events"]
+        done = subprocess.run(
+            [*command, "redeliver", "--account", account, "--since", "2000-01-01"],
+            env=env, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        assert done.stdout.strip() == "1 due again"
+        receiver.wait_for(lambda r: len(r.notifications()) == 2)
+        listed = subprocess.run(
+            [*command, "list", "--account", account, "--json"],
+            env=env, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+    rows = json.loads(listed.stdout)
+    assert [(r["subject"], r["status"]) for r in rows] == [
+        ("OpportunityAdded", "delivered"),
+        ("SubscriptionConfirmation", "delivered"),
+    ]
+    assert {r.headers["webhook-id"] for r in receiver.notifications()} == {
+        again.headers["webhook-id"]
+    }
+
+
+def test_redeliver_refuses_bad_requests_and_changes_nothing(
+    client: TestClient, clock: Clock, seeded: Seeded, uow_factory: UnitOfWork
+) -> None:
+    tenant = seeded.tenant
+    action = ("account", "redeliverNotifications")
+    error(call(client, tenant, clock, *action, {}), 23017)
+    error(call(client, tenant, clock, *action, {"deliveryId": 987654321}), 23016)
+    error(call(client, tenant, clock, *action, {"since": "yesterday"}), 23016)
+    with uow_factory as uow:
+        count = uow.session.execute(
+            text("SELECT count(*) FROM deliveries WHERE account_id = :a"),
+            {"a": tenant.account_id},
+        ).scalar_one()
+    assert count == 0
+
+
+def test_serve_delivers_by_default(
+    client: TestClient,
+    clock: Clock,
+    seeded: Seeded,
+    live_server: str,
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    env = server_env(database_url, VENUECRM_PUBLIC_URL=live_server, VENUECRM_WORKERS="1")
+    del env["VENUECRM_EVENTS_DISPATCHER"]  # the default: on
+    env["VENUECRM_EVENTS_POLL_SECONDS"] = "0.05"
+    with Receiver() as receiver, serving(env, tmp_path / "serve.log"):
+        subscribe_all(client, seeded.tenant, clock, receiver, ("crm",))
+        created_id(post(client, seeded.tenant, clock, base_body(seeded)))
+        receiver.wait_for(lambda r: len(r.notifications()) == 1)
+    assert receiver.notifications()[0].message["Subject"] == "OpportunityAdded"

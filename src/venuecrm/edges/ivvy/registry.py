@@ -29,8 +29,15 @@ from venuecrm.errors import (
     OpportunityNotFound,
     VenueNotFound,
 )
+from venuecrm.features.events import operator as deliveries
 from venuecrm.features.events import subscriptions
-from venuecrm.features.events.schemas import NotificationsIn, SubscribeReply, UnsubscribeReply
+from venuecrm.features.events.schemas import (
+    NotificationsIn,
+    RedeliverIn,
+    RedeliverReply,
+    SubscribeReply,
+    UnsubscribeReply,
+)
 from venuecrm.features.history import service as history
 from venuecrm.features.lookups.service import LOOKUPS
 from venuecrm.features.notes.schemas import OpportunityNoteIn
@@ -306,6 +313,27 @@ ACTIONS: tuple[Action, ...] = (
         request_model=NotificationsIn,
         request_example={"crmEndpoint": "https://hooks.example.com/ivvy"},
         codes=Codes(stop=Stop.ANY),
+    ),
+    list_action(
+        namespace="account",
+        name="getNotificationDeliveryList",
+        summary="venuecrm extension: the account's event deliveries, newest first: subject, "
+        "record, subscription, status (pending, delivered, parked), attempts and the last "
+        "attempt's status code and error.",
+        collection=deliveries.DELIVERIES,
+        example=list_request_example({"status": "parked"}),
+    ),
+    Action(
+        namespace="account",
+        name="redeliverNotifications",
+        summary="venuecrm extension: make one delivery (deliveryId), or every event since a "
+        "time (since, optionally of one subscriptionId), due again now with a fresh retry "
+        "window; a delivered event goes out again under the same webhook-id.",
+        handler=lambda ctx: deliveries.redeliver(ctx.uow(), ctx.input),
+        reply_model=RedeliverReply,
+        request_model=RedeliverIn,
+        request_example={"since": "2026-12-01 00:00:00"},
+        codes=Codes(missing=MissingParameter, stop=Stop.ANY),
     ),
     *CONTACT_ACTIONS,
 )

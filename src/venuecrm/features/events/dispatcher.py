@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 _CLAIM = text("""
 SELECT d.account_id, d.id, d.subscription_id, s.topic, s.endpoint, d.subject, d.body, s.secret,
-       d.attempts, extract(epoch FROM clock_timestamp() - d.created_at) AS age
+       d.attempts, extract(epoch FROM clock_timestamp() - d.due_since) AS age
 FROM deliveries d
 JOIN subscriptions s ON s.account_id = d.account_id AND s.id = d.subscription_id
 WHERE d.status = 'pending' AND d.next_attempt_at <= clock_timestamp()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, ConfigDict, Field
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 
-from venuecrm.wire.ivvy import IvvyModel, ReplyModel
+from venuecrm.wire.collections import ListReply, example_config, list_example
+from venuecrm.wire.ivvy import Id, IvvyModel, ReplyModel, parse_timestamp_span
 
 # iVvy's topics, as the body's ``{topic}Endpoint`` keys name them; we serve the first three.
 SERVED = ("crm", "contacts", "companies")
@@ -123,3 +125,64 @@ class UnsubscribeReply(ReplyModel):
     venues_result: int = Field(2, description=_RESULT)
     payments_result: int = Field(2, description=_RESULT)
     ari_result: int = Field(2, description=_RESULT)
+
+
+class DeliveryItem(ReplyModel):
+    """One event (or confirmation request) for one subscription, and how delivering it went."""
+
+    id: int = Field(description="The delivery's id; its webhook-id is msg_{accountId}_{id}.")
+    subscription_id: int
+    topic: str
+    endpoint: str
+    subject: str = Field(description="OpportunityAdded..., or SubscriptionConfirmation.")
+    entity: str
+    record_id: int
+    status: str = Field(description="pending, delivered or parked (retries given up).")
+    attempts: int
+    created_date: str
+    next_attempt_date: str
+    delivered_date: str | None
+    last_status_code: int | None = Field(description="The receiver's last answer, if any.")
+    last_error: str | None
+
+
+_DELIVERY: dict[str, Any] = {
+    "id": 812, "subscriptionId": 3, "topic": "crm", "endpoint": "https://hooks.example.com/ivvy",
+    "subject": "OpportunityUpdated", "entity": "opportunity", "recordId": 755,
+    "status": "parked", "attempts": 19, "createdDate": "2026-12-01 04:31:07 UTC",
+    "nextAttemptDate": "2026-12-02 04:20:00 UTC", "deliveredDate": None,
+    "lastStatusCode": 503, "lastError": "HTTP 503",
+}  # fmt: skip
+
+
+class DeliveryList(ListReply[DeliveryItem]):
+    """getNotificationDeliveryList's reply, newest first."""
+
+    model_config = example_config(list_example(_DELIVERY))
+
+
+def _start(value: Any) -> datetime:
+    return parse_timestamp_span(value)[0]
+
+
+Since = Annotated[datetime, BeforeValidator(_start)]
+
+
+class RedeliverIn(IvvyModel):
+    """One delivery by id, or every event since a time (of one subscription, if given)."""
+
+    delivery_id: Id | None = Field(default=None, description="The delivery to send again.")
+    since: Since | None = Field(
+        default=None, description="Every event created at or after this time (yyyy-mm-dd "
+        "HH:mm:ss UTC, or a date)."
+    )  # fmt: skip
+    subscription_id: Id | None = Field(default=None, description="With since: only these.")
+
+
+class RedeliverReply(ReplyModel):
+    """How many deliveries are due again."""
+
+    model_config = example_config({"success": True, "count": 3})
+
+    success: bool = True
+    count: int
