@@ -55,6 +55,7 @@ def upgrade() -> None:
         sa.Column("secret", sa.Text(), nullable=False),
         sa.Column("token", sa.String(length=64), nullable=False),
         sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("format", sa.String(length=10), server_default="ivvy", nullable=False),
         sa.Column(
             "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
         ),
@@ -64,6 +65,7 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "topic IN ('crm', 'contacts', 'companies')", name=op.f("ck_subscriptions_topic")
         ),
+        sa.CheckConstraint("format IN ('ivvy', 'unified')", name=op.f("ck_subscriptions_format")),
         sa.ForeignKeyConstraint(
             ["account_id", "api_key_id"],
             ["api_keys.account_id", "api_keys.id"],

@@ -10,6 +10,9 @@ never deliver one event at the same time.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import itertools
 import json
 import os
@@ -21,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -352,3 +356,44 @@ def test_serve_delivers_by_default(
         created_id(post(client, seeded.tenant, clock, base_body(seeded)))
         receiver.wait_for(lambda r: len(r.notifications()) == 1)
     assert receiver.notifications()[0].message["Subject"] == "OpportunityAdded"
+
+
+def test_unified_format_subscription(
+    client: TestClient, clock: Clock, seeded: Seeded, fast: Settings
+) -> None:
+    tenant = seeded.tenant
+    with Receiver() as receiver, dispatching(fast):
+        body = {"crmEndpoint": receiver.url, "format": "unified"}
+        response = call(client, tenant, clock, "account", "subscribeToNotifications", body)
+        secret = response.json()["crmSecret"]
+        receiver.wait_for(lambda r: len(r.received) == 1)  # confirmed, SNS-style
+        opportunity_id = created_id(post(client, tenant, clock, base_body(seeded)))
+        update = {"id": opportunity_id, "venueId": seeded["venueId"], "name": "Unified"}
+        created_id(post(client, tenant, clock, update))
+        auth = {"Authorization": f"Bearer {seeded['apiKey']}:{seeded['apiSecret']}"}
+        receiver.wait_for(lambda r: len(r.received) == 3)
+        entity_url = receiver.received[1].envelope["payload"]["entity_url"]
+        fetched = httpx.get(entity_url, headers=auth, timeout=10)
+        assert client.delete(f"/crm/opportunities/{opportunity_id}", headers=auth).is_success
+        receiver.wait_for(lambda r: len(r.received) == 4)
+    assert fetched.json()["data"]["id"] == str(opportunity_id)
+    events = receiver.received[1:]
+    types = [r.headers["x-apideck-event-type"] for r in events]
+    assert types == [
+        "crm.opportunity.created",
+        "crm.opportunity.updated",
+        "crm.opportunity.deleted",
+    ]
+    for received in events:
+        payload = verified(received, secret)["payload"]
+        expected = base64.b64encode(
+            hmac.new(secret.encode(), received.body, hashlib.sha256).digest()
+        ).decode()
+        assert received.headers["x-apideck-signature"] == expected
+        assert received.headers["x-apideck-idempotency-key"] == received.headers["webhook-id"]
+        assert payload["event_type"] == received.headers["x-apideck-event-type"]
+        assert payload["entity_id"] == str(opportunity_id)
+        assert payload["entity_type"] == "opportunity"
+        assert payload["unified_api"] == "crm"
+        assert payload["consumer_id"] == str(tenant.account_id)
+        assert payload["execution_attempt"] == 1

@@ -32,7 +32,8 @@ from venuecrm.platform.engine import make_engine
 log = logging.getLogger(__name__)
 
 _CLAIM = text("""
-SELECT d.account_id, d.id, d.subscription_id, s.topic, s.endpoint, d.subject, d.body, s.secret,
+SELECT d.account_id, d.id, d.subscription_id, s.topic, s.endpoint, s.format, d.subject,
+       d.body, s.secret, d.entity, d.record_id, d.created_at,
        d.attempts, extract(epoch FROM clock_timestamp() - d.due_since) AS age
 FROM deliveries d
 JOIN subscriptions s ON s.account_id = d.account_id AND s.id = d.subscription_id
@@ -103,6 +104,11 @@ class Dispatcher:
             subject=row.subject,
             body=row.body,
             secret=vault.decrypt(row.secret),
+            entity=row.entity,
+            record_id=row.record_id,
+            format=row.format,
+            created_at=row.created_at,
+            attempt=row.attempts + 1,
         )
         body, headers = signed_request(event, now=datetime.now(UTC), public_url=self.public_url)
         started = time.perf_counter()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
@@ -40,6 +40,11 @@ class NotificationsIn(IvvyModel):
     venues_endpoint: str | None = Field(None, description="Not served: answers as not requested.")
     payments_endpoint: str | None = Field(None, description="Not served: answers as not requested.")
     ari_endpoint: str | None = Field(None, description="Not served: answers as not requested.")
+    format: Literal["ivvy", "unified"] | None = Field(
+        None,
+        description="venuecrm extension, subscribe only: ivvy (default) for iVvy's SNS-shaped "
+        "notifications, unified for Apideck's crm.* webhook events.",
+    )
 
     def endpoint(self, topic: str) -> str | None:
         """The endpoint given for ``topic``, if any."""

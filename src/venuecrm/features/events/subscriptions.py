@@ -59,6 +59,7 @@ def subscribe(uow: UnitOfWork, request: NotificationsIn, *, api_key_id: int) -> 
                 sub = Subscription(account_id=account_id, topic=topic, endpoint=endpoint)
                 uow.session.add(sub)
             sub.api_key_id = api_key_id
+            sub.format = request.format or "ivvy"
             sub.secret = new_secret()
             sub.token = f"{account_id}.{secrets.token_urlsafe(32)}"
             sub.confirmed_at = None

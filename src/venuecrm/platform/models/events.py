@@ -37,6 +37,7 @@ class Subscription(Tenant):
     __tablename__ = "subscriptions"
     __table_args__ = (
         CheckConstraint("topic IN ('crm', 'contacts', 'companies')", name="topic"),
+        CheckConstraint("format IN ('ivvy', 'unified')", name="format"),
         UniqueConstraint("account_id", "topic", "endpoint"),
         UniqueConstraint("account_id", "token"),
         _fk("api_key_id", "api_keys"),
@@ -52,6 +53,8 @@ class Subscription(Tenant):
     # delivered before the receiver has used it.
     token: Mapped[str] = mapped_column(String(64))
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # What its events look like: iVvy's SNS-shaped notifications, or Apideck's unified webhooks.
+    format: Mapped[str] = mapped_column(String(10), default="ivvy", server_default="ivvy")
 
 
 class Delivery(Base):
