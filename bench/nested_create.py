@@ -14,6 +14,10 @@ natural key, link them, insert the opportunity and its three custom values (half
 transactions naming the existing parties). ``ratio = service req/s / pgbench tps``; compare
 ratios between runs, not raw figures: the machine is shared and noisy, and both move with it.
 
+``--subscribers`` first subscribes a local receiver to the account's crm, contacts and companies
+events, so every create also writes its events and the server's dispatchers deliver them during
+the run: compare its ratio with a run without.
+
 ``--rows 1000000`` then loads that many opportunities into the account and measures every client
 count again, so the cost of a full table shows as a change in req/s and p99 within one run.
 
@@ -47,6 +51,7 @@ from harness.load import Call
 from harness.monitor import Monitor, Usage
 from harness.pgbench import PgbenchResult, run_pgbench
 from harness.preload import preload_opportunities
+from harness.receiver import running_receiver, subscribe
 from harness.seed import Account, seed
 from harness.server import Service, add_run_arguments, running_service
 from harness.wrk import STALENESS_SECONDS, WrkResult, run_wrk, write_requests
@@ -55,6 +60,7 @@ from venuecrm.edges.ivvy.signing import sign_headers
 
 REQUEST_STRING = "/api/1.0/venue?action=addOrUpdateOpportunity"
 SUCCESS = '{"success":true,"id":'  # every reply must start so (and be a 2xx)
+SUBSCRIBED = ("crm", "contacts", "companies")
 EXISTING = 1000  # companies/contacts created before the runs; half the calls name one
 # Distinct signed calls per run: this many times what the warm-up's rate would send. Few enough
 # that wrk's loading them (part of its CPU in the window) stays small beside the requests.
@@ -511,8 +517,16 @@ def measure(
 def run_workers(workers: int, args: argparse.Namespace) -> list[Measurement]:
     """A fresh server (and database) with ``workers`` workers, measured at every client count."""
     measurements = []
-    with running_service(database_url_arg=args.database_url, workers=workers) as service:
+    with (
+        running_service(database_url_arg=args.database_url, workers=workers) as service,
+        running_receiver() as receiver,
+    ):
         account = seed(service.db)
+        if args.subscribers:
+            # Every create then also queues an event per record for each topic, and the serve
+            # workers' dispatchers deliver them to a local receiver while the run goes on.
+            subscribe(service.db.libpq(), account.account_id, receiver, SUBSCRIBED)
+            log(f"subscribed {', '.join(SUBSCRIBED)} to {receiver}")
         with psycopg.connect(service.db.libpq(), autocommit=True) as conn:
             create_existing(service, account, conn)
             for rows in [0, args.rows] if args.rows else [0]:
@@ -578,6 +592,11 @@ def main() -> int:
     parser.set_defaults(seconds=20)
     parser.add_argument(
         "--rows", type=int, default=0, help="then load this many opportunities and measure again"
+    )
+    parser.add_argument(
+        "--subscribers",
+        action="store_true",
+        help="subscribe a local receiver to the account's crm, contacts and companies events",
     )
     args = parser.parse_args()
     args.clients = args.clients or [1, 16]
