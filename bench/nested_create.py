@@ -522,13 +522,14 @@ def run_workers(workers: int, args: argparse.Namespace) -> list[Measurement]:
         running_receiver() as receiver,
     ):
         account = seed(service.db)
-        if args.subscribers:
-            # Every create then also queues an event per record for each topic, and the serve
-            # workers' dispatchers deliver them to a local receiver while the run goes on.
-            subscribe(service.db.libpq(), account.account_id, receiver, SUBSCRIBED)
-            log(f"subscribed {', '.join(SUBSCRIBED)} to {receiver}")
         with psycopg.connect(service.db.libpq(), autocommit=True) as conn:
             create_existing(service, account, conn)
+            if args.subscribers:
+                # From here every create also queues an event per record for each topic, and
+                # the serve workers' dispatchers deliver them to a local receiver during the run
+                # (subscribed after the 1,000 existing parties: no backlog from those).
+                subscribe(service.db.libpq(), account.account_id, receiver, SUBSCRIBED)
+                log(f"subscribed {', '.join(SUBSCRIBED)} to {receiver}")
             for rows in [0, args.rows] if args.rows else [0]:
                 if rows:
                     log(f"loading {rows} opportunities ...")
