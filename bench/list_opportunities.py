@@ -51,7 +51,15 @@ from venuecrm.features.collections import parse_list_params
 from venuecrm.features.opportunities.list_query import opportunity_list
 from venuecrm.features.opportunities.list_schemas import OpportunityListIn
 from venuecrm.features.opportunities.listing import OPPORTUNITIES
-from venuecrm.platform.collections import Condition, count_select, page_select
+from venuecrm.platform.collections import (
+    LIMIT,
+    START,
+    Condition,
+    ListQuery,
+    condition_values,
+    count_select,
+    page_select,
+)
 
 REQUEST_STRING = "/api/1.0/crm?action=getOpportunityList"
 PER_PAGE = 100
@@ -59,7 +67,6 @@ EXTRA_STAGES = ("Proposal Sent", "Negotiation", "Won")
 NAME_PREFIXES = ("Wedding", "Conference", "Gala dinner", "Board meeting", "Birthday", "Seminar",
                  "Workshop", "Product launch")  # fmt: skip
 CONTACTS, COMPANIES = 20_000, 5_000
-OFFSET_SENTINEL = 987_654_321  # the offset the reference statement is compiled with
 
 
 # ---------------------------------------------------------------------------------------------
@@ -225,51 +232,43 @@ class Shape:
         return max(self.total - PER_PAGE, 0)
 
 
-def _statement(account_id: int, body: dict[str, Any], *, start: int) -> tuple[Any, Any]:
-    """The page and count statements the service builds for ``body`` (services.listing)."""
+def _statement(account_id: int, body: dict[str, Any]) -> tuple[ListQuery, list[Condition]]:
+    """The list and the conditions the service reads for ``body`` (features.collections)."""
     query = opportunity_list(account_id)
     params = parse_list_params(body, query.fields, request=OpportunityListIn)
     conditions: list[Condition] = list(params.conditions)
     if OPPORTUNITIES.conditions is not None:
         conditions += OPPORTUNITIES.conditions(params.request)
-    page = page_select(query, conditions, start=start, limit=params.per_page)
-    return page, count_select(query, conditions)
+    return query, conditions
 
 
 def build_shape(db: Database, account: Account, name: str, body: dict[str, Any]) -> Shape:
     """The shape's total (from the service's count statement) and its pgbench SQL.
 
-    Compiled for psycopg with named parameters, which are pgbench's ``:variable`` syntax, so the
-    statement keeps the bind casts psycopg sends and runs as a prepared statement, as it does
-    from the service.
+    The service's own page statement, compiled with named parameters, which are pgbench's
+    ``:variable`` syntax, so it keeps the bind casts psycopg sends and runs as a prepared
+    statement, as it does from the service; ``START`` becomes pgbench's random ``start``.
     """
-    page, count = _statement(account.account_id, body, start=OFFSET_SENTINEL)
-    compiled = page.compile(
+    query, conditions = _statement(account.account_id, body)
+    compiled = page_select(query, conditions).compile(
         dialect=PGDialect_psycopg(paramstyle="named"), compile_kwargs={"render_postcompile": True}
     )
-    params = dict(compiled.params)
-    (offset_name,) = [k for k, v in params.items() if v == OFFSET_SENTINEL]
-    del params[offset_name]
-    sql = compiled.string.replace(f":{offset_name}::", ":start::")
+    values = {**compiled.params, **condition_values(query, conditions), LIMIT: PER_PAGE}
+    sql = compiled.string.replace(f":{START}::", ":start::")
     assert ":start::" in sql, "the offset parameter was not found in the page statement"
-    variables = {k: _pgbench_value(v) for k, v in params.items()}
+    variables = {k: _pgbench_value(v) for k, v in values.items() if k != START}
+    count = query.compiled(count_select, conditions, PGDialect_psycopg())
     with psycopg.connect(db.libpq()) as conn:
-        count_sql = _compiled(count)
-        row = conn.execute(count_sql.string, count_sql.params).fetchone()
+        row = conn.execute(count.sql, {**count.params, **values}).fetchone()
     assert row is not None
     return Shape(name, body, int(row[0]), sql + ";\n", variables)
-
-
-def _compiled(statement: Any) -> Any:
-    """``statement`` as psycopg receives it from the service (``%(name)s`` parameters)."""
-    return statement.compile(
-        dialect=PGDialect_psycopg(), compile_kwargs={"render_postcompile": True}
-    )
 
 
 def _pgbench_value(value: Any) -> object:
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
+    if isinstance(value, list):  # an array parameter, in PostgreSQL's text form
+        return "{" + ",".join(map(str, value)) + "}"
     return value
 
 
@@ -279,12 +278,13 @@ def explain(db: Database, account: Account, shape: Shape, *, verbose: bool) -> f
     Prints the plan when ``verbose``; returns the execution time in ms.
     """
     start = shape.max_start // 2
-    page, _ = _statement(account.account_id, shape.body, start=start)
-    compiled = _compiled(page)
-    sql = f"EXPLAIN (ANALYZE, BUFFERS) {compiled.string}"
+    query, conditions = _statement(account.account_id, shape.body)
+    page = query.compiled(page_select, conditions, PGDialect_psycopg())
+    values = {**page.params, **condition_values(query, conditions), START: start, LIMIT: PER_PAGE}
+    sql = f"EXPLAIN (ANALYZE, BUFFERS) {page.sql}"
     with psycopg.connect(db.libpq()) as conn:
-        conn.execute(sql, compiled.params)
-        plan = [row[0] for row in conn.execute(sql, compiled.params)]
+        conn.execute(sql, values)
+        plan = [row[0] for row in conn.execute(sql, values)]
     if verbose:
         print(f"\n--- EXPLAIN ANALYZE {shape.name} (start={start}):")
         print("\n".join(plan))
