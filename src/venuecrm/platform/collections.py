@@ -15,7 +15,6 @@ ones already paged and none is skipped or repeated.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -48,10 +47,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.util import find_tables
 from sqlalchemy.types import TypeEngine
 
+from venuecrm.platform.compiled import Compiled, Statements
+
 TOTAL = "__total__"
 START, LIMIT = "page_start", "page_limit"  # the page statement's paging parameters
 _MAX_SHAPES = 64  # compiled statements kept per list (``ListQuery.compiled``)
-_COMPILING = threading.Lock()
 
 
 class Kind(StrEnum):
@@ -113,8 +113,8 @@ class ListQuery:
     many: Mapping[str, ManyField] = field(default_factory=dict)
     # Its page and count statements, compiled (``compiled``); a list built once per account
     # (``functools.lru_cache``) keeps them as long as it lives.
-    _compiled: dict[tuple[Any, ...], Compiled] = field(
-        default_factory=dict, init=False, compare=False, repr=False
+    _compiled: Statements = field(
+        default_factory=lambda: Statements(_MAX_SHAPES), init=False, compare=False, repr=False
     )
 
     @property
@@ -135,26 +135,9 @@ class ListQuery:
         dialect: Dialect,
     ) -> Compiled:
         """``build``'s statement (``page_select`` or ``count_select``) for conditions shaped
-        like these, compiled for ``dialect`` once.
-
-        Building and compiling getOpportunityList's statement takes several times what
-        PostgreSQL takes to run it (10 ms), so it is done once per shape of conditions; the
-        SQL holds no value, so PostgreSQL also prepares it once per connection, whatever the
-        account. At most ``_MAX_SHAPES`` are kept: a client trying every filter combination
-        only evicts the oldest.
-        """
-        key = (build, dialect.name, dialect.paramstyle, *map(_shape, conditions))
-        found = self._compiled.get(key)
-        if found is None:
-            compiled = build(self, conditions).compile(
-                dialect=dialect, compile_kwargs={"render_postcompile": True}
-            )
-            found = Compiled(compiled.string, dict(compiled.params))
-            with _COMPILING:
-                while len(self._compiled) >= _MAX_SHAPES:
-                    del self._compiled[next(iter(self._compiled))]
-                self._compiled[key] = found
-        return found
+        like these, built and compiled once (``platform.compiled``)."""
+        key = (build, *map(_shape, conditions))
+        return self._compiled.get(key, lambda: build(self, conditions), dialect)
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,20 +311,6 @@ def _shape(condition: Condition) -> tuple[str, Op, bool]:
     if op is Op.IN:
         return condition.field, op, len(value) == 1
     return condition.field, op, value is None
-
-
-@dataclass(frozen=True, slots=True)
-class Compiled:
-    """A statement compiled once for the driver, with the values it holds itself (its
-    account, JSON keys...); a request adds its own (``condition_values``, ``START``...)."""
-
-    sql: str
-    params: dict[str, Any]
-
-    def run(self, session: Session, values: Mapping[str, Any]) -> list[dict[str, Any]]:
-        """The rows for ``values``, as mappings of their labels."""
-        result = session.connection().exec_driver_sql(self.sql, {**self.params, **values})
-        return [dict(row) for row in result.mappings()]
 
 
 def _clause(

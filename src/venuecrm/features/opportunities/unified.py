@@ -171,7 +171,7 @@ def _filter(query: OpportunityQuery, name: str, value: str) -> None:
     if name not in FILTERS:
         raise unsupported_filter(name, known=f"filter on {', '.join(FILTERS)}")
     try:
-        query.conditions[name] = FILTERS[name].condition(value)
+        query.filters[name] = FILTERS[name].read(value)
     except ValueError as exc:
         raise InvalidRequest("Invalid Params", [f"filter[{name}]: {exc}"]) from None
 
