@@ -135,7 +135,7 @@ def list_page(
     uow: UnitOfWork, *, account_id: int, params: Iterable[tuple[str, str]]
 ) -> Page[Opportunity]:
     """A page of the account's opportunities for ``limit``, ``cursor``, ``filter[]``, ``sort[]``."""
-    query = _query(params)
+    query = read_query(params)
     with uow:
         views = OpportunityViews(uow.session, account_id)
         rows, total = views.page(query)
@@ -146,7 +146,8 @@ def list_page(
         return Page([to_crm(row) for row in rows], total, next_cursor)
 
 
-def _query(params: Iterable[tuple[str, str]]) -> OpportunityQuery:
+def read_query(params: Iterable[tuple[str, str]]) -> OpportunityQuery:
+    """A list request read: ``limit``, ``cursor``, ``filter[...]``, ``sort[...]``; 400 if bad."""
     query = OpportunityQuery()
     cursor = None
     problems: list[str] = []

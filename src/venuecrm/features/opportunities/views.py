@@ -76,7 +76,7 @@ class OpportunityQuery:
     limit: int = 20
 
     def shape(self) -> tuple[Any, ...]:
-        """What the list's statement depends on besides its parameters (``_values``)."""
+        """What the list's statement depends on besides its parameters (``parameters``)."""
         after = None if self.after is None else tuple(v is None for v in self.after)
         return self.sort, self.descending, after, tuple(sorted(self.filters))
 
@@ -153,24 +153,8 @@ class OpportunityViews:
     def page(self, query: OpportunityQuery) -> tuple[list[OpportunityView], int]:
         """Up to ``limit + 1`` rows after ``after`` in the requested order (keyset pagination),
         and how many rows match the filters in all, in one query when the page has rows."""
-        values = _values(query)
-
-        def build() -> Select[Any]:
-            where = self._filters(query)
-            keys = _keys(query)
-            if query.after is not None:
-                where.append(after(keys, _positions(query.after)))
-            return (
-                self._select()
-                .add_columns(self._count(query).scalar_subquery().label(TOTAL))
-                .where(*where)
-                .order_by(*order_by(keys))
-                # One row more than the page: its presence is how the caller knows a next page
-                # exists, so the last page never hands out a cursor to an empty one.
-                .limit(bindparam(LIMIT))
-            )
-
-        rows = self._run(("page", *query.shape()), build, values)
+        values = parameters(query)
+        rows = self._run(("page", *query.shape()), lambda: self.page_select(query), values)
         if rows:
             total = int(rows[0][TOTAL])
         elif query.after is None:
@@ -179,6 +163,23 @@ class OpportunityViews:
             count = self._run(("count", *query.shape()), lambda: self._count(query), values)
             total = int(count[0][TOTAL])
         return [self._view(row) for row in rows], total
+
+    def page_select(self, query: OpportunityQuery) -> Select[Any]:
+        """The statement ``page`` runs for queries shaped like ``query``; its parameters are
+        ``parameters(query)``."""
+        where = self._filters(query)
+        keys = _keys(query)
+        if query.after is not None:
+            where.append(after(keys, _positions(query.after)))
+        return (
+            self._select()
+            .add_columns(self._count(query).scalar_subquery().label(TOTAL))
+            .where(*where)
+            .order_by(*order_by(keys))
+            # One row more than the page: its presence is how the caller knows a next page
+            # exists, so the last page never hands out a cursor to an empty one.
+            .limit(bindparam(LIMIT))
+        )
 
     def _count(self, query: OpportunityQuery) -> Select[Any]:
         # Not correlated with a page's rows: PostgreSQL runs it once per statement.
@@ -191,7 +192,7 @@ class OpportunityViews:
 
 
 def _positions(values: tuple[Any, ...]) -> tuple[Any, ...]:
-    """A keyset position as parameters (``_values``); a null stays a null, which ``after``
+    """A keyset position as parameters (``parameters``); a null stays a null, which ``after``
     compares differently."""
     return tuple(None if v is None else bindparam(f"after_{i}") for i, v in enumerate(values))
 
@@ -200,7 +201,7 @@ def _param(name: str) -> str:
     return f"filter_{name}"
 
 
-def _values(query: OpportunityQuery) -> dict[str, Any]:
+def parameters(query: OpportunityQuery) -> dict[str, Any]:
     """The parameters of ``query``'s statements: its filter values, position and limit."""
     values = {_param(name): value for name, value in query.filters.items()}
     for index, value in enumerate(query.after or ()):
