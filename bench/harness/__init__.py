@@ -3,9 +3,11 @@
 - ``database``: the database under a run (embedded and temporary, or ``--database-url``)
 - ``server``:   ``venuecrm serve`` started, ready, stopped; the run's options; log summaries
 - ``seed``:     a fresh account, seeded like the tests' (``tests.factories.seeded_tenant``)
-- ``load``:     N signed keep-alive clients for a timed window, failures counted
-- ``monitor``:  CPU per party, peak memory and new connections during a window
+- ``load``:     N signed keep-alive clients for a timed window, failures counted (httpx)
+- ``wrk``:      calls signed beforehand and replayed by wrk (``replay.lua``): a cheap generator
+- ``monitor``:  CPU per party and per worker, peak memory, connections during a window
 - ``pgbench``:  the same writes as raw SQL, the same-run ceiling
+- ``preload``:  many opportunities written straight into an account (INSERT ... SELECT)
 - ``report``:   number formats and the CPU table
 
 A script runs as ``python bench/<name>.py``: its own directory is on ``sys.path``, so ``import

@@ -1,4 +1,4 @@
-"""Resource sampling during a window: CPU per party, peak memory, new PostgreSQL connections."""
+"""Resource sampling during a window: CPU per party and per worker, peak memory, connections."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import resource
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import psutil
 
@@ -77,13 +77,47 @@ class Usage:
     machine_busy: float = 0.0  # CPU seconds, all cores, not idle/iowait/steal
     machine_steal: float = 0.0
     connections_opened: int | None = None  # new PostgreSQL sessions during the window
+    # Per server worker (the processes that accept the service's connections), by pid:
+    worker_rss: dict[int, int] = field(default_factory=dict)  # peak RSS
+    worker_cpu: dict[int, float] = field(default_factory=dict)  # CPU seconds in the window
+    worker_conns: dict[int, int] = field(default_factory=dict)  # client connections held
+
+
+def _port_sockets(process: psutil.Process, port: int) -> tuple[bool, int]:
+    """Whether ``process`` listens on ``port``, and how many connections to it it holds."""
+    listening, established = False, 0
+    with contextlib.suppress(psutil.Error):
+        for conn in process.net_connections(kind="tcp"):
+            if conn.laddr and conn.laddr.port == port:
+                listening |= conn.status == psutil.CONN_LISTEN
+                established += conn.status == psutil.CONN_ESTABLISHED
+    return listening, established
+
+
+def connection_split(server: list[psutil.Process], port: int) -> dict[int, int]:
+    """Client connections each worker holds, by pid.
+
+    A worker is a server process listening on the port; with several, the supervisor that
+    started them listens too but never accepts, so it is left out when it holds none.
+    """
+    sockets = {p.pid: _port_sockets(p, port) for p in server}
+    workers = {pid: held for pid, (listening, held) in sockets.items() if listening or held}
+    if len(workers) > 1 and server and workers.get(server[0].pid) == 0:
+        del workers[server[0].pid]
+    return workers
 
 
 class Monitor:
-    """Samples memory in the background and takes CPU deltas around a window."""
+    """Samples memory in the background and takes CPU deltas around a window.
 
-    def __init__(self, server: psutil.Process, db: Database, interval: float = 0.5) -> None:
-        self.server, self.db, self.interval = server, db, interval
+    With ``port`` (the service's), it also finds the workers and counts the client connections
+    each holds, so an uneven split shows.
+    """
+
+    def __init__(
+        self, server: psutil.Process, db: Database, interval: float = 0.5, port: int | None = None
+    ) -> None:
+        self.server, self.db, self.interval, self.port = server, db, interval, port
         self.usage = Usage()
         self._stop = threading.Event()
         self._sampler_cpu = 0.0
@@ -102,6 +136,16 @@ class Monitor:
         server, pg = self._trees()
         u = self.usage
         u.server_rss = max(u.server_rss, _sum_memory(server))
+        if self.port is not None:
+            split = connection_split(server, self.port)
+            # Keep-alive connections stay where the kernel put them: the fullest sample is it.
+            if sum(split.values()) >= sum(u.worker_conns.values()):
+                u.worker_conns = split
+            for process in server:
+                if process.pid in split:
+                    with contextlib.suppress(psutil.Error):
+                        rss = process.memory_info().rss
+                        u.worker_rss[process.pid] = max(u.worker_rss.get(process.pid, 0), rss)
         u.pg_rss = max(u.pg_rss, _sum_memory(pg))
         # RSS counts shared_buffers once per backend that touched them; PSS splits them.
         u.pg_pss = max(u.pg_pss, _sum_memory(pg, pss=True))
@@ -128,7 +172,11 @@ class Monitor:
         )
         self._sample()
         server, pg = self._trees()
-        u.server_cpu = _cpu_delta(self._server_cpu, _cpu_by_pid(server))
+        server_cpu = _cpu_by_pid(server)
+        u.server_cpu = _cpu_delta(self._server_cpu, server_cpu)
+        u.worker_cpu = {
+            pid: server_cpu.get(pid, 0.0) - self._server_cpu.get(pid, 0.0) for pid in u.worker_rss
+        }
         # An external server's processes are not ours to see: unknown, not zero.
         u.pg_cpu = _cpu_delta(self._pg_cpu, _cpu_by_pid(pg)) if pg else math.nan
         sessions = self.db.sessions()

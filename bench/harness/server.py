@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import os
@@ -67,19 +68,44 @@ def stop_server(process: subprocess.Popen[bytes]) -> None:
             process.wait(timeout=10)
 
 
-def add_run_arguments(parser: Any, *, default_clients: str) -> None:
-    """The options every benchmark takes."""
+def counts(text: str) -> list[int]:
+    """``"1,16"`` -> [1, 16]: a comma-separated list of positive whole numbers."""
+    try:
+        values = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        values = []
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"expected numbers like 1,16; got {text!r}")
+    return values
+
+
+class _Extend(argparse.Action):
+    """A repeatable list option: ``--clients 1,16`` is ``--clients 1 --clients 16``."""
+
+    def __call__(self, parser: Any, namespace: Any, values: Any, option: Any = None) -> None:
+        setattr(namespace, self.dest, [*(getattr(namespace, self.dest) or []), *values])
+
+
+def add_run_arguments(parser: Any, *, default_clients: str, several_workers: bool = False) -> None:
+    """The options every benchmark takes; ``several_workers``: ``--workers`` is a list too."""
     parser.add_argument(
         "--clients",
-        type=int,
-        action="append",
-        help=f"concurrent clients; repeat for several runs (default: {default_clients})",
+        type=counts,
+        action=_Extend,
+        help=f"concurrent clients, e.g. 1,16 or repeated (default: {default_clients})",
     )
-    parser.add_argument("--seconds", type=int, default=15, help="timed window per run")
+    parser.add_argument(
+        "--seconds", type=int, default=15, help="timed window per run (default: %(default)s)"
+    )
     parser.add_argument(
         "--warmup", type=float, default=2.0, help="untimed load first (connections, caches)"
     )
-    parser.add_argument("--workers", type=int, default=1, help="server worker processes")
+    if several_workers:
+        parser.add_argument(
+            "--workers", type=counts, action=_Extend, help="server worker processes, e.g. 1,2"
+        )
+    else:
+        parser.add_argument("--workers", type=int, default=1, help="server worker processes")
     parser.add_argument(
         "--database-url",
         help="use this PostgreSQL instead of a temporary embedded one (rows are left behind)",
@@ -95,6 +121,11 @@ class Service:
     process: subprocess.Popen[bytes]
     work: Path  # a temporary directory for the run's files, removed afterwards
     failed: bool = False
+
+    @property
+    def port(self) -> int:
+        """The port the server listens on."""
+        return int(self.base.rsplit(":", 1)[1])
 
     @property
     def process_info(self) -> psutil.Process:

@@ -67,7 +67,6 @@ def create_app(
         settings,
         engine,
         make_session_factory(engine),
-        make_session_factory(engine, autocommit=True),
         clock,
         RateLimits(settings.rate_limit, settings.failed_auth_limit),
     )

@@ -15,9 +15,10 @@ import httpx
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
-from sqlalchemy import event, func, select, text
+from sqlalchemy import func, select, text
 
 from tests.api.opportunity_helpers import URI, base_body, created_id, table_counts
+from tests.api.wire_trace import cost, traced
 from tests.factories import (
     Clock,
     Seeded,
@@ -435,28 +436,19 @@ def test_a_duplicate_while_the_first_runs_is_409_then_gets_the_answer(
         assert row.name == "Patched once"
 
 
-def test_a_guarded_write_costs_three_more_statements(
+def test_a_guarded_write_costs_three_more_statements_and_one_round_trip(
     app: FastAPI, client: TestClient, uow_factory: UnitOfWork, seeded: Seeded
 ) -> None:
-    engine = app.state.runtime.engine
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        statements.append(statement)
-
-    def create(key: str | None) -> int:
-        statements.clear()
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+    def create(key: str | None) -> tuple[int, int]:
+        with traced(app) as counts:
             response = client.post(
                 "/crm/opportunities", json=crm_body(seeded), headers=crm_auth(seeded.tenant, key)
             )
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
         assert response.status_code == 201, response.text
-        return len(statements)
+        return cost(counts)
 
     create(None)  # the account's first write may differ (new company); compare later ones
-    plain, guarded = create(None), create("counted")
-    assert guarded - plain == 3
+    (plain, plain_trips), (guarded, guarded_trips) = create(None), create("counted")
+    # The lock and the look-up share a round trip; the stored response goes with the COMMIT.
+    assert (guarded - plain, guarded_trips - plain_trips) == (3, 1)
     assert [r.key for r in stored(uow_factory, seeded.tenant.account_id)] == ["counted"]

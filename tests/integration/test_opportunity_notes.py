@@ -22,6 +22,7 @@ from venuecrm.features.parties.records import Records
 from venuecrm.features.problems import Problems
 from venuecrm.platform.engine import make_engine, make_session_factory
 from venuecrm.platform.models import ApiKey, Opportunity, OpportunityNote
+from venuecrm.platform.rows import NOW
 from venuecrm.platform.uow import UnitOfWork
 
 
@@ -60,10 +61,11 @@ def test_a_note_waits_for_a_concurrent_delete_and_then_finds_no_opportunity(
     )
 
     with UnitOfWork(factory) as deleter, ThreadPoolExecutor(max_workers=1) as pool:
-        row = Records(deleter.session, account).lock_opportunity(lead)
+        records = Records(deleter, account)
+        row = records.lock_opportunity(lead)
         assert row is not None
-        row.deleted_at = func.now()
-        deleter.session.flush()
+        row.deleted_at = NOW
+        records.flush()
         pid = deleter.session.execute(text("SELECT pg_backend_pid()")).scalar_one()
         writing = pool.submit(
             add_or_update_opportunity_note,

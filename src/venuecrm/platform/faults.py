@@ -29,7 +29,11 @@ def retryable(error: BaseException) -> VenueCrmError | None:
     """The client-facing error for a transient database failure; None for anything else."""
     if isinstance(error, sa_exc.TimeoutError):  # QueuePool: no connection within pool_timeout
         return DatabaseUnavailable("Every database connection is busy; retry shortly")
-    if not isinstance(error, sa_exc.DBAPIError):
+    if isinstance(error, sa_exc.DBAPIError):
+        orig, invalidated = error.orig, error.connection_invalidated
+    elif isinstance(error, psycopg.Error):  # a plain statement's (platform.sql)
+        orig, invalidated = error, False
+    else:
         return None
     state = sqlstate(error)
     if state == LOCK_NOT_AVAILABLE:
@@ -38,9 +42,9 @@ def retryable(error: BaseException) -> VenueCrmError | None:
         return RaceCondition(
             "Race condition: the request ran longer than the statement timeout; retry shortly"
         )
-    lost = error.connection_invalidated or state in _UNAVAILABLE
+    lost = invalidated or state in _UNAVAILABLE
     # No SQLSTATE on an OperationalError: libpq failed to connect or lost the socket.
-    if lost or (isinstance(error.orig, psycopg.OperationalError) and state is None):
+    if lost or (isinstance(orig, psycopg.OperationalError) and state is None):
         return DatabaseUnavailable()
     if state is not None and state.startswith("08"):  # connection exception class
         return DatabaseUnavailable()

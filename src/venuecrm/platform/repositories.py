@@ -40,6 +40,15 @@ class Accounts:
         """The API key row for this key string, revoked or not."""
         return self.session.scalars(select(ApiKey).where(ApiKey.key == key)).one_or_none()
 
+    def find_key_and_version(self, key: str) -> tuple[ApiKey, int] | None:
+        """The API key row and its account's configuration version, or None."""
+        row = self.session.execute(
+            select(ApiKey, Account.config_version)
+            .join(Account, Account.id == ApiKey.account_id)
+            .where(ApiKey.key == key)
+        ).first()
+        return None if row is None else (row[0], row[1])
+
     def find_key_by_label(self, account_id: int, label: str) -> ApiKey | None:
         """The oldest unrevoked key of the account with this label."""
         query = (

@@ -6,34 +6,38 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import text
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.orm import Session
-
-from venuecrm.platform.models import StoredResponse
+from venuecrm.platform.sql import Sql
 
 # Expired rows deleted by each guarded write, whichever account they belong to: enough to keep
 # up with the rate rows are added (at most two per write), small enough to stay cheap.
 CLEAN_UP_BATCH = 100
 
-_LOCK = text(
-    "SELECT bool_and(pg_try_advisory_xact_lock(:account_id, hashtext(name)))"
-    " FROM unnest(CAST(:names AS text[])) AS name"
+_LOCK = (
+    "SELECT bool_and(pg_try_advisory_xact_lock(%(account_id)s, hashtext(name)))"
+    " FROM unnest(%(names)s::text[]) AS name"
 )
 # The clean-up rides on the look-up statement. SKIP LOCKED: two writes never wait for (or
 # deadlock on) each other's clean-up.
-_FIND = text(
-    """
+_FIND = """
     WITH expired AS (
         DELETE FROM stored_responses WHERE (account_id, kind, key) IN (
-            SELECT account_id, kind, key FROM stored_responses WHERE expires_at <= :now
-            ORDER BY expires_at LIMIT :batch FOR UPDATE SKIP LOCKED))
+            SELECT account_id, kind, key FROM stored_responses WHERE expires_at <= %(now)s
+            ORDER BY expires_at LIMIT %(batch)s FOR UPDATE SKIP LOCKED))
     SELECT kind, fingerprint, status, body FROM stored_responses
-    WHERE account_id = :account_id AND expires_at > :now
-      AND (kind, key) IN (SELECT * FROM unnest(CAST(:kinds AS text[]), CAST(:keys AS text[])))
+    WHERE account_id = %(account_id)s AND expires_at > %(now)s
+      AND (kind, key) IN (SELECT * FROM unnest(%(kinds)s::text[], %(keys)s::text[]))
     ORDER BY kind
-    """
-)
+"""
+_SAVE = """
+    INSERT INTO stored_responses
+        (account_id, kind, key, fingerprint, status, body, created_at, expires_at)
+    SELECT %(account_id)s, kind, key, %(fingerprint)s, %(status)s, %(body)s, %(now)s, expires_at
+    FROM unnest(%(kinds)s::text[], %(keys)s::text[], %(expires)s::timestamptz[])
+        AS g(kind, key, expires_at)
+    ON CONFLICT (account_id, kind, key) DO UPDATE SET
+        fingerprint = excluded.fingerprint, status = excluded.status, body = excluded.body,
+        created_at = excluded.created_at, expires_at = excluded.expires_at
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,57 +60,53 @@ class Stored:
 
 
 class StoredResponses:
-    """One account's stored responses; every method is one statement."""
+    """One account's stored responses, with plain statements (``platform.sql``)."""
 
-    def __init__(self, session: Session, account_id: int) -> None:
-        self.session = session
+    def __init__(self, sql: Sql, account_id: int) -> None:
+        self.sql = sql
         self.account_id = account_id
 
-    def lock(self, guards: Sequence[Guard]) -> bool:
-        """Take every guard's transaction lock without waiting; False when one is held."""
-        names = [f"{guard.kind}:{guard.key}" for guard in guards]
-        params = {"account_id": self.account_id, "names": names}
-        return bool(self.session.execute(_LOCK, params).scalar_one())
+    def lock_and_find(self, guards: Sequence[Guard], now: datetime) -> list[Stored] | None:
+        """Take every guard's transaction lock without waiting, then read the unexpired
+        responses stored for them (deleting some expired rows on the way), in one round trip.
 
-    def find(self, guards: Sequence[Guard], now: datetime) -> list[Stored]:
-        """The unexpired responses stored for ``guards``; deletes some expired rows on the way."""
-        rows = self.session.execute(
-            _FIND,
-            {
-                "account_id": self.account_id,
-                "now": now,
-                "batch": CLEAN_UP_BATCH,
-                "kinds": [guard.kind for guard in guards],
-                "keys": [guard.key for guard in guards],
-            },
-        )
-        return [Stored(row.kind, row.fingerprint, row.status, bytes(row.body)) for row in rows]
+        None when another transaction holds a guard's lock (the same request is running).
+        """
+        names = [f"{guard.kind}:{guard.key}" for guard in guards]
+        with self.sql.together():
+            locked = self.sql.conn.execute(_LOCK, {"account_id": self.account_id, "names": names})
+            # Run after the lock, so it sees what a finished duplicate committed.
+            found = self.sql.conn.execute(
+                _FIND,
+                {
+                    "account_id": self.account_id,
+                    "now": now,
+                    "batch": CLEAN_UP_BATCH,
+                    "kinds": [guard.kind for guard in guards],
+                    "keys": [guard.key for guard in guards],
+                },
+            )
+        row = locked.fetchone()
+        if row is None or not row[0]:
+            return None
+        return [Stored(kind, fingerprint, status, bytes(body)) for kind, fingerprint, status, body
+                in found.fetchall()]  # fmt: skip
 
     def save(
         self, guards: Sequence[Guard], *, fingerprint: str, status: int, body: bytes, now: datetime
     ) -> None:
-        """Store the response for every guard (replacing expired rows the clean-up left)."""
-        statement = insert(StoredResponse).values(
-            [
-                {
-                    "account_id": self.account_id,
-                    "kind": guard.kind,
-                    "key": guard.key,
-                    "fingerprint": fingerprint,
-                    "status": status,
-                    "body": body,
-                    "created_at": now,
-                    "expires_at": guard.expires_at,
-                }
-                for guard in guards
-            ]
-        )
-        self.session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["account_id", "kind", "key"],
-                set_={
-                    name: statement.excluded[name]
-                    for name in ("fingerprint", "status", "body", "created_at", "expires_at")
-                },
-            )
+        """Store the response for every guard (replacing expired rows the clean-up left); sent
+        with the transaction's COMMIT."""
+        self.sql.defer(
+            _SAVE,
+            {
+                "account_id": self.account_id,
+                "fingerprint": fingerprint,
+                "status": status,
+                "body": body,
+                "now": now,
+                "kinds": [guard.kind for guard in guards],
+                "keys": [guard.key for guard in guards],
+                "expires": [guard.expires_at for guard in guards],
+            },
         )

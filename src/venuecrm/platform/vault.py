@@ -116,15 +116,6 @@ def is_encrypted(value: str) -> bool:
     return value.startswith(_FERNET_START)
 
 
-_DECOY = Fernet(Fernet.generate_key())
-_DECOY_TOKEN = _DECOY.encrypt(b"0" * 32)
-
-
-def decrypt_decoy() -> None:
-    """As much work as decrypting a secret, for unknown keys (equal timing)."""
-    _DECOY.decrypt(_DECOY_TOKEN)
-
-
 class EncryptedSecret(TypeDecorator[str]):
     """A text column holding Fernet tokens; Python sees the secret."""
 

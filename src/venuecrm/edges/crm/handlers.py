@@ -36,8 +36,14 @@ async def authorized(request: Request, work: Callable[[UnitOfWork, Credentials],
     rt = runtime(request)
 
     def run() -> R:
-        credentials = authenticate_bearer_request(request)
-        return work(rt.uow(), credentials)
+        # One transaction (one pooled connection) for the key lookup and the work.
+        uow = rt.uow()
+        with uow:
+            credentials = authenticate_bearer_request(request, uow)
+            uow.bind(credentials.account_id)
+            result = work(uow, credentials)
+            uow.commit()
+        return result
 
     return await run_in_threadpool(run)
 
@@ -49,7 +55,16 @@ async def _write(
     rt = runtime(request)
 
     def run() -> idempotency.Outcome:
-        credentials = authenticate_bearer_request(request)
+        # One transaction (one pooled connection) for the key lookup and the write.
+        uow = rt.uow()
+        with uow:
+            outcome = guarded(uow)
+            uow.commit()
+        return outcome
+
+    def guarded(uow: UnitOfWork) -> idempotency.Outcome:
+        credentials = authenticate_bearer_request(request, uow)
+        uow.bind(credentials.account_id)
         now = rt.clock()
         key = idempotency.idempotency_key(request.headers, (idempotency.IDEMPOTENCY_KEY,))
         guards = (
@@ -63,7 +78,7 @@ async def _write(
             return response.status_code, bytes(response.body)
 
         return idempotency.run_once(
-            rt.uow(),
+            uow,
             account_id=credentials.account_id,
             guards=guards,
             fingerprint=idempotency.fingerprint(request, body),

@@ -6,7 +6,7 @@ import hmac
 import secrets
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import TypeVar
@@ -27,8 +27,8 @@ from venuecrm.errors import (
     RequestTooLarge,
 )
 from venuecrm.features.accounts.service import Credentials, find_credentials
-from venuecrm.platform import vault
 from venuecrm.platform.uow import UnitOfWork
+from venuecrm.platform.versioned import Versioned
 
 A = TypeVar("A")
 # Random per process: nobody can sign with it, so a decoy verification always fails.
@@ -42,17 +42,14 @@ class Runtime:
     settings: Settings
     engine: Engine
     session_factory: sessionmaker[Session]
-    read_session_factory: sessionmaker[Session]
     clock: Callable[[], datetime]
     limits: RateLimits
+    # API keys and account lookups, cached per process behind accounts.config_version.
+    cache: Versioned = field(default_factory=Versioned)
 
     def uow(self, *, account_id: int | None = None) -> UnitOfWork:
         """A fresh unit of work, bound to ``account_id`` when the caller is known."""
-        return UnitOfWork(self.session_factory, account_id=account_id)
-
-    def reader(self) -> UnitOfWork:
-        """A unit of work for one read outside any transaction (autocommit)."""
-        return UnitOfWork(self.read_session_factory)
+        return UnitOfWork(self.session_factory, account_id=account_id, cache=self.cache)
 
 
 def runtime(request: Request) -> Runtime:
@@ -128,17 +125,22 @@ def _address(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-def authenticate_request(request: Request, signed: signing.SignedRequest) -> Signed:
-    """``authenticate`` under the rate limits; the key's RateLimit-* headers go on the reply."""
-    found = _limited(request, lambda rt: authenticate(rt, signed))
+def authenticate_request(
+    request: Request, uow: UnitOfWork, signed: signing.SignedRequest
+) -> Signed:
+    """``authenticate`` under the rate limits; the key's RateLimit-* headers go on the reply.
+
+    The key is read in ``uow``'s transaction, the one the request then runs in.
+    """
+    found = _limited(request, lambda rt: authenticate(rt, uow, signed))
     _count(request, found.credentials)
     return found
 
 
-def authenticate_bearer_request(request: Request) -> Credentials:
+def authenticate_bearer_request(request: Request, uow: UnitOfWork) -> Credentials:
     """``authenticate_bearer`` under the rate limits, like ``authenticate_request``."""
     found = _limited(
-        request, lambda rt: authenticate_bearer(rt, request.headers.get("authorization"))
+        request, lambda rt: authenticate_bearer(uow, request.headers.get("authorization"))
     )
     _count(request, found)
     return found
@@ -165,12 +167,10 @@ def _count(request: Request, credentials: Credentials) -> None:
     request.state.rate_limit_headers = runtime(request).limits.hit_key(credentials.key_id)
 
 
-def authenticate(rt: Runtime, signed: signing.SignedRequest) -> Signed:
+def authenticate(rt: Runtime, uow: UnitOfWork, signed: signing.SignedRequest) -> Signed:
     """The key that signed ``signed``, and so the account; the body can never name one."""
     key, signature = signing.parse_authorization(signed.headers.get("x-api-authorization"))
-    credentials = find_credentials(rt.reader(), key)
-    if credentials is None:
-        vault.decrypt_decoy()  # a known key's secret was decrypted as it was read
+    credentials = find_credentials(uow, key)
     unknown = AuthenticationFailed(
         "Unknown API key", specific_code=AuthenticationFailed.UNKNOWN_KEY
     )
@@ -198,7 +198,7 @@ def authenticate(rt: Runtime, signed: signing.SignedRequest) -> Signed:
     return Signed(credentials, signature, fresh_until)
 
 
-def authenticate_bearer(rt: Runtime, authorization: str | None) -> Credentials:
+def authenticate_bearer(uow: UnitOfWork, authorization: str | None) -> Credentials:
     """The key behind ``Authorization: Bearer {apiKey}:{apiSecret}`` (docs/unified.md C3)."""
     scheme, _, token = (authorization or "").strip().partition(" ")
     key, _, secret = token.strip().partition(":")
@@ -209,9 +209,7 @@ def authenticate_bearer(rt: Runtime, authorization: str | None) -> Credentials:
             if not authorization
             else AuthenticationFailed.MALFORMED_HEADER,
         )
-    credentials = find_credentials(rt.reader(), key)
-    if credentials is None:
-        vault.decrypt_decoy()
+    credentials = find_credentials(uow, key)
     # Compare against a dummy secret for unknown keys so timing does not reveal which keys exist.
     expected = credentials.secret if credentials is not None else "\0" * len(secret)
     if not hmac.compare_digest(secret.encode(), expected.encode()) or credentials is None:

@@ -9,6 +9,7 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
@@ -152,4 +153,6 @@ def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers that turn exceptions into error bodies."""
     app.add_exception_handler(VenueCrmError, _venuecrm_error)
     app.add_exception_handler(SQLAlchemyError, _database_error)
+    # The hot path's plain statements raise psycopg's own errors (platform.sql).
+    app.add_exception_handler(psycopg.Error, _database_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

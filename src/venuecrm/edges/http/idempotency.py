@@ -102,9 +102,9 @@ def run_once(
         return Outcome(*work(uow))
     with uow:
         stored = uow.stored_responses(account_id)
-        if not stored.lock(guards):
+        found = stored.lock_and_find(guards, now)
+        if found is None:
             raise RequestInProgress()
-        found = stored.find(guards, now)
         if any(s.kind == "key" and s.fingerprint != fingerprint for s in found):
             raise IdempotencyKeyReused()
         if found:

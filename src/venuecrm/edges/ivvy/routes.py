@@ -38,12 +38,30 @@ def _unknown_action(request: Request, namespace: str) -> UnknownAction:
 def _run(
     rt: Runtime, request: Request, version: str, namespace: str, body: bytes, found: Action | None
 ) -> idempotency.Outcome:
-    signed = authenticate_request(request, signed_request(request, body, version))
+    # One transaction (one pooled connection) for the key lookup and the action.
+    uow = rt.uow()
+    with uow:
+        outcome = _authenticated(rt, uow, request, version, namespace, body, found)
+        uow.commit()
+    return outcome
+
+
+def _authenticated(
+    rt: Runtime,
+    uow: UnitOfWork,
+    request: Request,
+    version: str,
+    namespace: str,
+    body: bytes,
+    found: Action | None,
+) -> idempotency.Outcome:
+    signed = authenticate_request(request, uow, signed_request(request, body, version))
     who = signed.credentials
     if found is None:
         raise _unknown_action(request, namespace)
     action = found
     now = rt.clock()
+    uow.bind(who.account_id)
 
     def work(uow: UnitOfWork) -> tuple[int, bytes]:
         # Inside the guards: a replayed or reused-key request is answered as before any parse.
@@ -64,7 +82,7 @@ def _run(
 
     if not action.writes:
         # Reads change nothing, so a retry or a replay simply reads again.
-        return idempotency.Outcome(*work(rt.uow(account_id=who.account_id)))
+        return idempotency.Outcome(*work(uow))
     # iVvy's scheme has no nonce: every accepted signature is remembered while it is fresh.
     guards = [idempotency.signature_guard(who.key_id, signed.signature, signed.fresh_until)]
     names = (idempotency.IVVY_IDEMPOTENCY_KEY, idempotency.IDEMPOTENCY_KEY)
@@ -72,7 +90,7 @@ def _run(
     if key is not None:
         guards.append(idempotency.key_guard(key, now, rt.settings.idempotency_ttl_seconds))
     return idempotency.run_once(
-        rt.uow(account_id=who.account_id),
+        uow,
         account_id=who.account_id,
         guards=guards,
         fingerprint=idempotency.fingerprint(request, body),

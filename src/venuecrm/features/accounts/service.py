@@ -102,12 +102,25 @@ def rotate_secret_encryption(uow: UnitOfWork) -> int:
 
 
 def find_credentials(uow: UnitOfWork, key: str) -> Credentials | None:
-    """The account and secret behind an API key, or None when the key is unknown."""
+    """The account and secret behind an API key, or None when the key is unknown.
+
+    Served from the process's cache while the account's configuration version is the one it was
+    read at (``platform.versioned``): a revoked key is refused on the very next request.
+    """
     with uow:
-        row = uow.accounts.find_key(key)
-        if row is None:
+        cached = uow.cache.peek(("key", key))
+        if cached is not None:
+            version, credentials = cached
+            if uow.config_version(credentials.account_id) == version:
+                found: Credentials = credentials
+                return found
+        loaded = uow.accounts.find_key_and_version(key)
+        if loaded is None:
+            uow.cache.drop(("key", key))
             return None
-        return Credentials(
+        row, version = loaded
+        uow.note_version(row.account_id, version)
+        credentials = Credentials(
             row.account_id,
             row.id,
             row.key,
@@ -116,6 +129,8 @@ def find_credentials(uow: UnitOfWork, key: str) -> Credentials | None:
             row.php_dates,
             row.time_zone,
         )
+        uow.cache.put(("key", key), version, credentials)
+        return credentials
 
 
 __all__ = [

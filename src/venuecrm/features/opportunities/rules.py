@@ -19,8 +19,8 @@ from venuecrm.platform.models import (
     APPLY_TO_OPPORTUNITY,
     CONTACT_TYPE_COMPANY,
     CONTACT_TYPE_CONTACT,
-    Opportunity,
 )
+from venuecrm.platform.rows import Row
 
 OPPORTUNITY = "opportunity"
 # Every id field of an opportunity: its wire name and the kind of record it names.
@@ -53,7 +53,7 @@ _NOT_CLEARABLE = {"name": "name", "type_id": "typeId", "source_id": "sourceId",
                   "stage_id": "stageId"}  # fmt: skip
 
 
-def wanted_ids(model: OpportunityIn, existing: Opportunity | None) -> dict[str, set[int]]:
+def wanted_ids(model: OpportunityIn, existing: Row | None) -> dict[str, set[int]]:
     """Every id the rules look at: the request's, and on update the stored ones they meet."""
     wanted: dict[str, set[int]] = {}
     for name, (_, kind) in REFERENCES.items():
@@ -74,7 +74,7 @@ class Plan:
     def __init__(
         self,
         model: OpportunityIn,
-        existing: Opportunity | None,
+        existing: Row | None,
         refs: References,
         parties: list[Party],
         problems: Problems,

@@ -9,17 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import func
-
 from venuecrm.errors import InvalidOpportunityDetails, OpportunityNotFound
 from venuecrm.features.opportunities.rules import OPPORTUNITY, Plan, wanted_ids
 from venuecrm.features.opportunities.schemas import OpportunityIn
 from venuecrm.features.parties import service as party_rules
 from venuecrm.features.parties.records import Records
 from venuecrm.features.problems import Problems, details_error
-from venuecrm.platform.models import (
-    Opportunity,
-)
+from venuecrm.platform.models import Opportunity
+from venuecrm.platform.rows import NOW, TABLES, Row
 from venuecrm.platform.uow import UnitOfWork
 from venuecrm.wire.parsing import parse_lenient
 
@@ -32,7 +29,7 @@ def add_or_update_opportunity(
     ``model`` is the parsed request and ``problems`` what parsing found in it.
     """
     with uow:
-        opportunity_id = apply_opportunity(Records.of(uow), model, problems, api_key_id=api_key_id)
+        opportunity_id = apply_opportunity(Records(uow), model, problems, api_key_id=api_key_id)
         uow.commit()
     return opportunity_id
 
@@ -72,18 +69,18 @@ def apply_opportunity(
         *party_rules.collect(model.referral_company, "referralCompany"),
         *party_rules.collect(model.referral_contact, "referralContact"),
     ]
-    refs = party_rules.prepare(
-        crm, parties, problems, wanted=wanted_ids(model, existing), definitions_for=[OPPORTUNITY]
-    )
+    refs = party_rules.prepare(crm, parties, problems, wanted=wanted_ids(model, existing))
     plan = Plan(model, existing, refs, parties, problems)
     if problems:
         raise _invalid(problems)
 
-    party_rules.write(crm, parties, plan.links)
+    # Every new record's id in one statement: the writes then need no reply before COMMIT.
+    ids = crm.new_ids({**party_rules.new_records(parties), Opportunity: int(existing is None)})
+    party_rules.write(crm, parties, plan.links, ids)
     plan.values.update(extra or {})
-    opportunity = _save(crm, plan, api_key_id)
-    crm.set_custom_values(OPPORTUNITY, opportunity.id, plan.custom_values)
-    return opportunity.id
+    opportunity_id = _save(crm, plan, api_key_id, ids[Opportunity])
+    crm.set_custom_values(OPPORTUNITY, opportunity_id, plan.custom_values)
+    return opportunity_id
 
 
 def soft_delete(crm: Records, *, opportunity_id: int, api_key_id: int) -> None:
@@ -92,15 +89,16 @@ def soft_delete(crm: Records, *, opportunity_id: int, api_key_id: int) -> None:
     existing = crm.lock_opportunity(opportunity_id)
     if existing is None:
         raise OpportunityNotFound(f"Opportunity {opportunity_id} does not exist")
-    existing.deleted_at = func.now()
+    existing.deleted_at = NOW
     existing.modified_by_key_id = api_key_id
+    crm.flush()
 
 
 def _invalid(problems: Problems) -> InvalidOpportunityDetails:
     return details_error(InvalidOpportunityDetails, problems)
 
 
-def _existing(crm: Records, model: OpportunityIn) -> Opportunity | None:
+def _existing(crm: Records, model: OpportunityIn) -> Row | None:
     """The opportunity to update, locked; 24222 unless it is the account's, in that venue."""
     if model.id is None:
         return None
@@ -113,8 +111,9 @@ def _existing(crm: Records, model: OpportunityIn) -> Opportunity | None:
     return existing
 
 
-def _save(crm: Records, plan: Plan, api_key_id: int) -> Opportunity:
-    """Insert or update the opportunity row with the planned values and the parties' ids."""
+def _save(crm: Records, plan: Plan, api_key_id: int, new_ids: list[int]) -> int:
+    """Insert (with the id reserved for it) or update the opportunity row with the planned
+    values and the parties' ids; its id."""
     values = dict(plan.values)
     for path, column in (("company", "company_id"), ("contact", "contact_id"),
                          ("referralCompany", "referral_company_id"),
@@ -122,15 +121,17 @@ def _save(crm: Records, plan: Plan, api_key_id: int) -> Opportunity:
         party = plan.party.get(path)
         if party is not None:
             values[column] = party.id
-    if plan.existing is None:
-        return crm.add(
-            Opportunity(**values, created_by_key_id=api_key_id, modified_by_key_id=api_key_id)
-        )
     row = plan.existing
+    if row is None:
+        (row_id,) = new_ids
+        values.update(id=row_id, created_by_key_id=api_key_id, modified_by_key_id=api_key_id)
+        crm.insert(Opportunity, TABLES[Opportunity].new(values))
+        return row_id
     for name, value in values.items():
         setattr(row, name, value)
     row.modified_by_key_id = api_key_id
     if plan.stage_changed:
-        row.stage_changed_at = func.now()
+        row.stage_changed_at = NOW
     crm.flush()
-    return row
+    saved: int = row.id
+    return saved

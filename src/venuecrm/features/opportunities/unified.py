@@ -74,7 +74,7 @@ def save(
 ) -> str:
     """Create (no id) or update an opportunity from a CRM body; return its id."""
     with uow:
-        records = Records(uow.session, who.account_id)
+        records = Records(uow, who.account_id)
         existing = None
         if record is not None:
             # The row alone (locked, as the write locks it anyway), not the read model.
@@ -122,9 +122,7 @@ def delete(uow: UnitOfWork, *, who: Credentials, record: str) -> str:
     found = _record_id(record)
     with uow:
         try:
-            soft_delete(
-                Records(uow.session, who.account_id), opportunity_id=found, api_key_id=who.key_id
-            )
+            soft_delete(Records(uow, who.account_id), opportunity_id=found, api_key_id=who.key_id)
         except OpportunityNotFound:
             raise _not_found(record) from None
         uow.commit()

@@ -14,8 +14,8 @@ from venuecrm.features.opportunities.unified_schemas import Opportunity, Opportu
 from venuecrm.features.opportunities.views import OpportunityView
 from venuecrm.features.parties.records import Records
 from venuecrm.features.problems import Problems
-from venuecrm.platform import models
 from venuecrm.platform.models import CONTACT_TYPE_COMPANY
+from venuecrm.platform.rows import Row
 from venuecrm.wire.unified import CustomField
 
 # Columns only the CRM view has, written as sent.
@@ -50,7 +50,7 @@ def _named(records: Records, kind: str, name: str, path: str, problems: Problems
 
 def to_ivvy(
     body: OpportunityInput,
-    existing: models.Opportunity | None,
+    existing: Row | None,
     records: Records,
     problems: Problems,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -95,7 +95,7 @@ def to_ivvy(
 
 def _contact_and_company(
     body: OpportunityInput,
-    existing: models.Opportunity | None,
+    existing: Row | None,
     data: dict[str, Any],
     problems: Problems,
 ) -> None:

@@ -50,7 +50,7 @@ def add_or_update_party(
     """
     not_found = ContactNotFound if isinstance(model, ContactIn) else CompanyNotFound
     with uow:
-        party = save_party(Records.of(uow), model, problems, not_found=not_found)
+        party = save_party(Records(uow), model, problems, not_found=not_found)
         if party is None:
             raise parameter_error(problems)
         uow.commit()

@@ -1,6 +1,8 @@
 """Repository of an account's records: opportunities, companies, contacts, custom values.
 
-Reads are shaped for few round trips: every id a request names is checked in one query.
+The write path's statements: plain SQL through ``platform.sql`` (rows as ``platform.rows.Row``),
+shaped for few round trips: every natural key is matched and every record locked in one, and
+writes wait for the COMMIT's round trip (docs/ivvy.md §6 counts them).
 """
 
 from __future__ import annotations
@@ -9,35 +11,28 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import (
-    and_,
-    bindparam,
-    delete,
-    func,
-    literal,
-    select,
-    text,
-    union_all,
-)
-from sqlalchemy.dialects.postgresql import ARRAY, BIGINT, insert
-from sqlalchemy.orm import Session
+from psycopg.types.json import Json
+from sqlalchemy import func, select
 
-from venuecrm.features.parties.references import References, live, load_references
-from venuecrm.platform.base import Tenant
+from venuecrm.features.parties.references import (
+    Lookups,
+    References,
+    load_lookups,
+    load_references,
+)
+from venuecrm.platform.base import Base, Tenant
 from venuecrm.platform.models import (
     AccountSettings,
     Company,
-    CompanyContact,
     Contact,
     CustomFieldDefinition,
-    CustomFieldValue,
     Industry,
     LeadSource,
     LeadType,
     LostReason,
     Opportunity,
 )
-from venuecrm.platform.repositories import T
+from venuecrm.platform.rows import TABLES, Row, Table
 from venuecrm.platform.uow import UnitOfWork
 
 # Records a client may name instead of giving an id (the unified CRM view does).
@@ -59,30 +54,30 @@ def advisory_key(account_id: int, name: str) -> int:
 class Records:
     """An account's CRM records; every query is filtered by the account."""
 
-    def __init__(
-        self,
-        session: Session,
-        account_id: int,
-        *,
-        locked: dict[tuple[type[Any], int], Any] | None = None,
-    ) -> None:
-        self.session = session
-        self.account_id = account_id
+    def __init__(self, uow: UnitOfWork, account_id: int | None = None) -> None:
+        self.uow = uow
+        self.session = uow.session
+        self.sql = uow.sql
+        self.account_id = uow.account_id if account_id is None else account_id
         # Rows the transaction already holds locked: locking one again needs no query. The
-        # unit of work owns them (``of``), so every repository of the transaction shares them.
-        self._locked = {} if locked is None else locked
+        # unit of work owns them, so every repository of the transaction shares them.
+        self._locked = uow.locked_rows
 
-    @classmethod
-    def of(cls, uow: UnitOfWork) -> Records:
-        """The CRM records of the unit of work's account, sharing its transaction's locks."""
-        return cls(uow.session, uow.account_id, locked=uow.locked_rows)
+    def references(self, wanted: Mapping[str, Iterable[int]]) -> References:
+        """What the rules check ``wanted`` ids against: lookups, definitions, defaults, and the
+        named companies and contacts."""
+        return load_references(self.session, self.account_id, wanted, self.lookups())
 
-    def references(
-        self, wanted: Mapping[str, Iterable[int]], *, definitions_for: Iterable[str] = ()
-    ) -> References:
-        """Every named id's row, the custom field definitions and the defaults, in one query."""
-        return load_references(
-            self.session, self.account_id, wanted, definitions_for=definitions_for
+    def lookups(self) -> Lookups:
+        """The account's lookups, from the process's cache while its version is unchanged."""
+        uow = self.uow
+        version = uow.config_version(self.account_id)
+        if version is None:
+            return load_lookups(self.session, self.account_id)
+        return uow.cache.get(
+            ("lookups", self.account_id),
+            version,
+            lambda: load_lookups(self.session, self.account_id),
         )
 
     def defaults(self) -> dict[str, int | None]:
@@ -113,124 +108,143 @@ class Records:
             query = query.where(CustomFieldDefinition.entity == entity)
         return self.session.execute(query).scalar_one_or_none()
 
-    def lock_names(self, names: Iterable[str]) -> None:
-        """Take transaction-scoped locks on these names, all at once, in one global order.
+    def match_and_lock(
+        self, keys: Mapping[str, Iterable[str]], ids: Mapping[str, Iterable[int]]
+    ) -> tuple[dict[tuple[str, str], int], dict[str, dict[int, Row]]]:
+        """Serialise on the natural keys, match them and lock the records, in one round trip.
 
-        Every request takes all its locks in a single statement sorted by key, before it
-        touches any row it shares with others, so two requests can never wait on each other.
+        ``keys`` and ``ids`` are by kind ("company", "contact"). Every natural key is locked
+        first (transaction-scoped advisory locks, all in one statement sorted by key, so two
+        requests never wait on each other), then each kind's records, the lowest live id per
+        key and the ids named, are locked in id order, companies first: requests sharing records
+        always lock them in the same order and never deadlock. Returns the lowest id per
+        (kind, key) found, and the locked rows by kind and id.
         """
-        keys = sorted({advisory_key(self.account_id, name) for name in names})
-        if keys:
-            self.session.execute(
-                text(
-                    "SELECT pg_advisory_xact_lock(k) FROM (SELECT unnest(:keys) AS k ORDER BY k) s"
-                ).bindparams(bindparam("keys", type_=ARRAY(BIGINT))),
-                {"keys": keys},
-            )
-
-    def match_natural_keys(
-        self, *, companies: Iterable[str], contacts: Iterable[str]
-    ) -> dict[tuple[str, str], int]:
-        """The lowest id per natural key (docs/ivvy.md D24), keyed by ("company"|"contact", key)."""
-        parts: list[Any] = []
-        for kind, model, keys in (("company", Company, companies), ("contact", Contact, contacts)):
-            key_list = sorted(set(keys))
-            if key_list:
-                parts.append(
-                    select(literal(kind), model.natural_key, func.min(model.id))
-                    .where(model.account_id == self.account_id, model.natural_key.in_(key_list))
-                    .where(model.deleted_at.is_(None))
-                    .group_by(model.natural_key)
+        names = sorted(
+            {advisory_key(self.account_id, f"{kind}:{key}") for kind, ks in keys.items()
+             for key in ks}
+        )  # fmt: skip
+        cursors = {}
+        with self.sql.together():
+            if names:
+                self.sql.conn.execute(_LOCK_NAMES, [names])
+            for kind in (COMPANY, CONTACT):
+                wanted_keys = sorted(set(keys.get(kind, ())))
+                wanted_ids = sorted(
+                    set(ids.get(kind, ())) - {i for m, i in self._locked if m is _TABLE[kind]}
                 )
-        if not parts:
-            return {}
-        return {
-            (kind, key): row_id for kind, key, row_id in self.session.execute(union_all(*parts))
-        }
+                if wanted_keys or wanted_ids:
+                    cursors[kind] = self.sql.conn.execute(
+                        _MATCH_AND_LOCK[kind],
+                        {"a": self.account_id, "ids": wanted_ids, "keys": wanted_keys},
+                    )
+        matches: dict[tuple[str, str], int] = {}
+        locked: dict[str, dict[int, Row]] = {}
+        for kind in (COMPANY, CONTACT):
+            table = _TABLE[kind]
+            held = locked.setdefault(kind, {})
+            for values in cursors[kind].fetchall() if kind in cursors else ():
+                row = table.row(values)
+                # A row this transaction locked before keeps its object (and what was assigned).
+                held[row.id] = self._locked.setdefault((table, row.id), row)
+            for row_id in ids.get(kind, ()):
+                if (table, row_id) in self._locked:
+                    held[row_id] = self._locked[table, row_id]
+            for key in keys.get(kind, ()):
+                found = [r.id for r in held.values() if r.natural_key == key]
+                if found:
+                    matches[kind, key] = min(found)
+        return matches, locked
 
-    def lock_rows(self, model: type[T], ids: Iterable[int]) -> dict[int, T]:
+    def lock_rows(self, model: type[Base], ids: Iterable[int]) -> dict[int, Row]:
         """Load rows for update, in id order, so concurrent writers lock them in the same order.
 
         NO KEY UPDATE, as an UPDATE takes, lets others keep inserting rows that refer to them.
         """
+        table = TABLES[model]
         id_list = sorted(set(ids))
-        held = {i: self._locked[model, i] for i in id_list if (model, i) in self._locked}
+        held = {i: self._locked[table, i] for i in id_list if (table, i) in self._locked}
         missing = [i for i in id_list if i not in held]
         if missing:
-            query = (
-                select(model)
-                .where(model.account_id == self.account_id, model.id.in_(missing))
-                .where(*live(model))
-                .order_by(model.id)
-                .with_for_update(key_share=True)  # FOR NO KEY UPDATE on PostgreSQL
-                # A row read earlier in the session is refreshed to its locked state.
-                .execution_options(populate_existing=True)
-            )
-            for row in self.session.scalars(query):
-                held[row.id] = self._locked[model, row.id] = row
+            for values in self.sql.execute(table.lock_sql, [self.account_id, missing]):
+                row = table.row(values)
+                held[row.id] = self._locked.setdefault((table, row.id), row)
         return held
 
-    def lock_opportunity(self, opportunity_id: int) -> Opportunity | None:
+    def lock_opportunity(self, opportunity_id: int) -> Row | None:
         """The opportunity, locked for this transaction, or None (also when deleted)."""
         return self.lock_rows(Opportunity, [opportunity_id]).get(opportunity_id)
 
-    def add(self, row: T) -> T:
-        """Insert a row of this account and return it with its id."""
-        row.account_id = self.account_id
-        self.session.add(row)
-        self.session.flush()
-        return row
+    def new_ids(self, counts: Mapping[type[Base], int]) -> dict[type[Base], list[int]]:
+        """Fresh ids from each table's identity, ``counts[model]`` of them, in one statement."""
+        wanted = {model: n for model, n in counts.items() if n}
+        found: dict[type[Base], list[int]] = {model: [] for model in counts}
+        if wanted:
+            names = [TABLES[model].name for model in wanted]
+            result = self.sql.execute(_NEW_IDS, [names, list(wanted.values())])
+            by_name = {TABLES[model].name: model for model in wanted}
+            for name, row_id in result:
+                found[by_name[name]].append(row_id)
+        return found
 
-    def add_all(self, rows: list[Tenant]) -> None:
-        """Insert rows of this account (one batched statement per table)."""
-        for row in rows:
-            row.account_id = self.account_id
-        self.session.add_all(rows)
-        self.session.flush()
+    def insert(self, model: type[Base], values: Mapping[str, Any]) -> None:
+        """Insert a row of this account (``values`` hold its id); sent with the next round trip."""
+        self.sql.defer(*TABLES[model].insert({**values, "account_id": self.account_id}))
 
     def flush(self) -> None:
-        """Send pending changes to the database."""
-        self.session.flush()
+        """Write what was assigned to the locked rows (sent with the next round trip)."""
+        for (table, row_id), row in self._locked.items():
+            changes = row.take_changes()
+            if changes and isinstance(table, Table):
+                self.sql.defer(*table.update(self.account_id, row_id, changes))
 
     def link(self, pairs: Iterable[tuple[int, int]]) -> None:
         """Make each (company, contact) pair a membership; existing ones stay as they are."""
-        rows = [
-            {"account_id": self.account_id, "company_id": company, "contact_id": contact}
-            for company, contact in sorted(set(pairs))
-        ]
-        if rows:
-            self.session.execute(insert(CompanyContact).on_conflict_do_nothing(), rows)
+        ordered = sorted(set(pairs))
+        if ordered:
+            companies, contacts = zip(*ordered, strict=True)
+            self.sql.defer(_LINK, [self.account_id, list(companies), list(contacts)])
 
     def set_custom_values(self, entity: str, record_id: int, values: Mapping[int, Any]) -> None:
         """Write custom field values of one record; a None value removes that field's value."""
-        keep = {k: v for k, v in values.items() if v is not None}
-        drop = [k for k, v in values.items() if v is None]
+        keep = sorted((k, v) for k, v in values.items() if v is not None)
+        drop = sorted(k for k, v in values.items() if v is None)
         if keep:
-            stmt = insert(CustomFieldValue)
-            self.session.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=["account_id", "entity", "record_id", "field_id"],
-                    set_={"value": stmt.excluded.value},
-                ),
-                [
-                    {
-                        "account_id": self.account_id,
-                        "entity": entity,
-                        "record_id": record_id,
-                        "field_id": field_id,
-                        "value": value,
-                    }
-                    for field_id, value in sorted(keep.items())
-                ],
+            fields = [k for k, _ in keep]
+            self.sql.defer(
+                _SET_VALUES,
+                [self.account_id, entity, record_id, fields, [Json(v) for _, v in keep]],
             )
         if drop:
-            self.session.execute(
-                delete(CustomFieldValue).where(
-                    and_(
-                        CustomFieldValue.account_id == self.account_id,
-                        CustomFieldValue.entity == entity,
-                        CustomFieldValue.record_id == record_id,
-                        CustomFieldValue.field_id.in_(drop),
-                    )
-                )
-            )
+            self.sql.defer(_DROP_VALUES, [self.account_id, entity, record_id, drop])
+
+
+COMPANY, CONTACT = "company", "contact"
+_TABLE = {COMPANY: TABLES[Company], CONTACT: TABLES[Contact]}
+_LOCK_NAMES = "SELECT pg_advisory_xact_lock(k) FROM (SELECT unnest(%s::bigint[]) AS k ORDER BY k) s"
+# The lowest live id per natural key and the ids named, locked in id order (see match_and_lock).
+_MATCH_AND_LOCK = {
+    kind: f"SELECT {', '.join(table.columns)} FROM {table.name}"  # noqa: S608
+    " WHERE account_id = %(a)s AND deleted_at IS NULL AND (id = ANY(%(ids)s::int[]) OR id IN ("
+    f"  SELECT min(id) FROM {table.name} WHERE account_id = %(a)s AND deleted_at IS NULL"
+    "   AND natural_key = ANY(%(keys)s::text[]) GROUP BY natural_key))"
+    " ORDER BY id FOR NO KEY UPDATE"
+    for kind, table in _TABLE.items()
+}
+_NEW_IDS = (
+    "SELECT t.name, nextval(pg_get_serial_sequence(t.name, 'id'))::int"
+    " FROM unnest(%s::text[], %s::int[]) AS t(name, n), generate_series(1, t.n)"
+)
+_LINK = (
+    "INSERT INTO company_contacts (account_id, company_id, contact_id)"
+    " SELECT %s, c, p FROM unnest(%s::int[], %s::int[]) AS t(c, p) ON CONFLICT DO NOTHING"
+)
+_SET_VALUES = (
+    "INSERT INTO custom_field_values (account_id, entity, record_id, field_id, value)"
+    " SELECT %s, %s, %s, f, v FROM unnest(%s::int[], %s::json[]) AS t(f, v)"
+    " ON CONFLICT (account_id, entity, record_id, field_id) DO UPDATE SET value = excluded.value"
+)
+_DROP_VALUES = (
+    "DELETE FROM custom_field_values WHERE account_id = %s AND entity = %s AND record_id = %s"
+    " AND field_id = ANY(%s::int[])"
+)

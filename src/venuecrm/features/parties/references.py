@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Integer,
-    String,
     any_,
     bindparam,
     exists,
@@ -96,37 +95,43 @@ def _reference_queries() -> dict[str, tuple[type[Tenant], dict[str, Any]]]:
     }
 
 
-@lru_cache(maxsize=512)
-def _references_statement(kinds: tuple[str, ...], entities: tuple[str, ...]) -> Any:
-    """The one query ``load_references`` runs, built once per combination of kinds.
+# Kinds that are an account's records, read per request; every other kind is configuration,
+# read once per configuration version (``Lookups``).
+RECORD_KINDS = ("company", "contact")
 
-    Ids and the account are bound parameters, so a hot path does not rebuild the expression.
-    """
-    queries = _reference_queries()
+
+@dataclass(frozen=True, slots=True)
+class Lookups:
+    """An account's configuration as the rules need it, cached per process (``load_lookups``)."""
+
+    rows: dict[str, dict[int, dict[str, Any]]]
+    definitions: dict[int, Definition]
+    default_stage_id: int | None
+
+
+@lru_cache(maxsize=1)
+def _lookups_statement() -> Any:
+    """Every lookup row of an account, every custom field definition and the defaults."""
     parts: list[Any] = []
-    for kind in kinds:
-        model, attributes = queries[kind]
-        attrs = json_object(attributes)
-        ids = bindparam(f"ids_{kind}", type_=ARRAY(Integer))
-        parts.append(
-            select(literal(kind).label("kind"), model.id.label("id"), attrs.label("attrs")).where(
-                model.account_id == _ACCOUNT, model.id == any_(ids), *live(model)
-            )
-        )
-    if entities:
-        d = m.CustomFieldDefinition
-        parts.append(
-            select(
-                literal("definition"),
-                d.id,
-                json_object({
-                    "entity": d.entity, "field_type": d.field_type,
-                    "display_name": d.display_name, "is_required": d.is_required,
-                    "is_active": d.is_active, "select_values": d.select_values,
-                }),
-            ).where(d.account_id == _ACCOUNT, d.entity == any_(bindparam("entities",
-                                                                         type_=ARRAY(String))))
-        )  # fmt: skip
+    for kind, (model, attributes) in _reference_queries().items():
+        if kind not in RECORD_KINDS:
+            parts.append(
+                select(literal(kind).label("kind"), model.id.label("id"),
+                       json_object(attributes).label("attrs"))
+                .where(model.account_id == _ACCOUNT)
+            )  # fmt: skip
+    d = m.CustomFieldDefinition
+    parts.append(
+        select(
+            literal("definition"),
+            d.id,
+            json_object({
+                "entity": d.entity, "field_type": d.field_type,
+                "display_name": d.display_name, "is_required": d.is_required,
+                "is_active": d.is_active, "select_values": d.select_values,
+            }),
+        ).where(d.account_id == _ACCOUNT)
+    )  # fmt: skip
     s = m.AccountSettings
     parts.append(
         select(
@@ -138,6 +143,37 @@ def _references_statement(kinds: tuple[str, ...], entities: tuple[str, ...]) -> 
     return union_all(*parts)
 
 
+def load_lookups(session: Session, account_id: int) -> Lookups:
+    """The account's lookups, definitions and default stage, in one query."""
+    rows: dict[str, dict[int, dict[str, Any]]] = {}
+    definitions: dict[int, Definition] = {}
+    default_stage_id = None
+    for kind, row_id, attrs in session.execute(_lookups_statement(), {"account_id": account_id}):
+        if kind == "settings":
+            default_stage_id = attrs["default_stage_id"]
+        elif kind == "definition":
+            definitions[row_id] = Definition(id=row_id, **attrs)
+        else:
+            rows.setdefault(kind, {})[row_id] = attrs
+    return Lookups(rows, definitions, default_stage_id)
+
+
+@lru_cache(maxsize=4)
+def _records_statement(kinds: tuple[str, ...]) -> Any:
+    """The companies and contacts a request names, built once per combination of kinds."""
+    queries = _reference_queries()
+    parts: list[Any] = []
+    for kind in kinds:
+        model, attributes = queries[kind]
+        ids = bindparam(f"ids_{kind}", type_=ARRAY(Integer))
+        parts.append(
+            select(literal(kind).label("kind"), model.id.label("id"),
+                   json_object(attributes).label("attrs"))
+            .where(model.account_id == _ACCOUNT, model.id == any_(ids), *live(model))
+        )  # fmt: skip
+    return union_all(*parts) if len(parts) > 1 else parts[0]
+
+
 def live(model: type[Tenant]) -> list[ColumnElement[bool]]:
     """A soft-deleted opportunity, company or contact is not there for any rule or write."""
     deleted = getattr(model, "deleted_at", None)
@@ -145,25 +181,17 @@ def live(model: type[Tenant]) -> list[ColumnElement[bool]]:
 
 
 def load_references(
-    session: Session,
-    account_id: int,
-    wanted: Mapping[str, Iterable[int]],
-    *,
-    definitions_for: Iterable[str] = (),
+    session: Session, account_id: int, wanted: Mapping[str, Iterable[int]], lookups: Lookups
 ) -> References:
-    """Every named id's row, the custom field definitions and the defaults, in one query."""
-    ids = {kind: sorted(set(values)) for kind, values in wanted.items()}
-    kinds = tuple(sorted(kind for kind, values in ids.items() if values))
-    entities = tuple(sorted(set(definitions_for)))
-    params: dict[str, Any] = {"account_id": account_id, "entities": list(entities)}
-    params.update({f"ids_{kind}": ids[kind] for kind in kinds})
-    refs = References()
-    for kind, row_id, attrs in session.execute(_references_statement(kinds, entities), params):
-        if kind == "settings":
-            refs.default_stage_id = attrs["default_stage_id"]
-        elif kind == "definition":
-            refs.definitions[row_id] = Definition(id=row_id, **attrs)
-        else:
+    """What the rules check ``wanted`` ids against: the account's ``lookups``, and the
+    companies and contacts named, read in one query (none when no record is named)."""
+    refs = References(dict(lookups.rows), lookups.definitions, lookups.default_stage_id)
+    ids = {kind: sorted(set(wanted.get(kind, ()))) for kind in RECORD_KINDS}
+    kinds = tuple(kind for kind in RECORD_KINDS if ids[kind])
+    if kinds:
+        params: dict[str, Any] = {"account_id": account_id}
+        params.update({f"ids_{kind}": ids[kind] for kind in kinds})
+        for kind, row_id, attrs in session.execute(_records_statement(kinds), params):
             refs.rows.setdefault(kind, {})[row_id] = attrs
     return refs
 

@@ -12,12 +12,11 @@ every party), and once nothing is wrong, ``write``.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic.alias_generators import to_snake
-from sqlalchemy import func
 
 from venuecrm.features.custom_fields import check_custom_fields
 from venuecrm.features.parties.external_urls import external_urls_problem, merge_external_urls
@@ -25,7 +24,9 @@ from venuecrm.features.parties.records import Records
 from venuecrm.features.parties.references import References, check_reference
 from venuecrm.features.parties.schemas import COMMISSION_KEYS, CompanyIn, ContactIn
 from venuecrm.features.problems import Problems
+from venuecrm.platform.base import Base
 from venuecrm.platform.models import Company, Contact
+from venuecrm.platform.rows import NOW, TABLES, Row
 
 COMPANY, CONTACT = "company", "contact"
 _CONTACT_COLUMNS = ("external_id", "first_name", "last_name", "email", "phone", "status",
@@ -68,7 +69,7 @@ class Party:
     primary_contact: Party | None = None
     natural_key: str | None = None
     target_id: int | None = None  # the existing record it updates
-    row: Company | Contact | None = None  # that record, locked; None when it does not exist
+    row: Row | None = None  # that record, locked; None when it does not exist
     id: int | None = None  # the record it is, once written
     custom_values: dict[int, Any] = field(default_factory=dict)  # checked, to write
 
@@ -115,14 +116,6 @@ def wanted_references(parties: Iterable[Party]) -> dict[str, set[int]]:
     return wanted
 
 
-def definition_kinds(parties: Iterable[Party]) -> set[str]:
-    """Entities whose custom field definitions checking the parties needs.
-
-    The values sent are checked against them, and a new record must have every required field.
-    """
-    return {p.kind for p in parties if p.data.custom_fields or p.creates}
-
-
 def lock_and_match(crm: Records, parties: list[Party]) -> None:
     """Serialise requests on the same natural keys, resolve each key, lock what is updated.
 
@@ -133,25 +126,19 @@ def lock_and_match(crm: Records, parties: list[Party]) -> None:
     """
     for party in parties:
         party.natural_key = natural_key(party)
-    keyed = [p for p in parties if p.natural_key]
-    if keyed:
-        crm.lock_names(f"{p.kind}:{p.natural_key}" for p in keyed)
-        matches = crm.match_natural_keys(
-            companies=[p.natural_key for p in keyed if p.kind == COMPANY and p.natural_key],
-            contacts=[p.natural_key for p in keyed if p.kind == CONTACT and p.natural_key],
-        )
-        for party in keyed:
-            assert party.natural_key is not None
+    keys: dict[str, list[str]] = {}
+    ids: dict[str, list[int]] = {}
+    for party in parties:
+        if party.natural_key:
+            keys.setdefault(party.kind, []).append(party.natural_key)
+        elif party.target_id is not None:
+            ids.setdefault(party.kind, []).append(party.target_id)
+    matches, locked = crm.match_and_lock(keys, ids)
+    for party in parties:
+        if party.natural_key:
             party.target_id = matches.get((party.kind, party.natural_key))
-    lock_order: tuple[tuple[str, type[Company] | type[Contact]], ...] = (
-        (COMPANY, Company),
-        (CONTACT, Contact),
-    )
-    for kind, model in lock_order:
-        targets = [(p, t) for p in parties if p.kind == kind and (t := p.target_id) is not None]
-        locked: dict[int, Any] = crm.lock_rows(model, (t for _, t in targets))
-        for party, target_id in targets:
-            party.row = locked.get(target_id)
+        if party.target_id is not None:
+            party.row = locked[party.kind].get(party.target_id)
 
 
 def prepare(
@@ -160,18 +147,17 @@ def prepare(
     problems: Problems,
     *,
     wanted: dict[str, set[int]] | None = None,
-    definitions_for: Iterable[str] = (),
 ) -> References:
     """Lock and match the parties, then add every problem with them to ``problems``.
 
-    Returns the references loaded on the way, with the caller's own ``wanted`` ids and
-    ``definitions_for`` entities, so a request reads them in one query.
+    Returns the references loaded on the way, with the caller's own ``wanted`` ids, so a
+    request reads them in one query.
     """
     lock_and_match(crm, parties)
     needed = wanted_references(parties)
     for kind, ids in (wanted or {}).items():
         needed.setdefault(kind, set()).update(ids)
-    refs = crm.references(needed, definitions_for={*definitions_for, *definition_kinds(parties)})
+    refs = crm.references(needed)
     for party in parties:
         check(party, refs, problems)
     return refs
@@ -215,7 +201,7 @@ def check(party: Party, refs: References, problems: Problems) -> None:
     )
 
 
-def _apply(row: Company | Contact, party: Party) -> None:
+def _apply(row: Row, party: Party) -> None:
     data = party.data
     columns = _COMPANY_COLUMNS if isinstance(data, CompanyIn) else _CONTACT_COLUMNS
     for name in columns:
@@ -223,7 +209,7 @@ def _apply(row: Company | Contact, party: Party) -> None:
             setattr(row, name, getattr(data, name))
     if data.sent("external_urls"):
         row.external_urls = merge_external_urls(row.external_urls or [], data.external_urls)
-    if isinstance(data, CompanyIn) and isinstance(row, Company):
+    if isinstance(data, CompanyIn):
         if data.sent("address"):
             row.address = (
                 data.address.model_dump(by_alias=True, exclude_unset=True) if data.address else None
@@ -234,7 +220,7 @@ def _apply(row: Company | Contact, party: Party) -> None:
         if party.primary_contact is not None:
             row.primary_contact_id = party.primary_contact.id
         row.natural_key = key_of(row.business_name)
-    elif isinstance(row, Contact):
+    else:
         row.natural_key = key_of(row.first_name, row.last_name, row.email)
 
 
@@ -247,34 +233,54 @@ def _commission_fields(data: CompanyIn) -> list[tuple[str, str]]:
     return pairs
 
 
-def write(crm: Records, parties: list[Party], links: Iterable[tuple[Party, Party]]) -> None:
+def _new_rows(parties: Iterable[Party], kind: str) -> dict[object, list[Party]]:
+    """The records of ``kind`` the parties create: the same new natural key twice is one."""
+    rows: dict[object, list[Party]] = {}
+    for party in parties:
+        if party.kind == kind and party.creates:
+            rows.setdefault(party.natural_key or party, []).append(party)
+    return rows
+
+
+def new_records(parties: Iterable[Party]) -> dict[type[Base], int]:
+    """How many companies and contacts writing the parties creates (ids to reserve)."""
+    listed = list(parties)
+    return {Contact: len(_new_rows(listed, CONTACT)), Company: len(_new_rows(listed, COMPANY))}
+
+
+def write(
+    crm: Records,
+    parties: list[Party],
+    links: Iterable[tuple[Party, Party]],
+    ids: Mapping[type[Base], list[int]] | None = None,
+) -> None:
     """Create, then update, then link the parties; ``links`` are (company, contact) pairs.
 
-    The records updated were locked by ``lock_and_match``. A record a request writes gets a
-    new modifiedDate, also when only its custom values or companies change.
+    ``ids`` are the new records' ids, reserved by the caller with its own (``new_records``);
+    by default they are reserved here. The records updated were locked by ``lock_and_match``.
+    A record a request writes gets a new modifiedDate, also when only its custom values or
+    companies change.
     """
+    if ids is None:
+        ids = crm.new_ids(new_records(parties))
     for party in parties:
         party.id = party.target_id
     # Contacts first: a new company may name a new contact as its primary contact.
     for kind, model in ((CONTACT, Contact), (COMPANY, Company)):
-        new_rows: dict[object, Any] = {}
-        assigned: list[tuple[Party, Any]] = []
-        for party in (p for p in parties if p.kind == kind and p.creates):
-            # The same new natural key twice in one request is one record.
-            key: object = party.natural_key or party
-            if key not in new_rows:
-                new_rows[key] = model(natural_key="")
-                _apply(new_rows[key], party)
-            assigned.append((party, new_rows[key]))
-        crm.add_all(list(new_rows.values()))
-        for party, row in assigned:
-            party.id = row.id
+        fresh = iter(ids[model])
+        for group in _new_rows(parties, kind).values():
+            row = Row(TABLES[model].new({}))
+            _apply(row, group[0])
+            row_id = next(fresh)
+            crm.insert(model, {**row.values(), "id": row_id})
+            for party in group:
+                party.id = row_id
 
     for party in parties:
         if not party.creates:
             assert party.row is not None
             _apply(party.row, party)
-            party.row.modified_at = func.now()
+            party.row.modified_at = NOW
     crm.flush()
 
     pairs: set[tuple[int, int]] = set()

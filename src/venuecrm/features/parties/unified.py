@@ -57,7 +57,7 @@ def save_company(
 ) -> str:
     """Create (or, by default, match by name) or update a company from a CRM body; its id."""
     with uow:
-        records = Records(uow.session, who.account_id)
+        records = Records(uow, who.account_id)
         problems = Problems()
         data = company_data(records, body, problems)
         if record is not None:
@@ -83,7 +83,7 @@ def save_contact(
     ``company_name`` names a company matched by name, or created, that the contact joins.
     """
     with uow:
-        records = Records(uow.session, who.account_id)
+        records = Records(uow, who.account_id)
         problems = Problems()
         existing = None
         if record is not None:
@@ -153,14 +153,10 @@ def _not_found(entity: str) -> type[CompanyNotFound] | type[ContactNotFound]:
 def _delete(uow: UnitOfWork, *, who: Credentials, entity: str, record: str) -> str:
     """Soft-delete a company or contact no live opportunity names; 404 / 422 otherwise."""
     with uow:
-        records = Records(uow.session, who.account_id)
+        records = Records(uow, who.account_id)
         found = record_id(entity, raw=record)
-        row: CompanyRow | ContactRow | None = (
-            records.lock_rows(CompanyRow, [found]).get(found)
-            if entity == "company"
-            else records.lock_rows(ContactRow, [found]).get(found)
-        )
-        if row is None:
+        model = CompanyRow if entity == "company" else ContactRow
+        if records.lock_rows(model, [found]).get(found) is None:
             raise RecordNotFound(entity, record)
         parties = CrmParties(uow.session, who.account_id)
         used = parties.referenced_by_opportunities(entity, found)
@@ -169,7 +165,7 @@ def _delete(uow: UnitOfWork, *, who: Credentials, entity: str, record: str) -> s
                 "Invalid State",
                 [f"id: {used} live opportunities name this {entity}; change or delete them first"],
             )
-        parties.delete(row)
+        parties.delete(entity, found)
         uow.commit()
     return record
 

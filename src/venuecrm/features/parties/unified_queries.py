@@ -198,19 +198,24 @@ class CrmParties:
         )
         return int(self.session.execute(query).scalar_one())
 
-    def delete(self, row: Company | Contact) -> None:
-        """Soft-delete a company or contact: its memberships go, and so does a primary-contact
-        link to it, so nothing the APIs still show points at a record they no longer show."""
+    def delete(self, entity: str, row_id: int) -> None:
+        """Soft-delete a company or contact the caller locked: its memberships go, and so does
+        a primary-contact link to it, so nothing the APIs still show points at a record they no
+        longer show."""
         cc = CompanyContact
-        column = cc.company_id if isinstance(row, Company) else cc.contact_id
-        self.session.execute(delete(cc).where(cc.account_id == self.account_id, column == row.id))
-        if isinstance(row, Contact):
+        company = entity == "company"
+        column = cc.company_id if company else cc.contact_id
+        self.session.execute(delete(cc).where(cc.account_id == self.account_id, column == row_id))
+        if not company:
             self.session.execute(
                 update(Company)
                 .where(Company.account_id == self.account_id)
-                .where(Company.primary_contact_id == row.id)
+                .where(Company.primary_contact_id == row_id)
                 .values(primary_contact_id=None, modified_at=func.now())
             )
-        row.deleted_at = func.now()
-        row.modified_at = func.now()
-        self.session.flush()
+        model: type[Company] | type[Contact] = Company if company else Contact
+        self.session.execute(
+            update(model)
+            .where(model.account_id == self.account_id, model.id == row_id)
+            .values(deleted_at=func.now(), modified_at=func.now())
+        )
