@@ -137,7 +137,8 @@ class ListQuery:
         """``build``'s statement (``page_select`` or ``count_select``) for conditions shaped
         like these, built and compiled once (``platform.compiled``)."""
         key = (build, *map(_shape, conditions))
-        return self._compiled.get(key, lambda: build(self, conditions), dialect)
+        prepare = _generic_plan_serves(conditions, self.fields)
+        return self._compiled.get(key, lambda: build(self, conditions), dialect, prepare=prepare)
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +302,16 @@ def condition_values(query: ListQuery, conditions: Sequence[Condition]) -> dict[
         else:
             values[name] = value
     return values
+
+
+def _generic_plan_serves(conditions: Sequence[Condition], fields: Mapping[str, Kind]) -> bool:
+    """Whether a prepared statement's generic plan reads these conditions as well as a plan for
+    their values: an equality does; a text pattern or a range (of numbers or timestamps, even
+    one second's) does not, as the generic plan cannot see where the range starts."""
+    return all(
+        c.op in (Op.EQ, Op.NOT, Op.IN, Op.EMPTY) and fields[c.field] is not Kind.TIMESTAMP
+        for c in conditions
+    )
 
 
 def _shape(condition: Condition) -> tuple[str, Op, bool]:

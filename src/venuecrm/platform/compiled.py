@@ -3,8 +3,8 @@
 Building a wide SQLAlchemy statement and compiling it can cost several times what PostgreSQL
 takes to run it (10 ms for getOpportunityList's page); a list's statement depends only on
 the shape of a request (which filters, which sort), so it is built once per shape. Its SQL
-holds no request value, so psycopg also prepares it once per connection.
-They run through psycopg itself, as the hot path's statements do (``platform.sql``).
+holds no request value. They run through psycopg itself, as the hot path's statements do
+(``platform.sql``).
 """
 
 from __future__ import annotations
@@ -30,19 +30,28 @@ class Compiled:
 
     sql: str
     params: dict[str, Any]
+    # Whether PostgreSQL may run it as a prepared statement, with a generic plan (``run``).
+    prepare: bool = True
 
     def run(self, session: Session, values: Mapping[str, Any]) -> list[dict[str, Any]]:
         """The rows for ``values``, as dicts of their labels, in the session's transaction.
 
         Sent through psycopg itself, as the hot path's statements are (``platform.sql``):
         SQLAlchemy's execution and result layers cost more CPU than reading the rows.
+        Without ``prepare`` it is planned for each request's values: PostgreSQL switches a
+        prepared statement to a generic plan, which cannot see a LIKE prefix or how selective
+        a date is, and chose scans 3 to 12 times slower (name__BEGINS: 130 ms instead of 10,
+        bench/list_opportunities.py); planning a list's statement costs 2-4 ms.
         """
         connection = session.connection()
         send_deferred_before(connection)  # the transaction's pending writes go first
         driver = connection.connection.driver_connection
         assert isinstance(driver, psycopg.Connection)
         with driver.cursor(row_factory=dict_row) as cursor:
-            return cursor.execute(self.sql, {**self.params, **values}).fetchall()
+            params = {**self.params, **values}
+            return cursor.execute(
+                self.sql, params, prepare=None if self.prepare else False
+            ).fetchall()
 
 
 class Statements:
@@ -54,13 +63,23 @@ class Statements:
         self._found: dict[Hashable, Compiled] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, build: Callable[[], Select[Any]], dialect: Dialect) -> Compiled:
-        """The statement for ``key`` compiled for ``dialect``; ``build`` makes it the first time."""
+    def get(
+        self,
+        key: Hashable,
+        build: Callable[[], Select[Any]],
+        dialect: Dialect,
+        *,
+        prepare: bool = True,
+    ) -> Compiled:
+        """The statement for ``key`` compiled for ``dialect``; ``build`` makes it the first time.
+
+        ``prepare``: whether a generic plan serves it (``Compiled.run``).
+        """
         key = (key, dialect.name, dialect.paramstyle)
         found = self._found.get(key)
         if found is None:
             compiled = build().compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
-            found = Compiled(compiled.string, dict(compiled.params))
+            found = Compiled(compiled.string, dict(compiled.params), prepare)
             with self._lock:
                 while len(self._found) >= self._size:
                     del self._found[next(iter(self._found))]

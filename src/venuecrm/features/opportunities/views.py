@@ -12,7 +12,14 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from venuecrm.features.unified_lists import Filter, equal, read_id, read_number, since
+from venuecrm.features.unified_lists import (
+    Filter,
+    equal,
+    read_id,
+    read_moment,
+    read_number,
+    since,
+)
 from venuecrm.platform.compiled import Statements
 from venuecrm.platform.json_sql import custom_values
 from venuecrm.platform.keyset import after, order_by, sort_keys
@@ -128,9 +135,11 @@ class OpportunityViews:
         columns = Opportunity.__table__.columns
         return select(*columns, *[n.label(k) for k, n in zip(_NAMES, names, strict=True)])
 
-    def _run(self, key: tuple[Any, ...], build: Any, values: dict[str, Any]) -> list[Any]:
+    def _run(
+        self, key: tuple[Any, ...], build: Any, values: dict[str, Any], *, prepare: bool = True
+    ) -> list[Any]:
         dialect = self.session.get_bind().dialect
-        compiled = _STATEMENTS.get((self.account_id, *key), build, dialect)
+        compiled = _STATEMENTS.get((self.account_id, *key), build, dialect, prepare=prepare)
         return compiled.run(self.session, values)
 
     def _view(self, row: dict[str, Any]) -> OpportunityView:
@@ -154,7 +163,11 @@ class OpportunityViews:
         """Up to ``limit + 1`` rows after ``after`` in the requested order (keyset pagination),
         and how many rows match the filters in all, in one query when the page has rows."""
         values = parameters(query)
-        rows = self._run(("page", *query.shape()), lambda: self.page_select(query), values)
+        # A date range is planned for its value: a generic plan cannot see where it starts.
+        prepare = not any(FILTERS[name].read is read_moment for name in query.filters)
+        rows = self._run(
+            ("page", *query.shape()), lambda: self.page_select(query), values, prepare=prepare
+        )
         if rows:
             total = int(rows[0][TOTAL])
         elif query.after is None:
