@@ -34,6 +34,10 @@ README). Try it with `venuecrm call test ping`.
 """
 
 
+# Threads beyond the write slots: one read runs Python while another waits on PostgreSQL.
+READ_THREADS = 2
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -49,14 +53,18 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        # Database work runs in the threadpool, one connection per thread: as many threads as
-        # pooled connections, so requests queue for a thread, not for a connection.
-        to_thread.current_default_thread_limiter().total_tokens = settings.pool_size
+        # Database work runs in anyio's threadpool, one request per thread, each thread on a
+        # pooled connection. It needs a thread per write slot (writes may sit in lock waits)
+        # plus READ_THREADS for reads and pings. More add no throughput, as a worker's Python
+        # runs on one core at a time: they only move the queue from the limiter (first come,
+        # first served, no connection held) to the GIL and the pool, and hold PostgreSQL
+        # backends that compete with it for the same cores.
+        slots = max(1, min(settings.write_slots, settings.pool_size - 1))
+        threads = min(settings.pool_size, slots + READ_THREADS)
+        to_thread.current_default_thread_limiter().total_tokens = threads
         # Writes wait on row locks; capping them below the thread count keeps threads and
         # connections free for reads and pings however many writers queue on one record.
-        app.state.write_slots = anyio.Semaphore(
-            max(1, min(settings.write_slots, settings.pool_size - 1))
-        )
+        app.state.write_slots = anyio.Semaphore(slots)
         yield
         engine.dispose()
 

@@ -15,11 +15,10 @@ from typing import Annotated, Any, NoReturn
 
 import httpx
 import typer
-import uvicorn
 from cryptography.fernet import Fernet
 
 from venuecrm.config import Settings, get_settings
-from venuecrm.edges.http.server import HttpProtocol
+from venuecrm.edges.http import server
 from venuecrm.edges.ivvy.signing import sign_headers
 from venuecrm.features.account_config import service as config_service
 from venuecrm.features.accounts import service as account_service
@@ -90,7 +89,9 @@ def _print_json(value: Any) -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
-    workers: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Worker processes (default: one per CPU).")
+    ] = None,
 ) -> None:
     """Apply pending migrations and serve the API (embedded PostgreSQL unless DATABASE_URL)."""
     settings, url, _ = _database(upgrade=True)
@@ -107,16 +108,11 @@ def serve(
     # uvicorn re-raises SIGTERM once it has shut down gracefully; exiting normally instead lets
     # the embedded PostgreSQL's exit hook stop the server when this process was its last user.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    uvicorn.run(
-        "venuecrm.app:app_factory",
-        factory=True,
+    server.serve(
+        settings,
         host=host or settings.host,
         port=port or settings.port,
         workers=workers or settings.workers,
-        access_log=False,
-        log_level=settings.log_level.lower(),
-        http=HttpProtocol,
-        timeout_keep_alive=settings.keep_alive_seconds,
     )
 
 

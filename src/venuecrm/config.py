@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -10,6 +12,30 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+_CPU_MAX = Path("/sys/fs/cgroup/cpu.max")
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may use: its affinity mask, capped by a container's CPU quota."""
+    # As os.process_cpu_count() (Python 3.13+) counts, which is blind to quotas.
+    mask = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cpus, quota = mask or 1, cpu_quota(_CPU_MAX)
+    return min(cpus, quota) if quota else cpus
+
+
+def cpu_quota(cpu_max: Path) -> int | None:
+    """A cgroup v2 ``cpu.max`` quota in whole CPUs, rounded up; None when unlimited or unknown.
+
+    ``docker run --cpus 2`` and Kubernetes ``limits.cpu: 2`` write ``200000 100000`` there, and
+    the container still sees every CPU of its host.
+    """
+    try:
+        quota, period = cpu_max.read_text().split()
+        return None if quota == "max" else math.ceil(int(quota) / int(period))
+    except (OSError, ValueError):
+        return None
 
 
 class Settings(BaseSettings):
@@ -26,12 +52,13 @@ class Settings(BaseSettings):
     migrations_dir: Path = _REPO_ROOT / "migrations"
     host: str = "127.0.0.1"
     port: int = 8000
-    workers: int = 1
+    # One process per CPU: each worker's Python runs on one core at a time (the GIL).
+    workers: int = Field(default_factory=usable_cpus, ge=1)
     max_body_bytes: int = 1024 * 1024
     stale_window_seconds: float = 300.0
     # How long an Idempotency-Key's response is kept (Stripe and the IETF draft: 24 hours).
     idempotency_ttl_seconds: float = 24 * 3600.0
-    # Also the size of the request threadpool: each thread holds at most one connection.
+    # Connections per worker; also caps its threadpool (write_slots + 2 threads, app.py).
     pool_size: int = 16
     pool_max_overflow: int = 4
     # Bounded waits (README "Guarantees"): no request waits long on a row lock, a slow statement,

@@ -35,13 +35,15 @@ class Sql:
         self._session = session
         self._deferred: list[tuple[str, Params]] = []
         self._conn: psycopg.Connection[Any] | None = None
+        self._info: dict[Any, Any] | None = None  # the pooled connection's, while we use it
 
     @property
     def conn(self) -> psycopg.Connection[Any]:
         """The transaction's psycopg connection (checked out of the pool on first use)."""
         if self._conn is None:
             connection = self._session.connection()
-            connection.info[_KEY] = self
+            self._info = connection.info
+            self._info[_KEY] = self
             driver = connection.connection.driver_connection
             assert isinstance(driver, psycopg.Connection)
             self._conn = driver
@@ -86,9 +88,11 @@ class Sql:
     def discard(self) -> None:
         """Forget the deferred writes (the transaction rolls back) and the connection."""
         self._deferred.clear()
-        if self._conn is not None:
-            self._session.connection().info.pop(_KEY, None)
-        self._conn = None
+        # Not through the session: after a failed statement it refuses to hand out its
+        # connection, and this runs while that error is on its way to the client.
+        if self._info is not None:
+            self._info.pop(_KEY, None)
+        self._conn = self._info = None
 
     def _send(self, conn: psycopg.Connection[Any]) -> None:
         deferred, self._deferred = self._deferred, []

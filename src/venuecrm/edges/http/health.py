@@ -12,8 +12,10 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/health", summary="Liveness: the process answers.")
-def health() -> dict[str, str]:
+async def health() -> dict[str, str]:
     """Always ok while the process serves requests."""
+    # Async: answered on the event loop, so a probe never waits for a thread busy with the
+    # database (a liveness probe that queued behind slow queries would restart a live server).
     return {"status": "ok"}
 
 

@@ -6,7 +6,6 @@ import logging
 import re
 import time
 import uuid
-from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -16,15 +15,21 @@ from venuecrm.logs import exception_fields
 
 logger = logging.getLogger("venuecrm.request")
 REQUEST_ID_HEADER = "x-request-id"
+_REQUEST_ID_NAME = REQUEST_ID_HEADER.encode()
 # Echo a caller's id only when it is safe to put in a header and a log line.
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 # Orchestrators call these every few seconds; a passing probe is logged at DEBUG, not INFO.
 _PROBES = frozenset({"/health", "/ready"})
 
 
+def _action(pairs: screen.Pairs) -> str:
+    """The ``action`` parameter for the log line: its first non-blank value, else ""."""
+    return next((value for name, value in pairs if name == "action" and value), "")
+
+
 def _request_id(scope: Scope) -> str:
     for name, value in scope.get("headers", []):
-        if name == REQUEST_ID_HEADER.encode():
+        if name == _REQUEST_ID_NAME:
             candidate = str(value.decode("latin-1"))
             if _SAFE_REQUEST_ID.match(candidate):
                 return candidate
@@ -57,17 +62,20 @@ class RequestContextMiddleware:
                 response_started = True
                 status = message["status"]
                 headers = list(message.get("headers", []))
-                headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
+                encoded = request_id.encode()
                 # Apideck clients read Request-Id; iVvy clients get X-Request-Id.
-                headers.append((b"request-id", request_id.encode()))
+                headers += ((_REQUEST_ID_NAME, encoded), (b"request-id", encoded))
                 # The caller's key quota, when the request was authenticated (api.ratelimit).
                 for name, value in state.get("rate_limit_headers", {}).items():
                     headers.append((name.lower().encode(), value.encode()))
                 message = {**message, "headers": headers}
             await send(message)
 
+        # Parsed once, for the screen and the log line; most requests have no query string.
+        query_string = scope.get("query_string", b"")
+        pairs = screen.query_pairs(query_string) if query_string else []
         try:
-            refused = screen.refusal(scope["path"], scope.get("query_string", b""))
+            refused = screen.refusal(scope["path"], pairs)
             if refused is not None:
                 await error_response(refused, scope["path"])(scope, receive, send_with_id)
             else:
@@ -81,18 +89,18 @@ class RequestContextMiddleware:
                 raise
             await unexpected_error_response(request_id, scope["path"])(scope, receive, send_with_id)
         finally:
-            action = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("action", [""])
-            quiet = scope["path"] in _PROBES and status < 400
-            logger.log(
-                logging.DEBUG if quiet else logging.INFO,
-                "request",
-                extra={
-                    "request_id": request_id,
-                    "method": scope["method"],
-                    "path": scope["path"],
-                    "action": action[0],
-                    "account_id": state.get("account_id"),
-                    "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                },
-            )
+            level = logging.DEBUG if scope["path"] in _PROBES and status < 400 else logging.INFO
+            if logger.isEnabledFor(level):
+                logger.log(
+                    level,
+                    "request",
+                    extra={
+                        "request_id": request_id,
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "action": _action(pairs),
+                        "account_id": state.get("account_id"),
+                        "status": status,
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    },
+                )

@@ -16,10 +16,17 @@ from venuecrm.wire.parsing import NUL, NUL_REASON
 MAX_QUERY_PARAMETERS = 50  # documented in the README's "Limits"
 
 
-def query_problems(query_string: bytes) -> list[str]:
-    """Every problem of a query string, one ``"name: reason"`` each."""
+Pairs = list[tuple[str, str]]
+
+
+def query_pairs(query_string: bytes) -> Pairs:
+    """A query string's parameters in order, repeats and blank values kept."""
     # Parsed as Starlette parses it, so the names are the ones the handlers see.
-    pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+    return parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+
+
+def query_problems(pairs: Pairs) -> list[str]:
+    """Every problem of a query string's parameters, one ``"name: reason"`` each."""
     if len(pairs) > MAX_QUERY_PARAMETERS:
         return [f"query: must have at most {MAX_QUERY_PARAMETERS} parameters"]
     problems: list[str] = []
@@ -33,11 +40,11 @@ def query_problems(query_string: bytes) -> list[str]:
     return problems
 
 
-def refusal(path: str, query_string: bytes) -> VenueCrmError | None:
+def refusal(path: str, pairs: Pairs) -> VenueCrmError | None:
     """The error to answer instead of running an API request, or None to run it."""
-    if not path.startswith((IVVY_PREFIX, CRM_PREFIX)) or not query_string:
+    if not pairs or not path.startswith((IVVY_PREFIX, CRM_PREFIX)):
         return None
-    problems = query_problems(query_string)
+    problems = query_problems(pairs)
     if not problems:
         return None
     if path.startswith(IVVY_PREFIX):
