@@ -25,6 +25,7 @@ without it, each shape's execution time is printed.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import math
 import os
@@ -35,23 +36,37 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
+import httpx
 import psutil
 import psycopg
 from harness.database import Database
-from harness.load import Call, LoadResult, warm_up_and_measure
+from harness.load import Call, LoadResult, describe_failure, warm_up_and_measure
 from harness.monitor import Monitor, Usage
 from harness.pgbench import PgbenchResult, run_pgbench
 from harness.report import CpuRow, mb, print_cpu_table
 from harness.seed import Account, seed
-from harness.server import add_run_arguments, running_service
+from harness.server import Service, add_run_arguments, running_service
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
+from sqlalchemy.orm import Session
 
 from venuecrm.features.collections import parse_list_params
 from venuecrm.features.opportunities.list_query import opportunity_list
 from venuecrm.features.opportunities.list_schemas import OpportunityListIn
 from venuecrm.features.opportunities.listing import OPPORTUNITIES
-from venuecrm.platform.collections import Condition, count_select, page_select
+from venuecrm.features.opportunities.unified import read_query
+from venuecrm.features.opportunities.views import OpportunityViews, parameters
+from venuecrm.features.unified_lists import encode_cursor
+from venuecrm.platform.collections import (
+    LIMIT,
+    START,
+    Condition,
+    ListQuery,
+    condition_values,
+    count_select,
+    page_select,
+)
 
 REQUEST_STRING = "/api/1.0/crm?action=getOpportunityList"
 PER_PAGE = 100
@@ -59,7 +74,9 @@ EXTRA_STAGES = ("Proposal Sent", "Negotiation", "Won")
 NAME_PREFIXES = ("Wedding", "Conference", "Gala dinner", "Board meeting", "Birthday", "Seminar",
                  "Workshop", "Product launch")  # fmt: skip
 CONTACTS, COMPANIES = 20_000, 5_000
-OFFSET_SENTINEL = 987_654_321  # the offset the reference statement is compiled with
+IVVY_SHAPES = ("stage_recent", "name_begins", "venue_all", "contact")
+CRM_SHAPES = ("crm_since", "crm_owner")
+CRM_PATH = "/crm/opportunities"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -74,6 +91,7 @@ class Dataset:
     venue_id: int
     other_venue_id: int
     contact_id: int  # a contact with rows / 20,000 opportunities
+    owner_id: int  # the user who owns every other opportunity
     rows: int
     seconds: float
 
@@ -127,7 +145,9 @@ def load(db: Database, account: Account, rows: int) -> Dataset:
         # contacts[1 + g % CONTACTS] above: the first contact has every CONTACTS-th one.
         contact = conn.execute("SELECT min(id) FROM contacts WHERE account_id = %s", (acct,))
         contact_id = contact.fetchone()[0]  # type: ignore[index]
-    return Dataset(venues[0], venues[1], contact_id, rows, time.perf_counter() - began)
+    assert owner is not None, "the seeded account has no user"
+    assert owner[0] is not None, "the seeded account has no user"
+    return Dataset(venues[0], venues[1], contact_id, owner[0], rows, time.perf_counter() - began)
 
 
 def _ids(conn: psycopg.Connection[Any], query: str, account_id: int) -> list[int]:
@@ -209,55 +229,106 @@ def shape_bodies(data: Dataset) -> dict[str, dict[str, Any]]:
     }
 
 
+def crm_shapes(data: Dataset) -> dict[str, tuple[dict[str, Any], str, object]]:
+    """GET /crm/opportunities query strings without ``cursor``, by shape name, each with the
+    SQL condition it stands for and its value (to find where full pages end)."""
+    recent = (datetime.now(UTC) - timedelta(days=90)).strftime("%Y-%m-%dT00:00:00Z")
+    limit = str(PER_PAGE)
+    return {
+        # What changed lately: an integrator's incremental sync.
+        "crm_since": (
+            {"filter[updated_since]": recent, "limit": limit},
+            "modified_at >= %s",
+            datetime.fromisoformat(recent),
+        ),
+        # One owner's opportunities: half the account.
+        "crm_owner": (
+            {"filter[owner_id]": str(data.owner_id), "limit": limit},
+            "owner_user_id = %s",
+            data.owner_id,
+        ),
+    }
+
+
+def build_crm_shape(
+    db: Database, account: Account, name: str, spec: tuple[dict[str, Any], str, object]
+) -> Shape:
+    """A /crm shape: its total, the last id a full page can follow, and its pgbench SQL (the
+    service's own page statement, the cursor's id as ``start``)."""
+    params, condition, value = spec
+    query = read_query(list(params.items()))
+    query.after = (0,)  # any position: it shapes the statement
+    statement = OpportunityViews(Session(), account.account_id).page_select(query)
+    compiled = statement.compile(
+        dialect=PGDialect_psycopg(paramstyle="named"), compile_kwargs={"render_postcompile": True}
+    )
+    sql = compiled.string.replace(":after_0::", ":start::")
+    assert ":start::" in sql, "the cursor's id was not found in the page statement"
+    values = {**compiled.params, **parameters(query)}
+    variables = {k: _pgbench_value(v) for k, v in values.items() if k != "after_0"}
+    matches = f"FROM opportunities WHERE account_id = %s AND deleted_at IS NULL AND {condition}"
+    with psycopg.connect(db.libpq()) as conn:
+        total = conn.execute(f"SELECT count(*) {matches}", (account.account_id, value))
+        last = conn.execute(
+            f"SELECT id {matches} ORDER BY id DESC OFFSET %s LIMIT 1",
+            (account.account_id, value, PER_PAGE),
+        )
+        (count,), found = total.fetchone() or (0,), last.fetchone()
+    return Shape(name, params, int(count), sql + ";\n", variables, found[0] if found else 0)
+
+
 @dataclass(frozen=True)
 class Shape:
-    """A request shape, how many rows it matches, and its SQL for pgbench."""
+    """A request shape, how many rows it matches, and its SQL for pgbench.
+
+    An iVvy shape's ``body`` is the request body and ``start`` an offset; a /crm shape's
+    ``body`` is the query string and ``start`` the id its cursor continues after.
+    """
 
     name: str
     body: dict[str, Any]
     total: int
-    sql: str  # the page statement; the offset is the pgbench variable ``start``
+    sql: str  # the page statement; the offset (or id) is the pgbench variable ``start``
     variables: dict[str, object]
+    max_start: int  # the largest start that still gives a full page
 
     @property
-    def max_start(self) -> int:
-        """The largest start that still gives a full page."""
-        return max(self.total - PER_PAGE, 0)
+    def crm(self) -> bool:
+        """A /crm shape."""
+        return self.name.startswith("crm_")
 
 
-def _statement(account_id: int, body: dict[str, Any], *, start: int) -> tuple[Any, Any]:
-    """The page and count statements the service builds for ``body`` (services.listing)."""
+def _statement(account_id: int, body: dict[str, Any]) -> tuple[ListQuery, list[Condition]]:
+    """The list and the conditions the service reads for ``body`` (features.collections)."""
     query = opportunity_list(account_id)
     params = parse_list_params(body, query.fields, request=OpportunityListIn)
     conditions: list[Condition] = list(params.conditions)
     if OPPORTUNITIES.conditions is not None:
         conditions += OPPORTUNITIES.conditions(params.request)
-    page = page_select(query, conditions, start=start, limit=params.per_page)
-    return page, count_select(query, conditions)
+    return query, conditions
 
 
 def build_shape(db: Database, account: Account, name: str, body: dict[str, Any]) -> Shape:
     """The shape's total (from the service's count statement) and its pgbench SQL.
 
-    Compiled for psycopg with named parameters, which are pgbench's ``:variable`` syntax, so the
-    statement keeps the bind casts psycopg sends and runs as a prepared statement, as it does
-    from the service.
+    The service's own page statement, compiled with named parameters, which are pgbench's
+    ``:variable`` syntax, so it keeps the bind casts psycopg sends and runs as a prepared
+    statement, as it does from the service; ``START`` becomes pgbench's random ``start``.
     """
-    page, count = _statement(account.account_id, body, start=OFFSET_SENTINEL)
-    compiled = page.compile(
+    query, conditions = _statement(account.account_id, body)
+    compiled = page_select(query, conditions).compile(
         dialect=PGDialect_psycopg(paramstyle="named"), compile_kwargs={"render_postcompile": True}
     )
-    params = dict(compiled.params)
-    (offset_name,) = [k for k, v in params.items() if v == OFFSET_SENTINEL]
-    del params[offset_name]
-    sql = compiled.string.replace(f":{offset_name}::", ":start::")
+    values = {**compiled.params, **condition_values(query, conditions), LIMIT: PER_PAGE}
+    sql = compiled.string.replace(f":{START}::", ":start::")
     assert ":start::" in sql, "the offset parameter was not found in the page statement"
-    variables = {k: _pgbench_value(v) for k, v in params.items()}
+    variables = {k: _pgbench_value(v) for k, v in values.items() if k != START}
+    count = query.compiled(count_select, conditions, PGDialect_psycopg())
     with psycopg.connect(db.libpq()) as conn:
-        count_sql = _compiled(count)
-        row = conn.execute(count_sql.string, count_sql.params).fetchone()
+        row = conn.execute(count.sql, {**count.params, **values}).fetchone()
     assert row is not None
-    return Shape(name, body, int(row[0]), sql + ";\n", variables)
+    total = int(row[0])
+    return Shape(name, body, total, sql + ";\n", variables, max(total - PER_PAGE, 0))
 
 
 def _compiled(statement: Any) -> Any:
@@ -270,6 +341,8 @@ def _compiled(statement: Any) -> Any:
 def _pgbench_value(value: Any) -> object:
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
+    if isinstance(value, list):  # an array parameter, in PostgreSQL's text form
+        return "{" + ",".join(map(str, value)) + "}"
     return value
 
 
@@ -278,13 +351,35 @@ def explain(db: Database, account: Account, shape: Shape, *, verbose: bool) -> f
 
     Prints the plan when ``verbose``; returns the execution time in ms.
     """
+    if shape.crm:
+        return _explain_crm(db, account, shape, verbose=verbose)
     start = shape.max_start // 2
-    page, _ = _statement(account.account_id, shape.body, start=start)
-    compiled = _compiled(page)
+    query, conditions = _statement(account.account_id, shape.body)
+    page = query.compiled(page_select, conditions, PGDialect_psycopg())
+    values = {**page.params, **condition_values(query, conditions), START: start, LIMIT: PER_PAGE}
+    sql = f"EXPLAIN (ANALYZE, BUFFERS) {page.sql}"
+    with psycopg.connect(db.libpq()) as conn:
+        conn.execute(sql, values)
+        plan = [row[0] for row in conn.execute(sql, values)]
+    return _print_plan(shape, start, plan, verbose=verbose)
+
+
+def _explain_crm(db: Database, account: Account, shape: Shape, *, verbose: bool) -> float:
+    """EXPLAIN ANALYZE of a /crm page after the middle of its range of ids."""
+    start = shape.max_start // 2
+    query = read_query(list(shape.body.items()))
+    query.after = (start,)
+    views = OpportunityViews(Session(), account.account_id)
+    compiled = _compiled(views.page_select(query))
+    values = {**compiled.params, **parameters(query)}
     sql = f"EXPLAIN (ANALYZE, BUFFERS) {compiled.string}"
     with psycopg.connect(db.libpq()) as conn:
-        conn.execute(sql, compiled.params)
-        plan = [row[0] for row in conn.execute(sql, compiled.params)]
+        conn.execute(sql, values)
+        plan = [row[0] for row in conn.execute(sql, values)]
+    return _print_plan(shape, start, plan, verbose=verbose)
+
+
+def _print_plan(shape: Shape, start: int, plan: list[str], *, verbose: bool) -> float:
     if verbose:
         print(f"\n--- EXPLAIN ANALYZE {shape.name} (start={start}):")
         print("\n".join(plan))
@@ -307,6 +402,82 @@ def calls(shape: Shape) -> Callable[[int, int], Call]:
         return Call(REQUEST_STRING, json.dumps(body).encode())
 
     return make
+
+
+def crm_paths(shape: Shape) -> Callable[[int, int], str]:
+    """A page of the /crm shape after a random id, by the cursor the service itself writes."""
+    generators: dict[int, random.Random] = {}
+
+    def make(number: int, _sequence: int) -> str:
+        rng = generators.setdefault(number, random.Random(number))
+        cursor = encode_cursor(
+            {"sort": None, "desc": False, "after": [rng.randint(0, shape.max_start)]}
+        )
+        return f"{CRM_PATH}?{urlencode({**shape.body, 'cursor': cursor})}"
+
+    return make
+
+
+def is_full_crm_page(reply: Any) -> bool:
+    """A /crm list whose page is full."""
+    if not isinstance(reply, dict) or not isinstance(reply.get("data"), list):
+        return False
+    return len(reply["data"]) == PER_PAGE == reply.get("meta", {}).get("items_on_page")
+
+
+def run_crm_load(
+    service: Service, account: Account, *, clients: int, seconds: float, shape: Shape
+) -> LoadResult:
+    """``clients`` concurrent GET /crm/opportunities senders for ``seconds`` (Bearer key pair),
+    as harness.load's run_load sends signed iVvy calls."""
+    result, make_path = LoadResult(), crm_paths(shape)
+    headers = {"Authorization": f"Bearer {account.key}:{account.secret}"}
+
+    async def client(number: int, deadline: float) -> None:
+        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+        async with httpx.AsyncClient(base_url=service.base, limits=limits, timeout=60) as http:
+            sequence = 0
+            while time.monotonic() < deadline:
+                sequence += 1
+                path = make_path(number, sequence)
+                started = time.perf_counter()
+                try:
+                    response = await http.get(path, headers=headers)
+                except httpx.HTTPError as exc:
+                    response, failure = None, f"{type(exc).__name__}: {exc}"
+                result.latencies_ms.append((time.perf_counter() - started) * 1000)
+                if response is not None:
+                    failure = describe_failure(response, is_full_crm_page)
+                if failure is None:
+                    result.ok += 1
+                else:
+                    result.errors[failure] += 1
+
+    async def main() -> None:
+        deadline = time.monotonic() + seconds
+        await asyncio.gather(*[client(n, deadline) for n in range(clients)])
+
+    started = time.perf_counter()
+    asyncio.run(main())
+    result.elapsed = time.perf_counter() - started
+    return result
+
+
+def measure_crm(
+    service: Service, account: Account, *, clients: int, args: Any, shape: Shape
+) -> tuple[LoadResult, Usage]:
+    """harness.load's warm_up_and_measure for a /crm shape: untimed warm-up, timed window."""
+    print(f"clients={clients}: warm-up {args.warmup:g} s ...", flush=True)
+    run_crm_load(service, account, clients=clients, seconds=args.warmup, shape=shape)
+    print(f"clients={clients}: service {args.seconds} s ...", flush=True)
+    with Monitor(service.process_info, service.db) as monitor:
+        load = run_crm_load(service, account, clients=clients, seconds=args.seconds, shape=shape)
+    if load.errors:
+        service.failed = True
+        print(f"!!! {sum(load.errors.values())} FAILED REQUESTS with {clients} clients:")
+        for message, count in load.errors.most_common(10):
+            print(f"!!!   {count} x {message}", flush=True)
+    return load, monitor.usage
 
 
 def is_full_page(reply: Any) -> bool:
@@ -388,7 +559,7 @@ def main() -> int:
     parser.add_argument(
         "--shape",
         action="append",
-        choices=("stage_recent", "name_begins", "venue_all", "contact"),
+        choices=(*IVVY_SHAPES, *CRM_SHAPES),
         help="query shapes to run; repeat (default: all)",
     )
     parser.add_argument("--explain", action="store_true", help="print each shape's plan")
@@ -400,9 +571,13 @@ def main() -> int:
         account = seed(service.db)
         print(f"loading {args.rows} opportunities ...", flush=True)
         data = load(service.db, account, args.rows)
-        bodies = shape_bodies(data)
-        names = args.shape or list(bodies)
-        shapes = [build_shape(service.db, account, name, bodies[name]) for name in names]
+        bodies, crm = shape_bodies(data), crm_shapes(data)
+        shapes = [
+            build_crm_shape(service.db, account, name, crm[name])
+            if name in crm
+            else build_shape(service.db, account, name, bodies[name])
+            for name in args.shape or [*IVVY_SHAPES, *CRM_SHAPES]
+        ]
         plans = {s.name: explain(service.db, account, s, verbose=args.explain) for s in shapes}
         rows: list[Row] = []
         for shape in shapes:
@@ -410,14 +585,19 @@ def main() -> int:
             script.write_text(f"\\set start random(0, {shape.max_start})\n{shape.sql}")
             for clients in client_counts:
                 print(f"--- {shape.name}", flush=True)
-                load_result, usage = warm_up_and_measure(
-                    service,
-                    account,
-                    clients=clients,
-                    args=args,
-                    make_call=calls(shape),
-                    is_success=is_full_page,
-                )
+                if shape.crm:
+                    load_result, usage = measure_crm(
+                        service, account, clients=clients, args=args, shape=shape
+                    )
+                else:
+                    load_result, usage = warm_up_and_measure(
+                        service,
+                        account,
+                        clients=clients,
+                        args=args,
+                        make_call=calls(shape),
+                        is_success=is_full_page,
+                    )
                 print(f"clients={clients}: pgbench {args.seconds} s ...", flush=True)
                 with Monitor(service.process_info, service.db) as pg_monitor:
                     pgbench = run_pgbench(

@@ -1,7 +1,7 @@
 """changes: one row per record per write, with each changed field's old and new value
 
 Revision ID: 0009h
-Revises: 0007c
+Revises: 0008l
 Create Date: 2026-12-02 05:00:00
 
 The history actions read it; a later event dispatcher can read one record's changes in commit
@@ -15,7 +15,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0009h"
-down_revision: str | None = "0007c"
+down_revision: str | None = "0008l"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

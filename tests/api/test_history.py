@@ -26,6 +26,7 @@ from tests.api.opportunity_helpers import (
 )
 from tests.api.party_helpers import ADD_COMPANY, ADD_CONTACT, custom_values, save
 from tests.factories import Clock, Seeded, seeded_tenant
+from venuecrm.features.parties.records import Records
 from venuecrm.platform.models import (
     ApiKey,
     Change,
@@ -387,3 +388,41 @@ def test_concurrent_updates_of_one_record_are_recorded_in_commit_order(
     assert times == sorted(times)
     final = opportunity_row(uow_factory, seeded.tenant.account_id, opportunity_id)["name"]
     assert renames[-1][1] == final
+
+
+def test_a_replayed_write_records_nothing_more(
+    client: TestClient, clock: Clock, uow_factory: UnitOfWork, seeded: Seeded
+) -> None:
+    headers = {
+        "Authorization": f"Bearer {seeded['apiKey']}:{seeded['apiSecret']}",
+        "Idempotency-Key": "history-replay",
+    }
+    opportunity_id = ok(post(client, seeded.tenant, clock, base_body(seeded)))
+    uri = f"/crm/opportunities/{opportunity_id}"
+    first = client.patch(uri, json={"priority": "urgent"}, headers=headers)
+    assert first.status_code == 200, first.text
+    count = change_count(uow_factory, seeded.tenant.account_id)
+    again = client.patch(uri, json={"priority": "urgent"}, headers=headers)
+    assert again.headers.get("idempotent-replayed") == "true"
+    assert change_count(uow_factory, seeded.tenant.account_id) == count
+    updated, _ = history(client, clock, seeded, "opportunity", opportunity_id)
+    assert updated["requestId"] == first.headers["x-request-id"]
+
+
+def test_custom_values_of_a_record_locked_without_them_are_read_before_they_change(
+    client: TestClient, clock: Clock, uow_factory: UnitOfWork, seeded: Seeded
+) -> None:
+    """The safety net: a writer that locked a record without asking for its custom values
+    still records their old values (read before they change)."""
+    guests = seeded.field_id(8)
+    body = base_body(seeded, customFields=[{"fieldId": guests, "fieldValue": 80}])
+    opportunity_id = ok(post(client, seeded.tenant, clock, body))
+    with uow_factory:
+        records = Records(uow_factory, seeded.tenant.account_id)
+        assert records.lock_opportunity(opportunity_id) is not None
+        records.set_custom_values("opportunity", opportunity_id, {guests: 81})
+        uow_factory.commit()
+    updated, _ = history(client, clock, seeded, "opportunity", opportunity_id)
+    assert changed(updated) == {f"customFields.{guests}": (80, 81)}
+    # Written outside any request: no key, no request id.
+    assert (updated["apiKeyId"], updated["requestId"]) == (None, None)

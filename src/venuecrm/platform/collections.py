@@ -6,8 +6,9 @@ columns computed only for the rows of the page (nested arrays). The scalar colum
 are the filterable fields; their SQL types say how a filter compares them. ``many`` adds
 fields a row has several values of (a contact's companies), filterable but not columns.
 
-One round trip answers a page and the total (``count(*) OVER ()`` over the matching ids only,
-see ``page_select``); a second one only when the page is empty, to count what lies before it.
+One round trip answers a page and the total (see ``page_select``); a second one only when the
+page is empty, to count what lies before it. Each statement is built and compiled once per
+shape of conditions, with the values as parameters (``ListQuery.compiled``).
 Rows are ordered by ``id``: ids only grow, so rows added between page requests land after the
 ones already paged and none is skipped or repeated. A list of what happened (a record's
 history) is read newest first instead (``ListQuery.newest_first``): there a row added between
@@ -18,33 +19,41 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    ClauseElement,
     ColumnElement,
     DateTime,
+    FromClause,
     Integer,
+    Join,
     Numeric,
     Select,
     String,
     Subquery,
     and_,
     any_,
+    bindparam,
     cast,
     func,
-    literal,
     not_,
     or_,
     select,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.util import find_tables
 from sqlalchemy.types import TypeEngine
 
+from venuecrm.platform.compiled import Compiled, Statements
+
 TOTAL = "__total__"
+START, LIMIT = "page_start", "page_limit"  # the page statement's paging parameters
+_MAX_SHAPES = 64  # compiled statements kept per list (``ListQuery.compiled``)
 
 
 class Kind(StrEnum):
@@ -105,6 +114,11 @@ class ListQuery:
     details: Callable[[Subquery], Sequence[ColumnElement[Any]]] | None = None
     many: Mapping[str, ManyField] = field(default_factory=dict)
     newest_first: bool = False  # by id descending
+    # Its page and count statements, compiled (``compiled``); a list built once per account
+    # (``functools.lru_cache``) keeps them as long as it lives.
+    _compiled: Statements = field(
+        default_factory=lambda: Statements(_MAX_SHAPES), init=False, compare=False, repr=False
+    )
 
     @property
     def fields(self) -> dict[str, Kind]:
@@ -116,6 +130,18 @@ class ListQuery:
                 found[column.key] = kind
         found.update({name: many.kind for name, many in self.many.items()})
         return found
+
+    def compiled(
+        self,
+        build: Callable[[ListQuery, Sequence[Condition]], Select[Any]],
+        conditions: Sequence[Condition],
+        dialect: Dialect,
+    ) -> Compiled:
+        """``build``'s statement (``page_select`` or ``count_select``) for conditions shaped
+        like these, built and compiled once (``platform.compiled``)."""
+        key = (build, *map(_shape, conditions))
+        prepare = _generic_plan_serves(conditions, self.fields)
+        return self._compiled.get(key, lambda: build(self, conditions), dialect, prepare=prepare)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,45 +171,49 @@ def fetch_page(
 ) -> Page:
     """The rows ``start`` to ``start + limit`` of ``query`` matching every condition, by id
     (descending for a ``newest_first`` list)."""
-    statement = page_select(query, conditions, start=start, limit=limit)
-    found = [dict(row) for row in session.execute(statement).mappings()]
+    values = {**condition_values(query, conditions), START: start, LIMIT: limit}
+    dialect = session.get_bind().dialect
+    found = query.compiled(page_select, conditions, dialect).run(session, values)
     if found:
         total = found[0][TOTAL]
     elif start == 0:
         total = 0
     else:
-        total = session.execute(count_select(query, conditions)).scalar_one()
+        count = query.compiled(count_select, conditions, dialect).run(session, values)
+        total = count[0][TOTAL]
     return Page(total, [{k: v for k, v in row.items() if k != TOTAL} for row in found])
 
 
-def page_select(
-    query: ListQuery, conditions: Sequence[Condition], *, start: int, limit: int
-) -> Select[Any]:
+def page_select(query: ListQuery, conditions: Sequence[Condition]) -> Select[Any]:
     """The one statement that reads a page: its rows, their details, and the total (``TOTAL``).
 
-    Two steps in one statement. ``ids`` finds the page's ids and counts every match, reading
-    only ``id`` and the filtered columns, so PostgreSQL drops the joins nothing reads (the
-    names of a list's lookups) and the window runs over narrow rows. Then the full rows are
-    read for those ids only, named as one array (``id = ANY(...)``, an index lookup) rather than
-    joined: a join with a list's many lookup joins exceeds ``join_collapse_limit``, and the
-    planner would then build every full row first. Counting over the full rows, as this did
-    before, made every match carry every join: 230 ms instead of 30 ms for 80,000 matches
-    (bench/list_opportunities.py).
+    Its parameters are ``START``, ``LIMIT`` and the conditions' values (``condition_values``),
+    so one statement serves every page of every request with the same kinds of conditions.
+
+    Three parts in one statement. ``ids`` pages the matching ids, and the total counts the
+    matches apart from it, both reading only ``id`` and the filtered columns, so PostgreSQL
+    drops the joins nothing reads (the names of a list's lookups) and an index holding those
+    columns answers both without visiting the table. (A ``count(*) OVER ()`` beside the ids,
+    as before, kept every match in a window: 25 ms of 30 for 80,000 matches.) Then the full
+    rows are read for the page's ids only, named as one array (``id = ANY(...)``, an index
+    lookup) rather than joined: a join with a list's many lookup joins exceeds
+    ``join_collapse_limit``, and the planner would then build every full row first.
     """
     rows, where = _filtered(query, conditions)
     ids = (
-        select(rows.c.id, func.count().over().label(TOTAL))
+        select(rows.c.id)
         .where(*where)
         .order_by(rows.c.id.desc() if query.newest_first else rows.c.id)
-        .offset(start)
-        .limit(limit)
+        .offset(bindparam(START, type_=Integer()))
+        .limit(bindparam(LIMIT, type_=Integer()))
         .cte("ids")
     )
+    total = count_select(query, conditions).scalar_subquery().label(TOTAL)
     full = query.rows.subquery("f")
     # An array, not "= ANY (subquery)", which would be a semi-join again.
     page_ids = select(func.array_agg(ids.c.id)).scalar_subquery()
     page = (
-        select(full, select(ids.c[TOTAL]).limit(1).scalar_subquery().label(TOTAL))
+        select(full, total)
         .where(full.c.id == any_(cast(page_ids, ARRAY(full.c.id.type))))
         .subquery("p")
     )
@@ -192,28 +222,124 @@ def page_select(
 
 
 def count_select(query: ListQuery, conditions: Sequence[Condition]) -> Select[Any]:
-    """How many rows match: read when a page is empty, which leaves the total unknown."""
+    """How many rows match (as ``TOTAL``): read when a page is empty, which carries no total."""
     rows, where = _filtered(query, conditions)
-    return select(func.count()).select_from(rows).where(*where)
+    return select(func.count().label(TOTAL)).select_from(rows).where(*where)
 
 
 def _filtered(
     query: ListQuery, conditions: Sequence[Condition]
 ) -> tuple[Subquery, list[ColumnElement[bool]]]:
-    rows = query.rows.subquery("r")
+    """``query``'s rows narrowed to ``id`` and the fields of ``conditions``, and the clauses."""
     fields = query.fields
+    rows = _narrowed(query.rows, {"id", *(c.field for c in conditions)}).subquery("r")
     return rows, [
-        _many_clause(query.many[c.field], rows.c.id, c)
+        _many_clause(query.many[c.field], rows.c.id, c, _name(i))
         if c.field in query.many
-        else _clause(rows.c[c.field], fields[c.field], c)
-        for c in conditions
+        else _clause(rows.c[c.field], fields[c.field], c, _name(i))
+        for i, c in enumerate(conditions)
     ]
 
 
-def _clause(column: ColumnElement[Any], kind: Kind, condition: Condition) -> ColumnElement[bool]:
+def _narrowed(rows: Select[Any], names: set[str]) -> Select[Any]:
+    """``rows`` with only the columns ``names`` (those it has), and only the outer joins they read.
+
+    PostgreSQL drops an outer join nothing reads too, but the table's columns its ``ON`` named
+    stay needed, so no index can answer without visiting the table (an index-only scan): here
+    the join is never written. An outer join of ``rows`` must add at most one row to each row
+    (a lookup's name), as one not written adds none.
+    """
+    columns = [column for column in rows.selected_columns if column.key in names]
+    froms = rows.get_final_froms()
+    if len(froms) != 1 or not isinstance(froms[0], Join):
+        return rows.with_only_columns(*columns)
+    read = _tables(rows.whereclause, *columns)
+    narrowed = select(*columns).select_from(_joins_read(froms[0], read))
+    return narrowed if rows.whereclause is None else narrowed.where(rows.whereclause)
+
+
+def _tables(*clauses: ClauseElement | None) -> set[Any]:
+    """The tables and aliases ``clauses`` read."""
+    return {
+        t
+        for c in clauses
+        if c is not None
+        for t in find_tables(c, check_columns=True, include_aliases=True)
+    }
+
+
+def _joins_read(join: FromClause, read: set[Any]) -> FromClause:
+    """``join`` without the outer joins of tables outside ``read`` that no join kept reads."""
+    if not isinstance(join, Join):
+        return join
+    if join.isouter and not join.full and join.right not in read:
+        return _joins_read(join.left, read)
+    # Kept: the tables its ON clause reads must stay too (they lie to its left).
+    read = read | _tables(join.onclause)
+    left = _joins_read(join.left, read)
+    return left.join(join.right, join.onclause, isouter=join.isouter, full=join.full)
+
+
+def _name(index: int) -> str:
+    """The parameter holding the value of the condition at ``index`` (``_end``: a span's end)."""
+    return f"value_{index}"
+
+
+def condition_values(query: ListQuery, conditions: Sequence[Condition]) -> dict[str, Any]:
+    """The parameters ``page_select`` and ``count_select`` take for ``conditions``' values.
+
+    The one place values become parameters; which clause reads them is ``_clause``'s choice,
+    made on the condition's field, op and ``_shape`` alone.
+    """
+    fields = query.fields
+    values: dict[str, Any] = {}
+    for index, condition in enumerate(conditions):
+        op, value = condition.op, condition.value
+        if op is Op.EMPTY or value is None:
+            continue
+        name = _name(index)
+        kind = fields[condition.field]
+        if op is Op.IN:
+            values[name] = value[0] if len(value) == 1 else list(value)
+        elif kind is Kind.TIMESTAMP:
+            values[name], values[f"{name}_end"] = value
+        elif kind is Kind.TEXT and op not in (Op.EQ, Op.NOT):
+            values[name] = _pattern(op, value)
+        else:
+            values[name] = value
+    return values
+
+
+def _generic_plan_serves(conditions: Sequence[Condition], fields: Mapping[str, Kind]) -> bool:
+    """Whether a prepared statement's generic plan reads these conditions as well as a plan for
+    their values: an equality does; a text pattern or a range (of numbers or timestamps, even
+    one second's) does not, as the generic plan cannot see where the range starts."""
+    return all(
+        c.op in (Op.EQ, Op.NOT, Op.IN, Op.EMPTY) and fields[c.field] is not Kind.TIMESTAMP
+        for c in conditions
+    )
+
+
+def _shape(condition: Condition) -> tuple[str, Op, bool]:
+    """What a condition's SQL depends on besides its value's parameter (see ``_clause``)."""
+    op, value = condition.op, condition.value
+    if op is Op.EMPTY:
+        return condition.field, op, bool(value)
+    if op is Op.IN:
+        return condition.field, op, len(value) == 1
+    return condition.field, op, value is None
+
+
+def _clause(
+    column: ColumnElement[Any], kind: Kind, condition: Condition, name: str
+) -> ColumnElement[bool]:
+    """The condition on ``column``; its value is the parameter ``name`` (``condition_values``)."""
     op, value = condition.op, condition.value
     if op is Op.IN:
-        return column.in_(value)
+        # One value is plain equality, so an index on (column, id) also gives the id order.
+        if len(value) == 1:
+            return column == bindparam(name, type_=column.type)
+        return column == any_(bindparam(name, type_=ARRAY(column.type)))
     if op is Op.EMPTY:
         empty: ColumnElement[bool] = column.is_(None)
         if kind is Kind.TEXT:
@@ -222,10 +348,11 @@ def _clause(column: ColumnElement[Any], kind: Kind, condition: Condition) -> Col
     if value is None:
         return column.is_(None) if op is Op.EQ else column.is_not(None)
     if kind is Kind.TEXT:
-        return _text_clause(column, op, value)
+        return _text_clause(column, op, bindparam(name, type_=String()))
     if kind is Kind.TIMESTAMP:
-        return _span_clause(column, op, value)
-    bound = literal(value, column.type)
+        span = (bindparam(name, type_=column.type), bindparam(f"{name}_end", type_=column.type))
+        return _span_clause(column, op, span)
+    bound = bindparam(name, type_=column.type)
     if op is Op.EQ:
         return column == bound
     if op is Op.NOT:
@@ -234,7 +361,7 @@ def _clause(column: ColumnElement[Any], kind: Kind, condition: Condition) -> Col
 
 
 def _many_clause(
-    many: ManyField, row_id: ColumnElement[Any], condition: Condition
+    many: ManyField, row_id: ColumnElement[Any], condition: Condition, name: str
 ) -> ColumnElement[bool]:
     values = many.values(row_id)
     op, value = condition.op, condition.value
@@ -244,40 +371,44 @@ def _many_clause(
         return not_(values.exists()) if none else values.exists()
     column = values.selected_columns[0]
     if op is Op.NOT:
-        return not_(values.where(_clause(column, many.kind, replace(condition, op=Op.EQ))).exists())
-    return values.where(_clause(column, many.kind, condition)).exists()
+        equal = _clause(column, many.kind, replace(condition, op=Op.EQ), name)
+        return not_(values.where(equal).exists())
+    return values.where(_clause(column, many.kind, condition, name)).exists()
 
 
-def _text_clause(column: ColumnElement[Any], op: Op, value: str) -> ColumnElement[bool]:
+def _text_clause(
+    column: ColumnElement[Any], op: Op, value: ColumnElement[str]
+) -> ColumnElement[bool]:
     """Case-insensitive (iVvy does not say which); NOT and NOTCONTAINS keep null rows.
 
     Every comparison is on ``lower(column)``, patterns included (what ILIKE does in a UTF-8
     database), so one expression index on ``lower(column) text_pattern_ops`` serves equality
-    and __BEGINS alike; ILIKE could use no b-tree index at all.
+    and __BEGINS alike; ILIKE could use no b-tree index at all. ``value`` is the text for EQ
+    and NOT, else the LIKE pattern (``_pattern``).
     """
     lowered = func.lower(column)
     if op is Op.EQ:
-        return lowered == func.lower(literal(value))
+        return lowered == func.lower(value)
     if op is Op.NOT:
-        return lowered.is_distinct_from(func.lower(literal(value)))
+        return lowered.is_distinct_from(func.lower(value))
     if op is Op.NOTCONTAINS:
-        return not_(func.lower(func.coalesce(column, "")).like(_pattern(op, value), escape="/"))
-    return lowered.like(_pattern(op, value), escape="/")
+        return not_(func.lower(func.coalesce(column, "")).like(func.lower(value), escape="/"))
+    return lowered.like(func.lower(value), escape="/")
 
 
-def _pattern(op: Op, value: str) -> ColumnElement[str]:
-    """The LIKE pattern, lower-cased in SQL, with ``%``, ``_`` and the escape ``/`` literal."""
+def _pattern(op: Op, value: str) -> str:
+    """The LIKE pattern (lower-cased in SQL), with ``%``, ``_`` and the escape ``/`` literal."""
     escaped = value.replace("/", "//").replace("%", "/%").replace("_", "/_")
     before = "" if op is Op.BEGINS else "%"
     after = "" if op is Op.ENDS else "%"
-    return func.lower(literal(before + escaped + after))
+    return before + escaped + after
 
 
 def _span_clause(
-    column: ColumnElement[Any], op: Op, value: tuple[datetime, datetime]
+    column: ColumnElement[Any], op: Op, span: tuple[ColumnElement[Any], ColumnElement[Any]]
 ) -> ColumnElement[bool]:
     """A timestamp matches a value when it lies in the second (or day) the value names."""
-    start, end = value
+    start, end = span
     inside = and_(column >= start, column < end)
     if op is Op.EQ:
         return inside

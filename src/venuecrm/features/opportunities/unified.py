@@ -133,7 +133,7 @@ def list_page(
     uow: UnitOfWork, *, account_id: int, params: Iterable[tuple[str, str]]
 ) -> Page[Opportunity]:
     """A page of the account's opportunities for ``limit``, ``cursor``, ``filter[]``, ``sort[]``."""
-    query = _query(params)
+    query = read_query(params)
     with uow:
         views = OpportunityViews(uow.session, account_id)
         rows, total = views.page(query)
@@ -144,7 +144,8 @@ def list_page(
         return Page([to_crm(row) for row in rows], total, next_cursor)
 
 
-def _query(params: Iterable[tuple[str, str]]) -> OpportunityQuery:
+def read_query(params: Iterable[tuple[str, str]]) -> OpportunityQuery:
+    """A list request read: ``limit``, ``cursor``, ``filter[...]``, ``sort[...]``; 400 if bad."""
     query = OpportunityQuery()
     cursor = None
     problems: list[str] = []
@@ -169,7 +170,7 @@ def _filter(query: OpportunityQuery, name: str, value: str) -> None:
     if name not in FILTERS:
         raise unsupported_filter(name, known=f"filter on {', '.join(FILTERS)}")
     try:
-        query.conditions[name] = FILTERS[name].condition(value)
+        query.filters[name] = FILTERS[name].read(value)
     except ValueError as exc:
         raise InvalidRequest("Invalid Params", [f"filter[{name}]: {exc}"]) from None
 

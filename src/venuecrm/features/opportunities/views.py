@@ -6,12 +6,21 @@ One query per page, whatever the page size: lookups are joined and custom values
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from venuecrm.features.unified_lists import Filter, equal, read_id, read_number, since
+from venuecrm.features.unified_lists import (
+    Filter,
+    equal,
+    read_id,
+    read_moment,
+    read_number,
+    since,
+)
+from venuecrm.platform.compiled import Statements
 from venuecrm.platform.json_sql import custom_values
 from venuecrm.platform.keyset import after, order_by, sort_keys
 from venuecrm.platform.models import (
@@ -49,9 +58,13 @@ SORTABLE = {column.key: column for column in SORTS.values()}
 
 @dataclass
 class OpportunityView:
-    """An opportunity and the names of its type, source, company and lost reason."""
+    """An opportunity and the names of its type, source, company and lost reason.
 
-    row: Opportunity
+    ``row`` is the stored row, its columns read as attributes named as ``Opportunity``'s (a
+    database row, not an ORM object: a page of 100 of those cost as much as reading them).
+    """
+
+    row: Any
     type_name: str | None
     source_name: str | None
     company_name: str | None
@@ -63,11 +76,16 @@ class OpportunityView:
 class OpportunityQuery:
     """What a list asks for; ``after`` is the sort key of the last row already seen."""
 
-    conditions: dict[str, ColumnElement[bool]] = field(default_factory=dict)  # by filter
+    filters: dict[str, Any] = field(default_factory=dict)  # values read by FILTERS, by name
     sort: str | None = None
     descending: bool = False
     after: tuple[Any, ...] | None = None
     limit: int = 20
+
+    def shape(self) -> tuple[Any, ...]:
+        """What the list's statement depends on besides its parameters (``parameters``)."""
+        after = None if self.after is None else tuple(v is None for v in self.after)
+        return self.sort, self.descending, after, tuple(sorted(self.filters))
 
 
 def sort_key(view: OpportunityView, sort: str | None) -> tuple[Any, ...]:
@@ -78,8 +96,18 @@ def sort_key(view: OpportunityView, sort: str | None) -> tuple[Any, ...]:
     return (int(value is None), value, view.row.id)
 
 
+_NAMES = ("type_name", "source_name", "company_name", "lost_reason_name", "custom_fields")
+TOTAL, LIMIT, ID = "total", "page_limit", "opportunity_id"
+# Compiled statements by account and shape (platform.compiled).
+_STATEMENTS = Statements(1024)
+
+
 class OpportunityViews:
-    """Reads of an account's live (not deleted) opportunities."""
+    """Reads of an account's live (not deleted) opportunities.
+
+    Each statement is built and compiled once per account and shape of request, and run with
+    the request's values as parameters (``platform.compiled``).
+    """
 
     def __init__(self, session: Session, account_id: int) -> None:
         self.session = session
@@ -88,7 +116,7 @@ class OpportunityViews:
     def _where(self) -> list[ColumnElement[bool]]:
         return [Opportunity.account_id == self.account_id, Opportunity.deleted_at.is_(None)]
 
-    def _select(self) -> Any:
+    def _select(self) -> Select[Any]:
         acct = self.account_id
         custom = custom_values(
             acct, "opportunity", Opportunity.id.expression, value_key="fieldValue"
@@ -97,60 +125,102 @@ class OpportunityViews:
         def named(model: Any, column: Any, key: Any) -> Any:
             return select(column).where(model.account_id == acct, model.id == key).scalar_subquery()
 
-        return select(
-            Opportunity,
+        names = (
             named(LeadType, LeadType.name, Opportunity.type_id),
             named(LeadSource, LeadSource.name, Opportunity.source_id),
             named(Company, Company.business_name, Opportunity.company_id),
             named(LostReason, LostReason.name, Opportunity.lost_reason_id),
             custom,
         )
+        columns = Opportunity.__table__.columns
+        return select(*columns, *[n.label(k) for k, n in zip(_NAMES, names, strict=True)])
 
-    def _views(self, query: Any) -> list[OpportunityView]:
-        return [OpportunityView(*row) for row in self.session.execute(query)]
+    def _run(
+        self, key: tuple[Any, ...], build: Any, values: dict[str, Any], *, prepare: bool = True
+    ) -> list[Any]:
+        dialect = self.session.get_bind().dialect
+        compiled = _STATEMENTS.get((self.account_id, *key), build, dialect, prepare=prepare)
+        return compiled.run(self.session, values)
+
+    def _view(self, row: dict[str, Any]) -> OpportunityView:
+        return OpportunityView(SimpleNamespace(**row), *[row[name] for name in _NAMES])
 
     def get(self, opportunity_id: int) -> OpportunityView | None:
         """One live opportunity, or None."""
-        found = self._views(self._select().where(*self._where(), Opportunity.id == opportunity_id))
-        return found[0] if found else None
+
+        def build() -> Select[Any]:
+            return self._select().where(*self._where(), Opportunity.id == bindparam(ID))
+
+        found = self._run(("get",), build, {ID: opportunity_id})
+        return self._view(found[0]) if found else None
 
     def _filters(self, query: OpportunityQuery) -> list[ColumnElement[bool]]:
-        where = self._where()
-        return where + list(query.conditions.values())
+        return self._where() + [
+            FILTERS[name].where(bindparam(_param(name))) for name in sorted(query.filters)
+        ]
 
     def page(self, query: OpportunityQuery) -> tuple[list[OpportunityView], int]:
         """Up to ``limit + 1`` rows after ``after`` in the requested order (keyset pagination),
         and how many rows match the filters in all, in one query when the page has rows."""
+        values = parameters(query)
+        # A date range is planned for its value: a generic plan cannot see where it starts.
+        prepare = not any(FILTERS[name].read is read_moment for name in query.filters)
+        rows = self._run(
+            ("page", *query.shape()), lambda: self.page_select(query), values, prepare=prepare
+        )
+        if rows:
+            total = int(rows[0][TOTAL])
+        elif query.after is None:
+            total = 0
+        else:  # past the last row: the page cannot carry the total
+            count = self._run(("count", *query.shape()), lambda: self._count(query), values)
+            total = int(count[0][TOTAL])
+        return [self._view(row) for row in rows], total
+
+    def page_select(self, query: OpportunityQuery) -> Select[Any]:
+        """The statement ``page`` runs for queries shaped like ``query``; its parameters are
+        ``parameters(query)``."""
         where = self._filters(query)
         keys = _keys(query)
         if query.after is not None:
-            where.append(after(keys, query.after))
-        statement = (
+            where.append(after(keys, _positions(query.after)))
+        return (
             self._select()
-            .add_columns(self._count(query).scalar_subquery().label("total"))
+            .add_columns(self._count(query).scalar_subquery().label(TOTAL))
             .where(*where)
             .order_by(*order_by(keys))
             # One row more than the page: its presence is how the caller knows a next page
             # exists, so the last page never hands out a cursor to an empty one.
-            .limit(query.limit + 1)
+            .limit(bindparam(LIMIT))
         )
-        rows = self.session.execute(statement).all()
-        if rows:
-            total = int(rows[0][-1])
-        elif query.after is None:
-            total = 0
-        else:  # past the last row: the page cannot carry the total
-            total = int(self.session.execute(self._count(query)).scalar_one())
-        return [OpportunityView(*row[:-1]) for row in rows], total
 
-    def _count(self, query: OpportunityQuery) -> Any:
+    def _count(self, query: OpportunityQuery) -> Select[Any]:
         # Not correlated with a page's rows: PostgreSQL runs it once per statement.
         return (
-            select(func.count())
+            select(func.count().label(TOTAL))
             .select_from(Opportunity)
             .where(*self._filters(query))
             .correlate(None)
         )
+
+
+def _positions(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A keyset position as parameters (``parameters``); a null stays a null, which ``after``
+    compares differently."""
+    return tuple(None if v is None else bindparam(f"after_{i}") for i, v in enumerate(values))
+
+
+def _param(name: str) -> str:
+    return f"filter_{name}"
+
+
+def parameters(query: OpportunityQuery) -> dict[str, Any]:
+    """The parameters of ``query``'s statements: its filter values, position and limit."""
+    values = {_param(name): value for name, value in query.filters.items()}
+    for index, value in enumerate(query.after or ()):
+        if value is not None:
+            values[f"after_{index}"] = value
+    return {**values, LIMIT: query.limit + 1}
 
 
 def _keys(query: OpportunityQuery) -> list[tuple[Any, bool]]:

