@@ -2,9 +2,9 @@
 
 The write path's statements: plain SQL through ``platform.sql`` (rows as ``platform.rows.Row``),
 shaped for few round trips: every natural key is matched and every record locked in one, and
-writes wait for the COMMIT's round trip (docs/ivvy.md §6 counts them). Every write is also told
-to the transaction's change log (``platform.changes``) with the old values it replaces; custom
-values a write will replace are read with the lock, in the same round trip.
+writes wait for the COMMIT's round trip (docs/performance.md §1 counts them). Every write is
+also told to the transaction's change log (``platform.changes``) with the old values it
+replaces; custom values a write will replace are read with the lock, in the same round trip.
 """
 
 from __future__ import annotations
