@@ -187,3 +187,21 @@ def test_party_events_and_topics(
     company = call(client, tenant, clock, "contact", "getCompany", {"id": company_id}).json()
     assert by_subject["ContactAdded"].body == {"data": contact}
     assert by_subject["CompanyAdded"].body == {"data": company}
+
+
+def test_subscribing_again_replaces_the_secret_and_the_confirmation(
+    client: TestClient, clock: Clock, seeded: Seeded, uow_factory: UnitOfWork
+) -> None:
+    tenant = seeded.tenant
+    first = subscribe(client, tenant, clock, {"crmEndpoint": HOOK})
+    second = subscribe(client, tenant, clock, {"crmEndpoint": HOOK})
+    assert second["crmTopicId"] == first["crmTopicId"]
+    assert second["crmSecret"] != first["crmSecret"]
+    rows = deliveries(uow_factory, tenant.account_id)
+    assert [r.subject for r in rows] == ["SubscriptionConfirmation"]
+    with uow_factory as uow:
+        token = uow.session.scalars(
+            select(Subscription.token).where(Subscription.account_id == tenant.account_id)
+        ).one()
+    assert rows[0].body == {"token": token}
+    assert token.startswith(f"{tenant.account_id}.")

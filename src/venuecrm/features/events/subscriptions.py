@@ -64,6 +64,8 @@ def subscribe(uow: UnitOfWork, request: NotificationsIn, *, api_key_id: int) -> 
             sub.token = f"{account_id}.{secrets.token_urlsafe(32)}"
             sub.confirmed_at = None
             uow.session.flush()
+            # A confirmation still on its way carries the old token: only the new one goes.
+            uow.sql.defer(_STALE, [account_id, sub.id])
             uow.sql.defer(_CONFIRM, [account_id, sub.id, Jsonb({"token": sub.token})])
             setattr(reply, f"{topic}_success", True)
             setattr(reply, f"{topic}_topic_id", topic_arn(account_id, topic, sub.id))
@@ -72,6 +74,10 @@ def subscribe(uow: UnitOfWork, request: NotificationsIn, *, api_key_id: int) -> 
     return reply
 
 
+_STALE = (
+    "DELETE FROM deliveries WHERE account_id = %s AND subscription_id = %s"
+    " AND subject = 'SubscriptionConfirmation' AND status <> 'delivered'"
+)
 _CONFIRM = (
     "INSERT INTO deliveries (account_id, subscription_id, entity, record_id, subject, body)"
     " VALUES (%s, %s, 'subscription', 0, 'SubscriptionConfirmation', %s)"
