@@ -187,6 +187,14 @@ def test_party_events_and_topics(
     company = call(client, tenant, clock, "contact", "getCompany", {"id": company_id}).json()
     assert by_subject["ContactAdded"].body == {"data": contact}
     assert by_subject["CompanyAdded"].body == {"data": company}
+    save(client, tenant, clock, ADD_CONTACT, {"id": contact_id, "lastName": "Leigh"})
+    renamed = call(client, tenant, clock, "contact", "getContact", {"id": contact_id}).json()
+    assert renamed["lastName"] == "Leigh"
+    auth = {"Authorization": f"Bearer {seeded['apiKey']}:{seeded['apiSecret']}"}
+    assert client.delete(f"/crm/companies/{company_id}", headers=auth).is_success
+    later = {e.subject: e for e in deliveries(uow_factory, tenant.account_id)}
+    assert later["ContactUpdated"].body == {"data": renamed, "previousData": contact}
+    assert later["CompanyDeleted"].body == {"companyId": company_id}
 
 
 def test_subscribing_again_replaces_the_secret_and_the_confirmation(
