@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Engine, text
 
 from venuecrm.config import Settings
 from venuecrm.features.events.envelopes import Event, signed_request
@@ -52,14 +52,10 @@ _ATTEMPT = text("""
 INSERT INTO delivery_attempts (account_id, delivery_id, status_code, latency_ms, error)
 VALUES (:a, :d, :code, :ms, :error)
 """)
-_DELIVERED = text("""
-UPDATE deliveries SET status = 'delivered', attempts = attempts + 1,
-    delivered_at = clock_timestamp()
-WHERE account_id = :a AND id = :d
-""")
-_FAILED = text("""
-UPDATE deliveries SET attempts = attempts + 1,
-    status = CASE WHEN :park THEN 'parked' ELSE 'pending' END,
+# A delivery's outcome: delivered, due again after ``delay`` seconds, or parked.
+_OUTCOME = text("""
+UPDATE deliveries SET attempts = attempts + 1, status = :status,
+    delivered_at = CASE WHEN :delivered THEN clock_timestamp() END,
     next_attempt_at = clock_timestamp() + make_interval(secs => :delay)
 WHERE account_id = :a AND id = :d
 """)
@@ -88,14 +84,19 @@ class Dispatcher:
         self._stop = threading.Event()
 
     def run_once(self) -> int:
-        """Claim and deliver one batch of due events; how many were attempted."""
+        """Claim and deliver one batch of due events; how many were attempted. The attempts
+        and outcomes are written together at the end (one round trip each, psycopg's
+        pipelined executemany), then committed."""
         with self.engine.begin() as conn:
             rows = conn.execute(_CLAIM, {"limit": self.settings.events_batch}).all()
-            for row in rows:
-                self._deliver(conn, row)
+            results = [self._deliver(row) for row in rows]
+            if results:
+                conn.execute(_ATTEMPT, [attempt for attempt, _ in results])
+                conn.execute(_OUTCOME, [outcome for _, outcome in results])
         return len(rows)
 
-    def _deliver(self, conn: Connection, row: Any) -> None:
+    def _deliver(self, row: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        """POST one claimed delivery; the parameters of its attempt and of its outcome."""
         event = Event(
             account_id=row.account_id,
             id=row.id,
@@ -123,18 +124,17 @@ class Dispatcher:
             error = f"{type(exc).__name__}: {exc}"[:500]
         latency = round((time.perf_counter() - started) * 1000)
         keys = {"a": event.account_id, "d": event.id}
-        conn.execute(_ATTEMPT, {**keys, "code": code, "ms": latency, "error": error})
+        attempt = {**keys, "code": code, "ms": latency, "error": error}
         if error is None:
-            conn.execute(_DELIVERED, keys)
-            return
-        attempts = row.attempts + 1
-        delay = backoff(attempts, self.settings)
+            return attempt, {**keys, "status": "delivered", "delivered": True, "delay": 0.0}
+        delay = backoff(event.attempt, self.settings)
         park = float(row.age) + delay > self.settings.events_retry_for_seconds
-        conn.execute(_FAILED, {**keys, "park": park, "delay": delay})
         log.info(
             "delivery failed",
-            extra={"delivery": event.id, "attempts": attempts, "parked": park, "error": error},
+            extra={"delivery": event.id, "attempts": event.attempt, "parked": park, "error": error},
         )
+        status = "parked" if park else "pending"
+        return attempt, {**keys, "status": status, "delivered": False, "delay": delay}
 
     def run(self) -> None:
         """Deliver until ``stop()``: again at once after a full batch, else after a poll."""
