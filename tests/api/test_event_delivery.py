@@ -19,6 +19,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -397,3 +398,22 @@ def test_unified_format_subscription(
         assert payload["unified_api"] == "crm"
         assert payload["consumer_id"] == str(tenant.account_id)
         assert payload["execution_attempt"] == 1
+
+
+def test_a_slow_receiver_does_not_hold_back_another(
+    client: TestClient, clock: Clock, seeded: Seeded, fast: Settings
+) -> None:
+    tenant = seeded.tenant
+    with Receiver() as slow, Receiver() as quick, dispatching(fast):
+        subscribe_all(client, tenant, clock, slow, ("contacts", "companies"))
+        subscribe_all(client, tenant, clock, quick, ("crm",))
+        slow.delay = 3.0
+        # One commit: its company and contact events (for the slow receiver, queued before
+        # the opportunity's) and its opportunity event are claimed in the same round.
+        started = time.monotonic()
+        created_id(post(client, tenant, clock, base_body(seeded, company={"businessName": "S"})))
+        quick.wait_for(lambda r: len(r.notifications()) == 1, timeout=10)
+        quick_after = time.monotonic() - started
+        slow.wait_for(lambda r: len(r.notifications()) == 2, timeout=10)
+    assert quick_after < 2.0, quick_after
+    assert quick.notifications()[0].message["Subject"] == "OpportunityAdded"

@@ -3,12 +3,12 @@
 It runs as a thread in each ``venuecrm serve`` worker and as ``venuecrm worker``, on its own
 small connection pool, so a slow receiver never holds a request's connection. Each round claims
 up to ``events_batch`` due deliveries with ``FOR UPDATE SKIP LOCKED`` (several dispatchers never
-take the same one) in one transaction, POSTs them, logs each attempt, and commits. A delivery is
-due when its time has come, its subscription is confirmed (a confirmation request always is),
-and no earlier delivery of the same subscription and record is still pending: the earlier one
-may be in flight elsewhere, and events of one record go out in order. A dispatcher that dies
-mid-round commits nothing, so its deliveries are pending again and are redelivered with the
-same ``webhook-id``. Failures retry with exponential backoff and jitter until
+take the same one) in one transaction, POSTs them all at once, logs each attempt, and commits.
+A delivery is due when its time has come, its subscription is confirmed (a confirmation request
+always is), and no earlier delivery of the same subscription and record is still pending: the
+earlier one may be in flight elsewhere, and events of one record go out in order. A dispatcher
+that dies mid-round commits nothing, so its deliveries are pending again and are redelivered
+with the same ``webhook-id``. Failures retry with exponential backoff and jitter until
 ``events_retry_for_seconds`` after the event, then the delivery is parked.
 """
 
@@ -18,6 +18,7 @@ import logging
 import random
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -80,7 +81,14 @@ class Dispatcher:
         small = settings.model_copy(update={"pool_size": 2, "pool_max_overflow": 0})
         self.engine = engine or make_engine(small)
         self.public_url = settings.public_url or settings.api_url
-        self.http = httpx.Client(timeout=settings.events_timeout_seconds, follow_redirects=False)
+        self.http = httpx.Client(
+            timeout=settings.events_timeout_seconds,
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=settings.events_batch),
+        )
+        # A round's deliveries go out at once: a slow receiver holds a round up for one
+        # timeout, not one per event, and never the other receivers' events behind it.
+        self._pool = ThreadPoolExecutor(settings.events_batch, thread_name_prefix="venuecrm-send")
         self._stop = threading.Event()
 
     def run_once(self) -> int:
@@ -89,7 +97,9 @@ class Dispatcher:
         pipelined executemany), then committed."""
         with self.engine.begin() as conn:
             rows = conn.execute(_CLAIM, {"limit": self.settings.events_batch}).all()
-            results = [self._deliver(row) for row in rows]
+            # A round holds at most one event per subscription and record (the claim), so
+            # sending them at once keeps each record's events in order.
+            results = list(self._pool.map(self._deliver, rows))
             if results:
                 conn.execute(_ATTEMPT, [attempt for attempt, _ in results])
                 conn.execute(_OUTCOME, [outcome for _, outcome in results])
@@ -158,6 +168,7 @@ class Dispatcher:
         self._stop.set()
 
     def close(self) -> None:
-        """Release the HTTP client and the pool."""
+        """Release the senders, the HTTP client and the pool."""
+        self._pool.shutdown()
         self.http.close()
         self.engine.dispose()
