@@ -298,7 +298,8 @@ def config_apply(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan only.")] = False,
     as_json: JsonFlag = False,
 ) -> None:
-    """Make the account match FILE: print the plan (added, changed, deactivated), then apply it.
+    """Make the account match FILE: print the plan (added, changed, deactivated, removed), then
+    apply it; a subscription it adds has its secret printed, this once.
 
     An invalid file changes nothing: every problem is printed and the exit code is 1.
     """

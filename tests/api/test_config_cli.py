@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from sqlalchemy import select
 
 from tests.api.test_cli import venuecrm
 from tests.conftest import SECRET_KEYS
 from tests.factories import Seeded
+from venuecrm.platform.models import Delivery, Subscription
+from venuecrm.platform.uow import UnitOfWork
 
 
 @pytest.fixture
@@ -64,7 +67,7 @@ def test_apply_prints_the_plan_and_dry_run_stops_there(
     dry = venuecrm(*args, "--dry-run", env=cli_env)
     assert dry.returncode == 0, dry.stderr
     assert dry.stdout.splitlines() == [
-        f"account {account_id}: 1 to add, 0 to change, 1 to deactivate",
+        f"account {account_id}: 1 to add, 0 to change, 1 to deactivate, 0 to remove",
         '  add         lostReasons "Budget cut" (lostReasons[1])',
         f'  deactivate  venues {seeded["otherVenueId"]} "Riverside Rooms" (not in the file)',
         "dry run: nothing was changed",
@@ -103,7 +106,64 @@ def test_apply_prints_the_plan_and_dry_run_stops_there(
         "added": [],
         "changed": [],
         "deactivated": [],
+        "removed": [],
     }
+
+
+def test_apply_subscribes_printing_the_secret_once_and_unsubscribes_what_it_leaves_out(
+    cli_env: dict[str, str], seeded: Seeded, tmp_path: Path, uow_factory: UnitOfWork
+) -> None:
+    account_id = seeded.tenant.account_id
+    hook = "https://hooks.example.com/crm"
+    doc = yaml.safe_load(exported(account_id, cli_env))
+    doc["subscriptions"] = [{"topic": "crm", "endpoint": hook, "format": "unified"}]
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    args = ("config", "apply", str(path), "--account", str(account_id))
+
+    dry = venuecrm(*args, "--dry-run", env=cli_env)
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stdout.splitlines()[1:] == [
+        f"  add         subscriptions crm {hook} (subscriptions[0])",
+        "dry run: nothing was changed",
+    ]
+    applied = venuecrm(*args, env=cli_env)
+    assert applied.returncode == 0, applied.stderr
+    with uow_factory as uow:
+        sub = uow.session.scalars(
+            select(Subscription).where(Subscription.account_id == account_id)
+        ).one()
+        row = (sub.topic, sub.endpoint, sub.format, sub.confirmed_at, sub.api_key_id)
+        sub_id, secret, token = sub.id, sub.secret, sub.token
+        queued = uow.session.scalars(
+            select(Delivery.body).where(Delivery.account_id == account_id)
+        ).all()
+    assert row == ("crm", hook, "unified", None, None)
+    assert queued == [{"token": token}]
+    assert applied.stdout.splitlines() == [
+        f"account {account_id}: 1 to add, 0 to change, 0 to deactivate, 0 to remove",
+        f"  add         subscriptions crm {hook} (subscriptions[0]), secret {secret}",
+        "applied",
+        "store the subscriptions' secrets now: they are never shown again",
+    ]
+    # Shown once: neither the export nor applying the same file again shows it.
+    after = exported(account_id, cli_env)
+    assert secret.startswith("whsec_")
+    assert secret not in after
+    assert yaml.safe_load(after)["subscriptions"] == [
+        {"topic": "crm", "endpoint": hook, "format": "unified", "confirmed": False}
+    ]
+    again = venuecrm(*args, env=cli_env)
+    assert again.stdout == f"account {account_id}: no changes, it already matches the file\n"
+
+    doc["subscriptions"] = []
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    removed = venuecrm(*args, "--json", env=cli_env)
+    assert removed.returncode == 0, removed.stderr
+    assert json.loads(removed.stdout)["removed"] == [
+        {"table": "subscriptions", "id": sub_id, "name": f"crm {hook}", "path": None, "changes": {}}
+    ]
+    assert yaml.safe_load(exported(account_id, cli_env))["subscriptions"] == []
 
 
 def test_an_invalid_file_is_rejected_with_every_problem(
@@ -114,10 +174,12 @@ def test_an_invalid_file_is_rejected_with_every_problem(
     doc = yaml.safe_load(before)
     doc["venues"].append({"id": 2_000_000_000, "name": ""})
     doc["defaults"]["stageId"] = 2_000_000_001
+    doc["subscriptions"] = [{"topic": "crm", "endpoint": "mailto:ops@example.com"}]
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
     problems = [
         "venues[2].name: must not be blank",
+        "subscriptions[0].endpoint: must be an http or https URL of at most 2000 characters",
         "venues[2].id: no venue 2000000000 in this account",
         "defaults.stageId: no stage 2000000001 in this file",
     ]

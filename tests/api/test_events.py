@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import yaml
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 
@@ -17,6 +18,7 @@ from tests.api.list_helpers import call, collection, error
 from tests.api.opportunity_helpers import base_body, created_id, post
 from tests.api.party_helpers import ADD_COMPANY, ADD_CONTACT, save
 from tests.factories import Clock, Seeded, Tenant
+from venuecrm.features.account_config.service import apply_config, export_config
 from venuecrm.features.accounts.service import create_key
 from venuecrm.platform.models import Delivery, Subscription
 from venuecrm.platform.uow import UnitOfWork
@@ -96,7 +98,9 @@ def test_bad_endpoint_is_refused_and_nothing_written(
         {"crmEndpoint": "ftp://x", "contactsEndpoint": HOOK},
     )  # fmt: skip
     body = error(response, 23016)
-    assert any("crmEndpoint" in line for line in body["additionalMessages"])
+    # The rule and wording the configuration file's subscriptions get too.
+    reason = "must be an http or https URL of at most 2000 characters"
+    assert f"crmEndpoint: {reason}" in body["additionalMessages"]
     with uow_factory as uow:
         count = uow.session.execute(
             text("SELECT count(*) FROM subscriptions WHERE account_id = :a"),
@@ -213,3 +217,32 @@ def test_subscribing_again_replaces_the_secret_and_the_confirmation(
         ).one()
     assert rows[0].body == {"token": token}
     assert token.startswith(f"{tenant.account_id}.")
+
+
+def test_a_subscription_the_configuration_file_made_any_key_may_unsubscribe(
+    client: TestClient, clock: Clock, seeded: Seeded, uow_factory: UnitOfWork
+) -> None:
+    tenant = seeded.tenant
+    confirmed(client, uow_factory, seeded, clock, crmEndpoint=HOOK)
+    doc = yaml.safe_load(export_config(uow_factory, account_id=tenant.account_id))
+    doc["subscriptions"].append({"topic": "contacts", "endpoint": HOOK})
+    apply_config(uow_factory, account_id=tenant.account_id, text=yaml.safe_dump(doc))
+    for row in deliveries(uow_factory, tenant.account_id):
+        client.get("/notifications/confirm", params={"token": row.body["token"]})
+    key, secret = create_key(uow_factory, account_id=tenant.account_id)
+    other = Tenant(tenant.account_id, key, secret)
+    body = {"crmEndpoint": HOOK, "contactsEndpoint": HOOK}
+    # The file's subscription names no key; the API's keeps the key that made it.
+    reply = call(client, other, clock, "account", "unsubscribeFromNotifications", body).json()
+    assert (reply["crmResult"], reply["contactsResult"]) == (5, 1)
+    with uow_factory as uow:
+        left = uow.session.execute(
+            select(Subscription.topic, Subscription.api_key_id).where(
+                Subscription.account_id == tenant.account_id
+            )
+        ).all()
+        subscriber = uow.session.scalar(
+            text("SELECT id FROM api_keys WHERE account_id = :a AND key = :k"),
+            {"a": tenant.account_id, "k": tenant.key},
+        )
+    assert [tuple(row) for row in left] == [("crm", subscriber)]

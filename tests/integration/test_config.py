@@ -101,6 +101,7 @@ def test_export_holds_the_whole_configuration_sorted_by_id(
         "customFields",
         "defaults",
         "apiKeys",
+        "subscriptions",
     ]
     assert doc["version"] == 1
     assert doc["venues"] == [
@@ -326,7 +327,9 @@ def test_dry_run_prints_the_plan_and_changes_nothing(
         "sourceId": {"from": seeded["sourceId"], "to": None},
     }
     lines = plan.lines()
-    assert lines[0] == f"account {seeded.tenant.account_id}: 1 to add, 1 to change, 2 to deactivate"
+    assert lines[0] == (
+        f"account {seeded.tenant.account_id}: 1 to add, 1 to change, 2 to deactivate, 0 to remove"
+    )
     assert '  add         leadStages "Won" (leadStages[3])' in lines
     assert f'  deactivate  venues {seeded["venueId"]} "Grand Hall" (not in the file)' in lines
     assert lines[-1] == "dry run: nothing was changed"

@@ -1,7 +1,8 @@
 """The plan that makes an account match a checked configuration file, and its execution.
 
 A plan adds the file's new records, changes the ones that differ and deactivates the rows the
-file leaves out (or marks ``isActive: false``). Nothing is ever deleted.
+file leaves out (or marks ``isActive: false``). Nothing is ever deleted but subscriptions, which
+are not records anything refers to: one the file leaves out is removed (unsubscribed).
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from typing import Any
 from pydantic.alias_generators import to_camel
 
 from venuecrm.features.account_config.tables import DEFAULTS, TABLES, Entry, Ref, Table, columns
+from venuecrm.features.events.subscriptions import end, start
 from venuecrm.platform.models import AccountSettings
 from venuecrm.platform.repositories import Lookups
+from venuecrm.platform.uow import UnitOfWork
 
-ADD, CHANGE, DEACTIVATE = "add", "change", "deactivate"
-DEFAULTS_SECTION, API_KEYS_SECTION = "defaults", "apiKeys"
-_GROUPS = {ADD: "added", CHANGE: "changed", DEACTIVATE: "deactivated"}
+ADD, CHANGE, DEACTIVATE, REMOVE = "add", "change", "deactivate", "remove"
+DEFAULTS_SECTION, API_KEYS_SECTION, SUBSCRIPTIONS_SECTION = "defaults", "apiKeys", "subscriptions"
+_GROUPS = {ADD: "added", CHANGE: "changed", DEACTIVATE: "deactivated", REMOVE: "removed"}
 
 
 @dataclass(frozen=True)
@@ -34,10 +37,11 @@ class FieldChange:
 
 @dataclass(eq=False)
 class Change:
-    """One row to add, change or deactivate; without a ``table``, the ``section`` names it
-    (the account's defaults, or an API key's settings).
+    """One row to add, change, deactivate or remove; without a ``table``, the ``section`` names
+    it (the account's defaults, an API key's settings, or a subscription).
 
-    ``row`` and ``entry`` serve applying; ``settle`` drops them, leaving plain values.
+    ``row`` and ``entry`` serve applying; ``settle`` drops them, leaving plain values. ``secret``
+    is an added subscription's, once it is made: this plan is the only place it is shown.
     """
 
     action: str
@@ -49,6 +53,7 @@ class Change:
     fields: list[FieldChange] = field(default_factory=list)
     id: int | None = None
     section: str = DEFAULTS_SECTION
+    secret: str | None = None
 
     def settle(self) -> None:
         """Keep only plain values: the row's id (an added row's once inserted) and fields."""
@@ -58,14 +63,18 @@ class Change:
         self.row = self.entry = None
 
     def as_dict(self) -> dict[str, Any]:
-        """The change for ``--json``."""
-        return {
+        """The change for ``--json``; an added subscription's has its ``secret`` (null in a dry
+        run)."""
+        change = {
             "table": self.table.key if self.table else self.section,
             "id": self.id,
             "name": self.label,
             "path": self.path,
             "changes": {f.wire: {"from": _plain(f.old), "to": _plain(f.new)} for f in self.fields},
         }
+        if self.section == SUBSCRIPTIONS_SECTION and self.action == ADD:
+            change["secret"] = self.secret
+        return change
 
     def line(self) -> str:
         """The change as one line for people."""
@@ -77,7 +86,8 @@ class Change:
             ident = f" {self.id}" if self.id is not None else ""
             where = f"{self.table.key}{ident} {_show(self.label)}"
         if self.action == ADD:
-            return f"{ADD:<10}  {where} ({self.path})"
+            secret = f", secret {self.secret}" if self.secret else ""
+            return f"{ADD:<10}  {where} ({self.path}){secret}"
         if self.path is None:
             return f"{self.action:<10}  {where} (not in the file)"
         details = ", ".join(f"{f.wire} {_show(f.old)} -> {_show(f.new)}" for f in self.fields)
@@ -99,7 +109,7 @@ class Plan:
             change.settle()
 
     def as_dict(self) -> dict[str, Any]:
-        """The plan for ``--json``: added, changed and deactivated records."""
+        """The plan for ``--json``: added, changed, deactivated and removed records."""
         plan: dict[str, Any] = {
             "accountId": self.account_id,
             "dryRun": self.dry_run,
@@ -119,6 +129,8 @@ class Plan:
         lines = [f"account {self.account_id}: {counts}"]
         lines += [f"  {change.line()}" for change in self.changes]
         lines.append("dry run: nothing was changed" if self.dry_run else "applied")
+        if any(change.secret for change in self.changes):
+            lines.append("store the subscriptions' secrets now: they are never shown again")
         return lines
 
 
@@ -205,9 +217,12 @@ def _resolved(value: Any) -> Any:
     return value.row.id if isinstance(value, Entry) else value
 
 
-def apply_plan(lookups: Lookups, plan: Plan) -> None:
+def apply_plan(uow: UnitOfWork, lookups: Lookups, plan: Plan) -> None:
     """Write the plan: inserts in file order, so parents and referenced records come first."""
     for change in plan.changes:
+        if change.section == SUBSCRIPTIONS_SECTION and change.action != CHANGE:
+            _subscribe(uow, lookups.account_id, change)
+            continue
         entry = change.entry
         if change.action == ADD and entry is not None:
             table = entry.table
@@ -222,6 +237,17 @@ def apply_plan(lookups: Lookups, plan: Plan) -> None:
         if change.table is None and change.section == DEFAULTS_SECTION:
             row = lookups.settings() or lookups.add_settings()
         lookups.update(row, **{f.column: _resolved(f.new) for f in change.fields})
+
+
+def _subscribe(uow: UnitOfWork, account_id: int, change: Change) -> None:
+    """(Un)subscribe as the notification actions do; a subscription a file makes belongs to
+    no API key."""
+    if change.action == REMOVE:
+        end(uow, change.row)
+        return
+    values = {f.column: f.new for f in change.fields}
+    change.row = start(uow, None, account_id=account_id, api_key_id=None, **values)
+    change.secret = change.row.secret
 
 
 def entry_values(entry: Entry) -> dict[str, Any]:

@@ -4,7 +4,8 @@ Every section lists records. A record with an ``id`` is that row of the account;
 matched by its name, or created. Keys are camelCase like iVvy's (docs/ivvy.md §3.6-3.8, 4.4) and,
 unlike in API requests, unknown keys are errors: a misspelt key must not silently drop a setting.
 Every section is required (``[]`` for none), so leaving one out cannot deactivate its records;
-``apiKeys`` alone is optional (files written before it existed), and leaving it out changes no key.
+``apiKeys`` and ``subscriptions`` alone are optional (files written before they existed), and
+leaving one out changes nothing it holds.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from venuecrm.features.account_config.fields import (
     Version,
 )
 from venuecrm.features.accounts.keys import check_time_zone
+from venuecrm.features.events.schemas import Format, Topic, check_endpoint
 from venuecrm.wire.ivvy import FieldType as FieldTypeCode
 from venuecrm.wire.ivvy import Id
 
@@ -202,6 +204,19 @@ class ApiKeyRecord(ConfigModel):
     )
 
 
+class SubscriptionRecord(ConfigModel):
+    """A receiver of one topic's events (docs/ivvy.md §3.9), named by topic and endpoint.
+
+    ``confirmed`` is what the receiver did, so applying a file never changes it; the signing
+    secret is shown once, by the apply that subscribes, and never written to a file.
+    """
+
+    topic: Topic
+    endpoint: Annotated[str, StringConstraints(strict=True), AfterValidator(check_endpoint)]
+    format: Format = "ivvy"
+    confirmed: StrictBool = False
+
+
 class ConfigFile(ConfigModel):
     """An account's whole configuration, version 1."""
 
@@ -218,3 +233,4 @@ class ConfigFile(ConfigModel):
     custom_fields: CustomFields
     defaults: Defaults
     api_keys: list[ApiKeyRecord] | None = None
+    subscriptions: list[SubscriptionRecord] | None = None

@@ -4,7 +4,8 @@ Applying reads the file, finds every problem (structure, ids, references), plans
 account's rows and writes the plan, all in one transaction; a file with any problem changes
 nothing. Rows are never deleted, only deactivated: ids are what integrators hard-code and
 opportunities, companies and custom field values refer to, and a deactivated row comes back,
-with its id, by listing it again.
+with its id, by listing it again. Subscriptions are the exception: one the file leaves out is
+unsubscribed, and one it adds is subscribed as the API's action does, its secret in the plan.
 """
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ from pydantic.alias_generators import to_camel
 from venuecrm.features.account_config.document import check_structure, dump_yaml, load_yaml
 from venuecrm.features.account_config.fields import FORMAT_VERSION, ConfigModel
 from venuecrm.features.account_config.plan import (
+    ADD,
     API_KEYS_SECTION,
     CHANGE,
+    REMOVE,
+    SUBSCRIPTIONS_SECTION,
     Change,
     FieldChange,
     Plan,
@@ -25,7 +29,11 @@ from venuecrm.features.account_config.plan import (
     entry_values,
     make_plan,
 )
-from venuecrm.features.account_config.schemas import ApiKeyRecord, ConfigFile
+from venuecrm.features.account_config.schemas import (
+    ApiKeyRecord,
+    ConfigFile,
+    SubscriptionRecord,
+)
 from venuecrm.features.account_config.tables import (
     DEFAULTS,
     TABLES,
@@ -38,7 +46,7 @@ from venuecrm.features.account_config.tables import (
     walk,
 )
 from venuecrm.features.problems import Problems
-from venuecrm.platform.models import ApiKey
+from venuecrm.platform.models import ApiKey, Subscription
 from venuecrm.platform.repositories import Lookups
 from venuecrm.platform.uow import UnitOfWork
 
@@ -95,6 +103,15 @@ def export_config(uow: UnitOfWork, *, account_id: int) -> str:
             ApiKeyRecord(key=row.key, php_dates=row.php_dates, time_zone=row.time_zone)
             for row in lookups.rows(ApiKey, revoked_at=None)
         ]
+        document["subscriptions"] = [
+            SubscriptionRecord(
+                topic=row.topic,
+                endpoint=row.endpoint,
+                format=row.format,
+                confirmed=row.confirmed_at is not None,
+            )
+            for row in lookups.rows(Subscription)
+        ]
         return dump_yaml(ConfigFile.model_validate(document))
 
 
@@ -133,6 +150,46 @@ def _key_changes(file: ConfigFile | None, keys: list[ApiKey], problems: Problems
             change.section = API_KEYS_SECTION
             changes.append(change)
     return changes
+
+
+def _subscription_changes(
+    file: ConfigFile | None, subs: list[Subscription], problems: Problems
+) -> list[Change]:
+    """The subscriptions the file adds, whose format it changes, and those it leaves out;
+    without a ``subscriptions`` section none changes. ``confirmed`` is the receiver's doing and
+    is not applied."""
+    if file is None or file.subscriptions is None:
+        return []
+    by_name = {(row.topic, row.endpoint): row for row in subs}
+    wanted: dict[tuple[str, str], str] = {}
+    changes = []
+    for index, listed in enumerate(file.subscriptions):
+        at, name = f"subscriptions[{index}]", (listed.topic, listed.endpoint)
+        label = f"{listed.topic} {listed.endpoint}"
+        if name in wanted:
+            problems.add(f"{at}.endpoint", f"{label} is listed twice (also at {wanted[name]})")
+            continue
+        wanted[name] = at
+        row = by_name.get(name)
+        if row is None:
+            fields = [
+                FieldChange(column, column, None, getattr(listed, column))
+                for column in ("topic", "endpoint", "format")
+            ]
+            changes.append(_subscription(ADD, label, at, fields=fields))
+        elif row.format != listed.format:
+            fields = [FieldChange("format", "format", row.format, listed.format)]
+            changes.append(_subscription(CHANGE, label, at, row=row, fields=fields))
+    changes += [
+        _subscription(REMOVE, f"{row.topic} {row.endpoint}", None, row=row)
+        for name, row in by_name.items()
+        if name not in wanted
+    ]
+    return changes
+
+
+def _subscription(action: str, label: str, path: str | None, **rest: Any) -> Change:
+    return Change(action, None, label, path, section=SUBSCRIPTIONS_SECTION, **rest)
 
 
 def _match_ids(entries: list[Entry], rows: dict[Table, list[Any]], problems: Problems) -> Claimed:
@@ -270,8 +327,12 @@ def apply_config(uow: UnitOfWork, *, account_id: int, text: str, dry_run: bool =
             for ref in DEFAULTS
         }
         _check_immutable(entries, problems)
-        key_changes = _key_changes(
+        # Sections that are not lookup tables: API key settings and subscriptions.
+        section_changes = _key_changes(
             parsed.model, lookups.rows(ApiKey, for_update=True, revoked_at=None), problems
+        )
+        section_changes += _subscription_changes(
+            parsed.model, lookups.rows(Subscription, for_update=True), problems
         )
         if problems:
             raise InvalidConfiguration(problems.items)
@@ -284,10 +345,10 @@ def apply_config(uow: UnitOfWork, *, account_id: int, text: str, dry_run: bool =
             settings=lookups.settings(),
             defaults=defaults,
         )
-        plan.changes += key_changes
+        plan.changes += section_changes
         plan.dry_run = dry_run
         if plan.changes and not dry_run:
-            apply_plan(lookups, plan)
+            apply_plan(uow, lookups, plan)
             uow.commit()
             plan.applied = True
         plan.settle()  # before the unit of work ends and its rows expire

@@ -3,27 +3,36 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from venuecrm.wire.collections import ListReply, example_config, list_example
 from venuecrm.wire.ivvy import Id, IvvyModel, ReplyModel, parse_timestamp_span
 
 # iVvy's topics, as the body's ``{topic}Endpoint`` keys name them; we serve the first three.
-SERVED = ("crm", "contacts", "companies")
+Topic = Literal["crm", "contacts", "companies"]
+SERVED: tuple[str, ...] = get_args(Topic)
 TOPICS = (*SERVED, "events", "venues", "payments", "ari")
+# What a subscription's events look like: iVvy's notifications or Apideck's unified webhooks.
+Format = Literal["ivvy", "unified"]
 _ENDPOINT = "An http(s) URL events of this topic are POSTed to."
 
 
 def check_endpoint(value: str | None) -> str | None:
-    """An absolute http(s) URL of at most 2000 characters."""
+    """An absolute http(s) URL of at most 2000 characters (the API's and the config file's)."""
     if value is None:
         return None
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # an unbalanced IPv6 bracket: no URL at all
+        parts = urlsplit("")
     if parts.scheme not in ("http", "https") or not parts.hostname or len(value) > 2000:
-        raise ValueError("must be an http or https URL of at most 2000 characters")
+        raise PydanticCustomError(
+            "endpoint", "must be an http or https URL of at most 2000 characters"
+        )
     return value
 
 
@@ -40,7 +49,7 @@ class NotificationsIn(IvvyModel):
     venues_endpoint: str | None = Field(None, description="Not served: answers as not requested.")
     payments_endpoint: str | None = Field(None, description="Not served: answers as not requested.")
     ari_endpoint: str | None = Field(None, description="Not served: answers as not requested.")
-    format: Literal["ivvy", "unified"] | None = Field(
+    format: Format | None = Field(
         None,
         description="venuecrm extension, subscribe only: ivvy (default) for iVvy's SNS-shaped "
         "notifications, unified for Apideck's crm.* webhook events.",

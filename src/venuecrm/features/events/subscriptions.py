@@ -55,23 +55,55 @@ def subscribe(uow: UnitOfWork, request: NotificationsIn, *, api_key_id: int) -> 
                 .where(Subscription.endpoint == endpoint)
                 .with_for_update()
             ).one_or_none()
-            if sub is None:
-                sub = Subscription(account_id=account_id, topic=topic, endpoint=endpoint)
-                uow.session.add(sub)
-            sub.api_key_id = api_key_id
-            sub.format = request.format or "ivvy"
-            sub.secret = new_secret()
-            sub.token = f"{account_id}.{secrets.token_urlsafe(32)}"
-            sub.confirmed_at = None
-            uow.session.flush()
-            # A confirmation still on its way carries the old token: only the new one goes.
-            uow.sql.defer(_STALE, [account_id, sub.id])
-            uow.sql.defer(_CONFIRM, [account_id, sub.id, Jsonb({"token": sub.token})])
+            sub = start(
+                uow,
+                sub,
+                account_id=account_id,
+                topic=topic,
+                endpoint=endpoint,
+                format=request.format or "ivvy",
+                api_key_id=api_key_id,
+            )
             setattr(reply, f"{topic}_success", True)
             setattr(reply, f"{topic}_topic_id", topic_arn(account_id, topic, sub.id))
             setattr(reply, f"{topic}_secret", sub.secret)
         uow.commit()
     return reply
+
+
+def start(
+    uow: UnitOfWork,
+    sub: Subscription | None,
+    *,
+    account_id: int,
+    topic: str,
+    endpoint: str,
+    format: str,
+    api_key_id: int | None,
+) -> Subscription:
+    """Subscribe ``endpoint`` to ``topic`` (``sub`` when it already is): a new secret and token,
+    unconfirmed, and its confirmation request queued. The caller commits.
+
+    ``api_key_id`` None (the configuration file's) lets any key of the account unsubscribe it.
+    """
+    if sub is None:
+        sub = Subscription(account_id=account_id, topic=topic, endpoint=endpoint)
+        uow.session.add(sub)
+    sub.api_key_id = api_key_id
+    sub.format = format
+    sub.secret = new_secret()
+    sub.token = f"{account_id}.{secrets.token_urlsafe(32)}"
+    sub.confirmed_at = None
+    uow.session.flush()
+    # A confirmation still on its way carries the old token: only the new one goes.
+    uow.sql.defer(_STALE, [account_id, sub.id])
+    uow.sql.defer(_CONFIRM, [account_id, sub.id, Jsonb({"token": sub.token})])
+    return sub
+
+
+def end(uow: UnitOfWork, sub: Subscription) -> None:
+    """Unsubscribe: the subscription goes, and with it whatever was still to be delivered."""
+    uow.session.delete(sub)
 
 
 _STALE = (
@@ -85,8 +117,8 @@ _CONFIRM = (
 
 
 def unsubscribe(uow: UnitOfWork, request: NotificationsIn, *, api_key_id: int) -> UnsubscribeReply:
-    """Remove each served topic's subscription to the endpoint given, if this key made it and
-    its receiver confirmed it."""
+    """Remove each served topic's subscription to the endpoint given, if this key (or the
+    configuration file, which names no key) made it and its receiver confirmed it."""
     reply = UnsubscribeReply()
     with uow:
         for topic in TOPICS:
@@ -101,12 +133,12 @@ def unsubscribe(uow: UnitOfWork, request: NotificationsIn, *, api_key_id: int) -
             ).one_or_none()
             if sub is None:
                 result = NOT_FOUND
-            elif sub.api_key_id != api_key_id:
+            elif sub.api_key_id not in (None, api_key_id):
                 result = INCORRECT_SOURCE
             elif sub.confirmed_at is None:
                 result = NOT_CONFIRMED
             else:
-                uow.session.delete(sub)
+                end(uow, sub)
                 result = SUCCESS
             setattr(reply, f"{topic}_result", result)
         uow.commit()

@@ -28,7 +28,8 @@ from venuecrm.platform.vault import EncryptedSecret
 
 
 class Subscription(Tenant):
-    """A receiver of one topic's events (crm, contacts, companies), made by one API key.
+    """A receiver of one topic's events (crm, contacts, companies), made by an API key or by
+    the account configuration file.
 
     Account configuration (``models.CONFIG_TABLES``): a write learns whether anyone subscribes
     from the cached account snapshot, without a query.
@@ -46,6 +47,7 @@ class Subscription(Tenant):
     topic: Mapped[str] = mapped_column(String(20))
     endpoint: Mapped[str] = mapped_column(String(2000))
     # The key that subscribed: only it may unsubscribe (result 5 "incorrect source" otherwise).
+    # None when the account configuration file made it: then any key of the account may.
     api_key_id: Mapped[int | None] = mapped_column(Integer)
     # Standard Webhooks signing secret ("whsec_" + base64), shown once, stored encrypted.
     secret: Mapped[str] = mapped_column(EncryptedSecret())
