@@ -15,6 +15,7 @@ router = APIRouter(tags=["notifications"])
     "/notifications/confirm",
     summary="Confirm a notification subscription (the SubscribeURL of its confirmation "
     "request); events are delivered from then on.",
+    responses={404: {"description": "No subscription has this token"}},
 )
 def confirm_subscription(request: Request, token: str = "") -> JSONResponse:
     """200 when the token names a subscription (confirming again is harmless), else 404."""
