@@ -78,12 +78,10 @@ class Sql:
     def commit(self) -> None:
         """Send the deferred writes and COMMIT in one round trip."""
         if self._deferred:
-            conn = self.conn
-            with conn.pipeline():
-                self._send(conn)
+            with self.together():
                 # As a statement: conn.commit() would wait for it before the block's own Sync.
                 # The caller's commit() then finds the transaction closed and sends nothing.
-                conn.execute("COMMIT")
+                self.conn.execute("COMMIT")
 
     def discard(self) -> None:
         """Forget the deferred writes (the transaction rolls back) and the connection."""

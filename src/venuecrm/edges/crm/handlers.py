@@ -13,7 +13,13 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from venuecrm.edges.http import idempotency
-from venuecrm.edges.http.deps import authenticate_bearer_request, read_body, runtime, write_slot
+from venuecrm.edges.http.deps import (
+    authenticate_bearer_request,
+    bind_caller,
+    read_body,
+    runtime,
+    write_slot,
+)
 from venuecrm.errors import InvalidRequest
 from venuecrm.features.accounts.service import Credentials
 from venuecrm.features.unified_lists import Page
@@ -35,21 +41,12 @@ async def authorized(request: Request, work: Callable[[UnitOfWork, Credentials],
     """Run ``work`` for the caller's key in the threadpool (the database stack is synchronous)."""
     rt = runtime(request)
 
-    def run() -> R:
-        # One transaction (one pooled connection) for the key lookup and the work.
-        uow = rt.uow()
-        with uow:
-            credentials = authenticate_bearer_request(request, uow)
-            uow.bind(
-                credentials.account_id,
-                api_key_id=credentials.key_id,
-                request_id=request.state.request_id,
-            )
-            result = work(uow, credentials)
-            uow.commit()
-        return result
+    def run(uow: UnitOfWork) -> R:
+        credentials = authenticate_bearer_request(request, uow)
+        bind_caller(uow, request, credentials)
+        return work(uow, credentials)
 
-    return await run_in_threadpool(run)
+    return await run_in_threadpool(rt.in_transaction, run)
 
 
 async def _write(
@@ -58,21 +55,9 @@ async def _write(
     """Run a write for the caller's key; with an Idempotency-Key, at most once (see README)."""
     rt = runtime(request)
 
-    def run() -> idempotency.Outcome:
-        # One transaction (one pooled connection) for the key lookup and the write.
-        uow = rt.uow()
-        with uow:
-            outcome = guarded(uow)
-            uow.commit()
-        return outcome
-
-    def guarded(uow: UnitOfWork) -> idempotency.Outcome:
+    def run(uow: UnitOfWork) -> idempotency.Outcome:
         credentials = authenticate_bearer_request(request, uow)
-        uow.bind(
-            credentials.account_id,
-            api_key_id=credentials.key_id,
-            request_id=request.state.request_id,
-        )
+        bind_caller(uow, request, credentials)
         now = rt.clock()
         key = idempotency.idempotency_key(request.headers, (idempotency.IDEMPOTENCY_KEY,))
         guards = (
@@ -95,7 +80,7 @@ async def _write(
         )
 
     async with write_slot(request):
-        outcome = await run_in_threadpool(run)
+        outcome = await run_in_threadpool(rt.in_transaction, run)
     return outcome.response()
 
 

@@ -47,9 +47,18 @@ class Runtime:
     # API keys and account lookups, cached per process behind accounts.config_version.
     cache: Versioned = field(default_factory=Versioned)
 
-    def uow(self, *, account_id: int | None = None) -> UnitOfWork:
-        """A fresh unit of work, bound to ``account_id`` when the caller is known."""
-        return UnitOfWork(self.session_factory, account_id=account_id, cache=self.cache)
+    def uow(self) -> UnitOfWork:
+        """A fresh unit of work sharing the process's cache; bound once the caller is known."""
+        return UnitOfWork(self.session_factory, cache=self.cache)
+
+    def in_transaction(self, work: Callable[[UnitOfWork], A]) -> A:
+        """Run ``work`` in one unit of work, committed when it returns: one pooled connection
+        for a request's key lookup and everything it then does."""
+        uow = self.uow()
+        with uow:
+            result = work(uow)
+            uow.commit()
+        return result
 
 
 def runtime(request: Request) -> Runtime:
@@ -160,6 +169,15 @@ def _limited(request: Request, attempt: Callable[[Runtime], A]) -> A:
     except AuthenticationFailed:
         rt.limits.record_failure(address)
         raise
+
+
+def bind_caller(uow: UnitOfWork, request: Request, credentials: Credentials) -> None:
+    """Bind ``uow`` to the caller's account, naming its key and request in change records."""
+    uow.bind(
+        credentials.account_id,
+        api_key_id=credentials.key_id,
+        request_id=request.state.request_id,
+    )
 
 
 def _count(request: Request, credentials: Credentials) -> None:

@@ -10,6 +10,7 @@ from venuecrm.edges.http import idempotency
 from venuecrm.edges.http.deps import (
     Runtime,
     authenticate_request,
+    bind_caller,
     read_body,
     runtime,
     signed_request,
@@ -38,12 +39,9 @@ def _unknown_action(request: Request, namespace: str) -> UnknownAction:
 def _run(
     rt: Runtime, request: Request, version: str, namespace: str, body: bytes, found: Action | None
 ) -> idempotency.Outcome:
-    # One transaction (one pooled connection) for the key lookup and the action.
-    uow = rt.uow()
-    with uow:
-        outcome = _authenticated(rt, uow, request, version, namespace, body, found)
-        uow.commit()
-    return outcome
+    return rt.in_transaction(
+        lambda uow: _authenticated(rt, uow, request, version, namespace, body, found)
+    )
 
 
 def _authenticated(
@@ -61,7 +59,7 @@ def _authenticated(
         raise _unknown_action(request, namespace)
     action = found
     now = rt.clock()
-    uow.bind(who.account_id, api_key_id=who.key_id, request_id=request.state.request_id)
+    bind_caller(uow, request, who)
 
     def work(uow: UnitOfWork) -> tuple[int, bytes]:
         # Inside the guards: a replayed or reused-key request is answered as before any parse.
