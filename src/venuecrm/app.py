@@ -71,11 +71,12 @@ def create_app(
         # connections free for reads and pings however many writers queue on one record.
         app.state.write_slots = anyio.Semaphore(slots)
         dispatcher = Dispatcher(settings) if dispatch else None
-        if dispatcher is not None:
-            dispatcher.start()
+        thread = dispatcher.start() if dispatcher is not None else None
         yield
-        if dispatcher is not None:
+        if dispatcher is not None and thread is not None:
             dispatcher.stop()
+            # Let its round finish (at most one send timeout) before its pool goes away.
+            await to_thread.run_sync(thread.join, settings.events_timeout_seconds + 5)
             dispatcher.close()
         engine.dispose()
 

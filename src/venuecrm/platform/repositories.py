@@ -84,6 +84,10 @@ class Accounts:
         """Serialise concurrent writers of the same named thing until the transaction ends."""
         self.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
 
+    def lock_config(self, account_id: int) -> None:
+        """Serialise writers of one account's configuration (a file applied, subscriptions)."""
+        self.lock(f"venuecrm.config:{account_id}")
+
 
 class Lookups:
     """An account's configuration rows (venues, users, lead lookups, custom field definitions)."""

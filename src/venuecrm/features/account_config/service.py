@@ -311,7 +311,7 @@ def apply_config(uow: UnitOfWork, *, account_id: int, text: str, dry_run: bool =
     with uow:
         lookups = _lookups(uow, account_id)
         # Serialise applies to one account; the row locks keep the plan true until commit.
-        uow.accounts.lock(f"venuecrm.config:{account_id}")
+        uow.accounts.lock_config(account_id)
         rows = {t: lookups.rows(t.model, for_update=True, **t.fixed) for t in TABLES}
         entries, unreadable = walk(data)
         problems = Problems(parsed.problems, parsed.invalid_paths)

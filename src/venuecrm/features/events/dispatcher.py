@@ -106,42 +106,52 @@ class Dispatcher:
         return len(rows)
 
     def _deliver(self, row: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-        """POST one claimed delivery; the parameters of its attempt and of its outcome."""
-        event = Event(
-            account_id=row.account_id,
-            id=row.id,
-            subscription_id=row.subscription_id,
-            topic=row.topic,
-            subject=row.subject,
-            body=row.body,
-            secret=vault.decrypt(row.secret),
-            entity=row.entity,
-            record_id=row.record_id,
-            format=row.format,
-            created_at=row.created_at,
-            attempt=row.attempts + 1,
-        )
-        body, headers = signed_request(event, now=datetime.now(UTC), public_url=self.public_url)
+        """POST one claimed delivery; the parameters of its attempt and of its outcome.
+
+        A delivery that cannot even be built (its secret no longer decrypts, say) fails on its
+        own like a refused one: raising would roll back the round after its other deliveries
+        went out, and the next round would send them again.
+        """
         started = time.perf_counter()
         code: int | None = None
         error: str | None = None
         try:
+            event = Event(
+                account_id=row.account_id,
+                id=row.id,
+                subscription_id=row.subscription_id,
+                topic=row.topic,
+                subject=row.subject,
+                body=row.body,
+                secret=vault.decrypt(row.secret),
+                entity=row.entity,
+                record_id=row.record_id,
+                format=row.format,
+                created_at=row.created_at,
+                attempt=row.attempts + 1,
+            )
+            body, headers = signed_request(event, now=datetime.now(UTC), public_url=self.public_url)
+            started = time.perf_counter()
             response = self.http.post(row.endpoint, content=body, headers=headers)
             code = response.status_code
             if not 200 <= code < 300:
                 error = f"HTTP {code}"
         except httpx.HTTPError as exc:
             error = f"{type(exc).__name__}: {exc}"[:500]
+        except Exception as exc:
+            log.exception("delivery could not be sent", extra={"delivery": row.id})
+            error = type(exc).__name__
         latency = round((time.perf_counter() - started) * 1000)
-        keys = {"a": event.account_id, "d": event.id}
+        keys = {"a": row.account_id, "d": row.id}
         attempt = {**keys, "code": code, "ms": latency, "error": error}
         if error is None:
             return attempt, {**keys, "status": "delivered", "delivered": True, "delay": 0.0}
-        delay = backoff(event.attempt, self.settings)
+        attempts = row.attempts + 1
+        delay = backoff(attempts, self.settings)
         park = float(row.age) + delay > self.settings.events_retry_for_seconds
         log.info(
             "delivery failed",
-            extra={"delivery": event.id, "attempts": event.attempt, "parked": park, "error": error},
+            extra={"delivery": row.id, "attempts": attempts, "parked": park, "error": error},
         )
         status = "parked" if park else "pending"
         return attempt, {**keys, "status": status, "delivered": False, "delay": delay}

@@ -16,7 +16,6 @@ from sqlalchemy import select
 
 from venuecrm.features.events.schemas import (
     SERVED,
-    TOPICS,
     NotificationsIn,
     SubscribeReply,
     UnsubscribeReply,
@@ -49,15 +48,9 @@ def subscribe(uow: UnitOfWork, request: NotificationsIn, *, api_key_id: int) -> 
             endpoint = request.endpoint(topic)
             if endpoint is None:
                 continue
-            sub = uow.session.scalars(
-                select(Subscription)
-                .where(Subscription.account_id == account_id, Subscription.topic == topic)
-                .where(Subscription.endpoint == endpoint)
-                .with_for_update()
-            ).one_or_none()
             sub = start(
                 uow,
-                sub,
+                _find(uow, topic, endpoint),
                 account_id=account_id,
                 topic=topic,
                 endpoint=endpoint,
@@ -69,6 +62,21 @@ def subscribe(uow: UnitOfWork, request: NotificationsIn, *, api_key_id: int) -> 
             setattr(reply, f"{topic}_secret", sub.secret)
         uow.commit()
     return reply
+
+
+def _find(uow: UnitOfWork, topic: str, endpoint: str) -> Subscription | None:
+    """The account's subscription of ``endpoint`` to ``topic``, locked.
+
+    The account's configuration lock comes first: with no row yet there is nothing to lock,
+    and two requests subscribing one new endpoint would both insert it.
+    """
+    uow.accounts.lock_config(uow.account_id)
+    return uow.session.scalars(
+        select(Subscription)
+        .where(Subscription.account_id == uow.account_id, Subscription.topic == topic)
+        .where(Subscription.endpoint == endpoint)
+        .with_for_update()
+    ).one_or_none()
 
 
 def start(
@@ -121,16 +129,11 @@ def unsubscribe(uow: UnitOfWork, request: NotificationsIn, *, api_key_id: int) -
     configuration file, which names no key) made it and its receiver confirmed it."""
     reply = UnsubscribeReply()
     with uow:
-        for topic in TOPICS:
+        for topic in SERVED:
             endpoint = request.endpoint(topic)
-            if endpoint is None or topic not in SERVED:
+            if endpoint is None:
                 continue
-            sub = uow.session.scalars(
-                select(Subscription)
-                .where(Subscription.account_id == uow.account_id, Subscription.topic == topic)
-                .where(Subscription.endpoint == endpoint)
-                .with_for_update()
-            ).one_or_none()
+            sub = _find(uow, topic, endpoint)
             if sub is None:
                 result = NOT_FOUND
             elif sub.api_key_id not in (None, api_key_id):
