@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
@@ -29,10 +28,10 @@ from venuecrm.platform.collections import Condition, Kind, ListQuery, Op
 from venuecrm.platform.uow import UnitOfWork
 from venuecrm.wire.collections import MAX_FILTERS, MAX_PER_PAGE, ListIn, ListReply
 from venuecrm.wire.ivvy import (
-    format_timestamp,
     parse_flag,
     parse_timestamp_span,
     parse_whole_number,
+    wire_value,
 )
 from venuecrm.wire.parsing import parse_lenient
 
@@ -142,15 +141,7 @@ def get_one(uow: UnitOfWork, record: Record[M], *, account_id: int, row_id: int 
 
 def to_wire(row: Mapping[str, Any]) -> dict[str, Any]:
     """A row's values as iVvy writes them: timestamps as text, decimals as JSON numbers."""
-    return {key: _wire_value(value) for key, value in row.items()}
-
-
-def _wire_value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return format_timestamp(value)
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
+    return {key: wire_value(value) for key, value in row.items()}
 
 
 def parse_list_params(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from enum import IntEnum
 from typing import Annotated, Any
 
@@ -186,3 +187,12 @@ class Pong(BaseModel):
     model_config = ConfigDict(json_schema_extra={"example": {"ack": "2026-11-24 10:00:00 UTC"}})
 
     ack: str = Field(description="Server time as an iVvy timestamp.")
+
+
+def wire_value(value: Any) -> Any:
+    """One value as iVvy writes it: timestamps as text, decimals as JSON numbers."""
+    if isinstance(value, datetime):
+        return format_timestamp(value)
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value

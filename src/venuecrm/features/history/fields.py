@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, time
-from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -19,6 +18,7 @@ from pydantic.alias_generators import to_camel
 
 from venuecrm.platform.rows import NOW
 from venuecrm.wire.ivvy import format_timestamp
+from venuecrm.wire.ivvy import wire_value as ivvy_value
 
 OPPORTUNITY, CONTACT, COMPANY, NOTE = "opportunity", "contact", "company", "note"
 # The entity of each table the write path writes.
@@ -74,11 +74,7 @@ def custom_field(field_id: int) -> str:
 
 def wire_value(value: Any) -> Any:
     """A value as the reads show it: timestamps and dates as iVvy text, decimals as numbers."""
-    if isinstance(value, datetime):
-        return format_timestamp(value)
-    if isinstance(value, date):
+    if isinstance(value, date) and not isinstance(value, datetime):
         # docs/ivvy.md D14: a date reads as the timestamp of that day's start, UTC.
         return format_timestamp(datetime.combine(value, time(), UTC))
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
+    return ivvy_value(value)
